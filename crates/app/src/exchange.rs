@@ -1,0 +1,443 @@
+//! Import and export of co-ops as JSON and CSV (format: `docs/import-format.md`).
+//!
+//! Imports are all-or-nothing: every record is parsed and validated first, every bad row is
+//! reported, and only a clean file is written, in one transaction.
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use coopnet_core::{Coop, CoopInput, FieldErrors, LinkInput};
+use coopnet_db::TransactionTrait;
+use coopnet_db::repo::coops::{self, NewCoop, SlugState};
+use serde_json::Value;
+
+use crate::{AppContext, AppError};
+
+/// Fixed CSV columns, in export order; `summary_<lang>` columns follow.
+pub const CSV_COLUMNS: &[&str] = &[
+    "slug",
+    "name",
+    "website",
+    "email",
+    "locality",
+    "region",
+    "country",
+    "latitude",
+    "longitude",
+    "founded",
+    "workers",
+    "legal_form",
+    "services",
+    "technologies",
+    "languages",
+    "logo",
+    "links",
+    "listed",
+    "created_at",
+    "updated_at",
+];
+/// Separates list items (services, technologies, languages) in a CSV cell.
+pub const LIST_SEPARATOR: char = ';';
+
+/// One rejected record: its position, its slug when readable, and what is wrong.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowError {
+    /// 1-based: the record's index in a JSON array, the line number in a CSV file.
+    pub row: usize,
+    /// The record's slug, when it could be read.
+    pub slug: Option<String>,
+    /// The problems.
+    pub errors: FieldErrors,
+}
+
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.slug {
+            Some(slug) => write!(f, "row {} ({slug}): {}", self.row, self.errors),
+            None => write!(f, "row {}: {}", self.row, self.errors),
+        }
+    }
+}
+
+/// Why an import wrote nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The file is not JSON/CSV at all.
+    #[error("{0}")]
+    Unreadable(String),
+    /// Some records are invalid; nothing was imported.
+    #[error("{} invalid record(s), nothing imported", .0.len())]
+    Rows(Vec<RowError>),
+    /// Storage failed; nothing was imported.
+    #[error(transparent)]
+    App(#[from] AppError),
+}
+
+/// What to do with a slug that already exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportMode {
+    /// Refuse it (a row error).
+    Insert,
+    /// Replace that co-op's profile.
+    Upsert,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    /// New co-ops.
+    pub created: usize,
+    /// Existing co-ops whose profile was replaced (upsert).
+    pub updated: usize,
+}
+
+/// Parses a JSON array of [`CoopInput`] records; each bad record is reported.
+pub fn parse_json(text: &str) -> Result<Vec<CoopInput>, ImportError> {
+    let values: Vec<Value> = serde_json::from_str(text)
+        .map_err(|e| ImportError::Unreadable(format!("not a JSON array of co-ops: {e}")))?;
+    let mut out = Vec::with_capacity(values.len());
+    let mut bad = Vec::new();
+    for (i, value) in values.into_iter().enumerate() {
+        let slug = value.get("slug").and_then(Value::as_str).map(str::to_owned);
+        match serde_json::from_value::<CoopInput>(value) {
+            Ok(input) => out.push(input),
+            Err(e) => bad.push(RowError {
+                row: i + 1,
+                slug,
+                errors: FieldErrors::single("record", e.to_string()),
+            }),
+        }
+    }
+    if bad.is_empty() {
+        Ok(out)
+    } else {
+        Err(ImportError::Rows(bad))
+    }
+}
+
+/// Parses CSV with a header row (columns in any order; see [`CSV_COLUMNS`]).
+pub fn parse_csv(text: &str) -> Result<Vec<CoopInput>, ImportError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| ImportError::Unreadable(format!("bad CSV header: {e}")))?
+        .clone();
+    let known: BTreeSet<&str> = CSV_COLUMNS.iter().copied().collect();
+    for h in headers.iter() {
+        if !known.contains(h) && !h.starts_with("summary_") {
+            return Err(ImportError::Unreadable(format!(
+                "unknown CSV column '{h}' (expected {} and summary_<lang>)",
+                CSV_COLUMNS.join(", ")
+            )));
+        }
+    }
+    for required in ["slug", "name"] {
+        if !headers.iter().any(|h| h == required) {
+            return Err(ImportError::Unreadable(format!(
+                "CSV column '{required}' is missing"
+            )));
+        }
+    }
+    let mut out = Vec::new();
+    let mut bad = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = i + 2;
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                bad.push(RowError {
+                    row: line,
+                    slug: None,
+                    errors: FieldErrors::single("record", e.to_string()),
+                });
+                continue;
+            }
+        };
+        let cells: BTreeMap<&str, &str> = headers.iter().zip(record.iter()).collect();
+        match csv_row(&cells) {
+            Ok(input) => out.push(input),
+            Err(errors) => bad.push(RowError {
+                row: line,
+                slug: cells.get("slug").map(|s| s.to_string()),
+                errors,
+            }),
+        }
+    }
+    if bad.is_empty() {
+        Ok(out)
+    } else {
+        Err(ImportError::Rows(bad))
+    }
+}
+
+fn csv_row(cells: &BTreeMap<&str, &str>) -> Result<CoopInput, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let text = |k: &str| {
+        cells
+            .get(k)
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let list = |k: &str| -> Vec<String> {
+        text(k)
+            .map(|v| {
+                v.split(LIST_SEPARATOR)
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut number = |k: &str| -> Option<f64> {
+        text(k).and_then(|v| {
+            v.parse::<f64>()
+                .map_err(|_| errors.add(k, format!("'{v}' is not a number")))
+                .ok()
+        })
+    };
+    let latitude = number("latitude");
+    let longitude = number("longitude");
+    let founded = number("founded");
+    let workers = number("workers");
+    let mut integer = |k: &str, v: Option<f64>| -> Option<i64> {
+        v.and_then(|n| {
+            if n.fract() == 0.0 && n.abs() < 1e15 {
+                Some(n as i64)
+            } else {
+                errors.add(k, "must be a whole number");
+                None
+            }
+        })
+    };
+    let founded = integer("founded", founded);
+    let workers = integer("workers", workers);
+    let listed = match text("listed")
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        None | Some("true") | Some("yes") | Some("1") => true,
+        Some("false") | Some("no") | Some("0") => false,
+        Some(other) => {
+            errors.add("listed", format!("'{other}' is not true or false"));
+            true
+        }
+    };
+    let mut links = Vec::new();
+    for item in text("links").unwrap_or_default().split_whitespace() {
+        match item.split_once(':') {
+            Some((kind, url)) => links.push(LinkInput {
+                kind: kind.to_owned(),
+                url: url.to_owned(),
+            }),
+            None => errors.add("links", format!("'{item}' is not KIND:URL")),
+        }
+    }
+    let mut time = |k: &str| -> Option<DateTime<Utc>> {
+        text(k).and_then(|v| {
+            DateTime::parse_from_rfc3339(&v)
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|_| errors.add(k, format!("'{v}' is not an RFC 3339 time")))
+                .ok()
+        })
+    };
+    let created_at = time("created_at");
+    let updated_at = time("updated_at");
+    let summary = cells
+        .iter()
+        .filter_map(|(k, v)| {
+            k.strip_prefix("summary_")
+                .map(|lang| (lang.to_owned(), v.trim().to_owned()))
+        })
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    let input = CoopInput {
+        slug: text("slug").unwrap_or_default(),
+        name: text("name").unwrap_or_default(),
+        summary,
+        website: text("website"),
+        email: text("email"),
+        locality: text("locality"),
+        region: text("region"),
+        country: text("country"),
+        latitude,
+        longitude,
+        founded,
+        workers,
+        legal_form: text("legal_form"),
+        services: list("services"),
+        technologies: list("technologies"),
+        languages: list("languages"),
+        logo: text("logo"),
+        links,
+        listed,
+        created_at,
+        updated_at,
+    };
+    errors.into_result(input)
+}
+
+/// Validates every record, then writes all of them in one transaction, or none.
+pub async fn import(
+    ctx: &AppContext,
+    records: &[CoopInput],
+    mode: ImportMode,
+) -> Result<ImportReport, ImportError> {
+    let mut bad = Vec::new();
+    let mut valid = Vec::with_capacity(records.len());
+    let mut seen = HashSet::new();
+    for (i, input) in records.iter().enumerate() {
+        let slug_text = Some(input.slug.clone());
+        match input.validate() {
+            Ok((slug, profile)) => {
+                if !seen.insert(slug.clone()) {
+                    bad.push(RowError {
+                        row: i + 1,
+                        slug: slug_text,
+                        errors: FieldErrors::single("slug", "appears twice in this file"),
+                    });
+                } else if slug.as_str() == ctx.network.username.as_str() {
+                    bad.push(RowError {
+                        row: i + 1,
+                        slug: slug_text,
+                        errors: FieldErrors::single("slug", "is the network's own handle"),
+                    });
+                } else {
+                    valid.push((i + 1, slug, profile, input.created_at, input.updated_at));
+                }
+            }
+            Err(errors) => bad.push(RowError {
+                row: i + 1,
+                slug: slug_text,
+                errors,
+            }),
+        }
+    }
+    let internal = |e: coopnet_db::DbError| ImportError::App(e.into());
+    let txn = ctx
+        .db
+        .begin()
+        .await
+        .map_err(|e| ImportError::App(AppError::Internal(e.to_string())))?;
+    let mut report = ImportReport::default();
+    let mut writes = Vec::new();
+    for (row, slug, profile, created_at, updated_at) in valid {
+        match coops::find_by_slug(&txn, ctx.network.id, slug.as_str())
+            .await
+            .map_err(internal)?
+        {
+            SlugState::Free => writes.push((slug, profile, created_at, updated_at, None)),
+            SlugState::Live(existing) if mode == ImportMode::Upsert => {
+                writes.push((slug, profile, created_at, updated_at, Some(existing.id)))
+            }
+            SlugState::Live(_) => bad.push(RowError {
+                row,
+                slug: Some(slug.to_string()),
+                errors: FieldErrors::single("slug", "is taken (import with --upsert to replace)"),
+            }),
+            SlugState::Deleted => bad.push(RowError {
+                row,
+                slug: Some(slug.to_string()),
+                errors: FieldErrors::single(
+                    "slug",
+                    "belonged to a removed co-op and is not reused",
+                ),
+            }),
+        }
+    }
+    if !bad.is_empty() {
+        bad.sort_by_key(|r| r.row);
+        return Err(ImportError::Rows(bad));
+    }
+    let now = Utc::now();
+    for (slug, profile, created_at, updated_at, existing) in writes {
+        match existing {
+            Some(id) => {
+                coops::update_profile(&txn, id, &profile, updated_at.unwrap_or(now))
+                    .await
+                    .map_err(internal)?;
+                report.updated += 1;
+            }
+            None => {
+                let created_at = created_at.unwrap_or(now);
+                let new = NewCoop {
+                    network_id: ctx.network.id,
+                    slug: &slug,
+                    profile: &profile,
+                    created_at,
+                    updated_at: updated_at.unwrap_or(created_at),
+                };
+                coops::insert(&txn, new).await.map_err(internal)?;
+                report.created += 1;
+            }
+        }
+    }
+    txn.commit()
+        .await
+        .map_err(|e| ImportError::App(AppError::Internal(e.to_string())))?;
+    Ok(report)
+}
+
+/// The co-ops as a pretty JSON array of import records (includes timestamps).
+pub fn to_json(coops: &[Coop]) -> Result<String, AppError> {
+    let records: Vec<CoopInput> = coops.iter().map(CoopInput::from).collect();
+    serde_json::to_string_pretty(&records)
+        .map(|s| s + "\n")
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// The co-ops as CSV: [`CSV_COLUMNS`], then one `summary_<lang>` column per language used.
+pub fn to_csv(coops: &[Coop]) -> Result<String, AppError> {
+    let records: Vec<CoopInput> = coops.iter().map(CoopInput::from).collect();
+    let languages: BTreeSet<&String> = records.iter().flat_map(|r| r.summary.keys()).collect();
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<String> = CSV_COLUMNS.iter().map(|c| c.to_string()).collect();
+    header.extend(languages.iter().map(|l| format!("summary_{l}")));
+    let io = |e: csv::Error| AppError::Internal(e.to_string());
+    writer.write_record(&header).map_err(io)?;
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    let num = |v: Option<f64>| v.map(|n| n.to_string()).unwrap_or_default();
+    let sep = format!("{LIST_SEPARATOR} ");
+    for r in &records {
+        let mut row = vec![
+            r.slug.clone(),
+            r.name.clone(),
+            opt(&r.website),
+            opt(&r.email),
+            opt(&r.locality),
+            opt(&r.region),
+            opt(&r.country),
+            num(r.latitude),
+            num(r.longitude),
+            r.founded.map(|n| n.to_string()).unwrap_or_default(),
+            r.workers.map(|n| n.to_string()).unwrap_or_default(),
+            opt(&r.legal_form),
+            r.services.join(&sep),
+            r.technologies.join(&sep),
+            r.languages.join(&sep),
+            opt(&r.logo),
+            r.links
+                .iter()
+                .map(|l| format!("{}:{}", l.kind, l.url))
+                .collect::<Vec<_>>()
+                .join(" "),
+            r.listed.to_string(),
+            r.created_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+            r.updated_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+        ];
+        row.extend(
+            languages
+                .iter()
+                .map(|l| r.summary.get(*l).cloned().unwrap_or_default()),
+        );
+        writer.write_record(&row).map_err(io)?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| AppError::Internal(e.to_string()))
+}

@@ -1,0 +1,20 @@
+//! coopnet-app: the use cases every entry point shares.
+//!
+//! The web pages, the JSON API and the CLI all call these functions with an [`AppContext`]
+//! and validated or raw input, and get core types or an [`AppError`] back: adding a co-op
+//! from the CLI and from the admin API is the same code. [`AppContext::start`] opens the
+//! database, migrates, records the local network and seeds demo data.
+//!
+//! Depends on core, config, db and migrations; never on web or cli.
+
+mod context;
+pub mod coops;
+pub mod demo;
+mod error;
+pub mod exchange;
+pub mod schema;
+pub mod tokens;
+
+pub use context::{AppContext, open_database};
+pub use coopnet_config::Settings;
+pub use error::AppError;

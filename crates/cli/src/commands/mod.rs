@@ -1,0 +1,56 @@
+//! One module per subcommand group.
+mod coop;
+mod migrate;
+mod serve;
+mod token;
+
+use anyhow::Context;
+use coopnet_app::AppContext;
+use coopnet_config::Settings;
+
+use crate::args::{Cli, Command};
+use crate::telemetry;
+
+/// Loads settings and runs the chosen subcommand.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut settings = coopnet_config::load(cli.config.as_deref(), std::env::vars())?;
+    match cli.command {
+        Command::Serve(args) => {
+            if let Some(listen) = args.listen {
+                settings.listen = listen;
+            }
+            if let Some(domain) = args.domain {
+                settings.domain = domain;
+            }
+            if let Some(url) = args.database_url {
+                settings.database_url = url;
+            }
+            settings.validate()?;
+            telemetry::init(settings.log_format, "info,sqlx=warn,sea_orm=warn");
+            serve::run(settings).await
+        }
+        Command::Migrate { action } => {
+            telemetry::init(settings.log_format, "warn");
+            migrate::run(settings, action).await
+        }
+        Command::Coop(command) => {
+            telemetry::init(settings.log_format, "warn");
+            coop::run(&open(settings).await?, command).await
+        }
+        Command::Token(command) => {
+            telemetry::init(settings.log_format, "warn");
+            token::run(&open(settings).await?, command).await
+        }
+        Command::Config => {
+            print!("{}", settings.to_toml()?);
+            Ok(())
+        }
+    }
+}
+
+/// Opens the instance for a one-shot command (migrating first when allowed).
+async fn open(settings: Settings) -> anyhow::Result<AppContext> {
+    AppContext::start(settings)
+        .await
+        .context("cannot open the instance")
+}

@@ -1,0 +1,45 @@
+//! `coopnet serve`
+use anyhow::Context;
+use coopnet_app::AppContext;
+use coopnet_config::Settings;
+use tokio::net::TcpListener;
+
+pub async fn run(settings: Settings) -> anyhow::Result<()> {
+    let listen = settings.listen.clone();
+    let ctx = AppContext::start(settings)
+        .await
+        .context("start-up failed")?;
+    let listener = TcpListener::bind(&listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    tracing::info!(url = %ctx.base_url(), listen = %listen, network = %ctx.network.name, "coopnet is serving");
+    // Printed as well as logged so a newcomer sees where to go whatever the log filter.
+    eprintln!(
+        "coopnet: serving {} at {} (listening on {listen})",
+        ctx.network.name,
+        ctx.base_url()
+    );
+    coopnet_web::serve(ctx, listener, shutdown_signal())
+        .await
+        .context("server failed")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = terminate => {} }
+}

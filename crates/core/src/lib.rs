@@ -1,0 +1,32 @@
+//! coopnet-core: the domain of a co-operative network directory, with no IO.
+//!
+//! Owns the validated value types ([`Slug`], [`CountryCode`], [`LanguageTag`], [`Tag`]),
+//! the co-op and network models ([`Coop`], [`CoopProfile`], [`Network`]), the raw input
+//! shape every entry point shares ([`CoopInput`]) and its validation, which reports every
+//! field error at once ([`FieldErrors`]). Pure functions only: the storage, federation and
+//! web layers above convert to and from these types.
+//!
+//! Allowed dependencies: std, serde, url, chrono, thiserror. Nothing async, no database.
+#![warn(missing_docs)]
+
+mod coop;
+mod country;
+mod errors;
+mod input;
+mod language;
+mod link;
+mod network;
+mod slug;
+mod tag;
+mod token;
+
+pub use coop::{Coop, CoopOrigin, CoopProfile, GeoPoint};
+pub use country::CountryCode;
+pub use errors::FieldErrors;
+pub use input::{CoopInput, LinkInput, limits};
+pub use language::LanguageTag;
+pub use link::{Link, LinkKind};
+pub use network::Network;
+pub use slug::{RESERVED_SLUGS, Slug, SlugError};
+pub use tag::Tag;
+pub use token::TokenScope;

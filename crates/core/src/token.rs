@@ -1,0 +1,41 @@
+use crate::Slug;
+
+/// What an API token may do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenScope {
+    /// Everything on the instance.
+    Admin,
+    /// Read and edit one co-op (and publish its posts).
+    Coop(Slug),
+}
+
+impl TokenScope {
+    /// True when a token of this scope may edit the co-op `slug`.
+    pub fn may_edit(&self, slug: &Slug) -> bool {
+        match self {
+            Self::Admin => true,
+            Self::Coop(own) => own == slug,
+        }
+    }
+
+    /// True for admin tokens.
+    pub fn is_admin(&self) -> bool {
+        matches!(self, Self::Admin)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn editors_reach_only_their_coop() -> Result<(), crate::SlugError> {
+        let own = Slug::parse("outlandish")?;
+        let other = Slug::parse("autonomic")?;
+        let scope = TokenScope::Coop(own.clone());
+        assert!(scope.may_edit(&own));
+        assert!(!scope.may_edit(&other));
+        assert!(TokenScope::Admin.may_edit(&other));
+        Ok(())
+    }
+}

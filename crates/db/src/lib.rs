@@ -1,0 +1,18 @@
+//! coopnet-db: storage on SQLite (embedded default) and PostgreSQL, chosen by URL.
+//!
+//! `entities/` holds the sea-orm entities (one per table, mirroring `migrations/`); they stay
+//! inside this crate. `repo/` holds the hand-written queries, one module per aggregate, which
+//! take any connection or transaction and return `coopnet-core` types. [`connect`] opens a
+//! pool with the pragmas each backend needs.
+//!
+//! Depends on `coopnet-core` and sea-orm; nothing above it.
+
+mod connect;
+mod convert;
+mod entities;
+mod error;
+pub mod repo;
+
+pub use connect::{Backend, connect};
+pub use error::DbError;
+pub use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait};

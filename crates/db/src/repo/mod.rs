@@ -1,0 +1,14 @@
+//! Hand-written queries, one module per aggregate. Every function takes any connection or
+//! transaction (`&impl ConnectionTrait`) so use cases decide what is atomic.
+pub mod coops;
+pub mod networks;
+pub mod tokens;
+
+/// One page of a longer list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    /// The items on this page.
+    pub items: Vec<T>,
+    /// How many items match in all.
+    pub total: u64,
+}

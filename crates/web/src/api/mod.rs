@@ -1,0 +1,2 @@
+//! The JSON API.
+pub mod v1;

@@ -1,0 +1,4 @@
+//! `/api/v1/admin`: bearer tokens; admin tokens manage everything, co-op editor tokens only
+//! their own co-op.
+pub mod coops;
+pub mod tokens;

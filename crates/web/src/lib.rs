@@ -1,0 +1,31 @@
+//! coopnet-web: the HTTP face of an instance.
+//!
+//! Thin axum handlers that extract, call `coopnet-app` and render: HTML pages (askama
+//! templates in `templates/`), the public JSON API and the bearer-token admin API under
+//! `/api/v1`. Every route is listed in [`router`] (`router.rs`). Errors become JSON
+//! `{"error", "message", "fields"}` on the API and an HTML page elsewhere.
+//!
+//! Depends on app and core; never on the database directly.
+
+mod api;
+mod error;
+mod extract;
+mod pages;
+mod router;
+mod views;
+
+pub use router::router;
+
+use coopnet_app::AppContext;
+use tokio::net::TcpListener;
+
+/// Serves `ctx` on `listener` until `shutdown` resolves.
+pub async fn serve(
+    ctx: AppContext,
+    listener: TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(ctx))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,24 @@
+//! coopnet-migrations: the database schema history, portable across SQLite and PostgreSQL.
+//!
+//! [`Migrator`] lists every migration in order; `coopnet migrate` and `coopnet serve` run it.
+//! Migrations never import entity types (entities change, history must not) and name their
+//! tables and columns with `DeriveIden` enums local to each file. Applied migrations are
+//! frozen: change the schema with a new file.
+//!
+//! Depends on `sea-orm-migration` only.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261126_000001_create_network_coop_token;
+
+/// The ordered list of migrations.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(
+            m20261126_000001_create_network_coop_token::Migration,
+        )]
+    }
+}

@@ -1,0 +1,25 @@
+//! End-to-end suite: one binary, a module per area. Runs on SQLite by default and on
+//! PostgreSQL with `TEST_DATABASE_URL=postgres://…` (see README, Testing).
+#![allow(clippy::unwrap_used)]
+
+mod admin_api;
+mod exchange;
+mod public_api;
+mod storage;
+
+use coopnet_app::AppContext;
+use coopnet_tests::{TestDb, test_settings};
+
+/// An instance context on a fresh database, without HTTP.
+pub async fn context() -> (AppContext, TestDb) {
+    let db = TestDb::new().await.expect("test database");
+    let ctx = AppContext::start(test_settings(&db.url, 1))
+        .await
+        .expect("start");
+    (ctx, db)
+}
+
+/// The CoTech demo fixture.
+pub fn cotech_fixture() -> Vec<coopnet_core::CoopInput> {
+    coopnet_app::exchange::parse_json(coopnet_app::demo::COTECH_UK).expect("fixture parses")
+}

@@ -1,0 +1,88 @@
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use coopnet_app::AppContext;
+use coopnet_config::{NetworkSettings, Settings};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+use crate::TestDb;
+
+/// Settings for a test instance: dev mode, no demo data, the given database and port.
+pub fn test_settings(database_url: &str, port: u16) -> Settings {
+    Settings {
+        domain: format!("localhost:{port}"),
+        listen: format!("127.0.0.1:{port}"),
+        database_url: database_url.to_owned(),
+        dev_mode: true,
+        demo_data: false,
+        network: NetworkSettings {
+            username: "testnet".into(),
+            name: "Test Network".into(),
+            country: Some("GB".into()),
+            languages: vec!["en".into()],
+            summary: "A network under test.".into(),
+        },
+        ..Settings::default()
+    }
+}
+
+/// A running instance on `localhost:PORT`, stopped when dropped.
+pub struct TestInstance {
+    /// Its use-case context (drive it directly, or over HTTP).
+    pub ctx: AppContext,
+    /// `http://localhost:PORT`
+    pub base_url: String,
+    /// The bound address.
+    pub addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    /// Keeps the database alive as long as the instance.
+    pub db: TestDb,
+}
+
+impl TestInstance {
+    /// Starts an instance on a fresh database with default test settings.
+    pub async fn spawn() -> anyhow::Result<Self> {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Starts an instance, letting `adjust` change the settings first.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> anyhow::Result<Self> {
+        let db = TestDb::new().await?;
+        let listener = TcpListener::bind("127.0.0.1:0").await.context("bind")?;
+        let addr = listener.local_addr()?;
+        let mut settings = test_settings(&db.url, addr.port());
+        adjust(&mut settings);
+        let ctx = AppContext::start(settings)
+            .await
+            .context("start instance")?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let serve_ctx = ctx.clone();
+        tokio::spawn(async move {
+            let _ = coopnet_web::serve(serve_ctx, listener, async {
+                let _ = stopped.await;
+            })
+            .await;
+        });
+        Ok(Self {
+            base_url: format!("http://localhost:{}", addr.port()),
+            ctx,
+            addr,
+            stop: Some(stop),
+            db,
+        })
+    }
+
+    /// `base_url` + `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+}
+
+impl Drop for TestInstance {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
