@@ -10,6 +10,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_create_network_coop_token;
+mod m20261126_000002_create_federation;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -17,8 +18,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(
-            m20261126_000001_create_network_coop_token::Migration,
-        )]
+        vec![
+            Box::new(m20261126_000001_create_network_coop_token::Migration),
+            Box::new(m20261126_000002_create_federation::Migration),
+        ]
     }
 }

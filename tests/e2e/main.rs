@@ -13,7 +13,7 @@ use coopnet_tests::{TestDb, test_settings};
 /// An instance context on a fresh database, without HTTP.
 pub async fn context() -> (AppContext, TestDb) {
     let db = TestDb::new().await.expect("test database");
-    let ctx = AppContext::start(test_settings(&db.url, 1))
+    let ctx = AppContext::start_with_keys(test_settings(&db.url, 1), coopnet_tests::fixture_keys())
         .await
         .expect("start");
     (ctx, db)

@@ -55,11 +55,14 @@ async fn migrations_go_up_down_up() {
 async fn local_network_follows_configuration() {
     let test_db = TestDb::new().await.unwrap();
     let mut settings = coopnet_tests::test_settings(&test_db.url, 1);
-    let first = coopnet_app::AppContext::start(settings.clone())
+    let first =
+        coopnet_app::AppContext::start_with_keys(settings.clone(), coopnet_tests::fixture_keys())
+            .await
+            .unwrap();
+    settings.network.name = "Renamed".into();
+    let second = coopnet_app::AppContext::start_with_keys(settings, coopnet_tests::fixture_keys())
         .await
         .unwrap();
-    settings.network.name = "Renamed".into();
-    let second = coopnet_app::AppContext::start(settings).await.unwrap();
     assert_eq!(
         first.network.id, second.network.id,
         "one local network row, updated in place"
@@ -108,14 +111,17 @@ async fn demo_data_seeds_only_an_empty_database() {
     let test_db = TestDb::new().await.unwrap();
     let mut settings = coopnet_tests::test_settings(&test_db.url, 1);
     settings.demo_data = true;
-    let ctx = coopnet_app::AppContext::start(settings.clone())
-        .await
-        .unwrap();
+    let ctx =
+        coopnet_app::AppContext::start_with_keys(settings.clone(), coopnet_tests::fixture_keys())
+            .await
+            .unwrap();
     assert_eq!(coopnet_app::coops::all(&ctx).await.unwrap().len(), 29);
     coopnet_app::coops::remove(&ctx, "outlandish")
         .await
         .unwrap();
-    let again = coopnet_app::AppContext::start(settings).await.unwrap();
+    let again = coopnet_app::AppContext::start_with_keys(settings, coopnet_tests::fixture_keys())
+        .await
+        .unwrap();
     assert_eq!(
         coopnet_app::coops::all(&again).await.unwrap().len(),
         28,

@@ -1,12 +1,30 @@
 use std::net::SocketAddr;
 
 use anyhow::Context;
+use std::time::Duration;
+
 use coopnet_app::AppContext;
 use coopnet_config::{NetworkSettings, Settings};
+use coopnet_federation::delivery::DeliveryConfig;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 
-use crate::TestDb;
+use crate::{TestDb, fixture_keys};
+
+/// Delivery pacing for tests: retries after fractions of a second, not minutes.
+pub fn fast_delivery() -> DeliveryConfig {
+    DeliveryConfig {
+        backoff: vec![
+            Duration::from_millis(200),
+            Duration::from_millis(500),
+            Duration::from_secs(1),
+        ],
+        max_age: Duration::from_secs(60),
+        idle_poll: Duration::from_millis(200),
+        lease: Duration::from_secs(30),
+        ..DeliveryConfig::default()
+    }
+}
 
 /// Settings for a test instance: dev mode, no demo data, the given database and port.
 pub fn test_settings(database_url: &str, port: u16) -> Settings {
@@ -36,6 +54,7 @@ pub struct TestInstance {
     /// The bound address.
     pub addr: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
+    stop_worker: watch::Sender<bool>,
     /// Keeps the database alive as long as the instance.
     pub db: TestDb,
 }
@@ -53,9 +72,12 @@ impl TestInstance {
         let addr = listener.local_addr()?;
         let mut settings = test_settings(&db.url, addr.port());
         adjust(&mut settings);
-        let ctx = AppContext::start(settings)
+        let ctx = AppContext::start_with_keys(settings, fixture_keys())
             .await
             .context("start instance")?;
+        let (stop_worker, worker_stop) = watch::channel(false);
+        ctx.spawn_delivery_worker(fast_delivery(), worker_stop)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         let (stop, stopped) = oneshot::channel::<()>();
         let serve_ctx = ctx.clone();
         tokio::spawn(async move {
@@ -69,6 +91,7 @@ impl TestInstance {
             ctx,
             addr,
             stop: Some(stop),
+            stop_worker,
             db,
         })
     }
@@ -84,5 +107,6 @@ impl Drop for TestInstance {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+        let _ = self.stop_worker.send(true);
     }
 }

@@ -11,4 +11,33 @@ mod db;
 mod instance;
 
 pub use db::TestDb;
-pub use instance::{TestInstance, test_settings};
+pub use instance::{TestInstance, fast_delivery, test_settings};
+
+use coopnet_db::repo::keys::KeyPair;
+use coopnet_federation::keys::KeySource;
+
+/// The fixture key pairs in `tests/fixtures/keys/`, handed out in turn.
+pub fn fixture_keys() -> KeySource {
+    let pair = |private: &str, public: &str| KeyPair {
+        public_pem: public.to_owned(),
+        private_pem: private.to_owned(),
+    };
+    KeySource::fixed(vec![
+        pair(
+            include_str!("../fixtures/keys/key1.pem"),
+            include_str!("../fixtures/keys/key1.pub.pem"),
+        ),
+        pair(
+            include_str!("../fixtures/keys/key2.pem"),
+            include_str!("../fixtures/keys/key2.pub.pem"),
+        ),
+        pair(
+            include_str!("../fixtures/keys/key3.pem"),
+            include_str!("../fixtures/keys/key3.pub.pem"),
+        ),
+        pair(
+            include_str!("../fixtures/keys/key4.pem"),
+            include_str!("../fixtures/keys/key4.pub.pem"),
+        ),
+    ])
+}

@@ -5,8 +5,18 @@ use coopnet_config::Settings;
 use coopnet_core::Network;
 use coopnet_db::repo::networks::{self, LocalNetwork};
 use coopnet_db::{DatabaseConnection, connect};
+use coopnet_federation::delivery::DeliveryConfig;
+use coopnet_federation::keys::KeySource;
+use coopnet_federation::urls::Urls;
+use coopnet_federation::{FedData, FederationConfig};
+use tokio::sync::{Notify, watch};
 
 use crate::{AppError, demo, schema};
+
+/// The User-Agent of every request we make.
+pub fn user_agent(domain: &str) -> String {
+    format!("coopnet/{} (+https://{domain}/)", env!("CARGO_PKG_VERSION"))
+}
 
 /// Everything a use case needs: settings, the database and the local network.
 ///
@@ -19,23 +29,31 @@ pub struct AppContext {
     pub db: DatabaseConnection,
     /// This instance's own network.
     pub network: Arc<Network>,
+    /// The ActivityPub library's configuration (its app data is [`FedData`]).
+    pub federation: FederationConfig<FedData>,
 }
 
 impl AppContext {
     /// Opens the database (creating a SQLite file's folder), migrates when allowed, records
     /// the configured network and, with `demo_data`, seeds an empty database.
     pub async fn start(settings: Settings) -> Result<Self, AppError> {
+        Self::start_with_keys(settings, KeySource::Generate).await
+    }
+
+    /// Like [`AppContext::start`], with a chosen source of actor keys (tests use fixtures).
+    pub async fn start_with_keys(settings: Settings, keys: KeySource) -> Result<Self, AppError> {
         let db = open_database(&settings.database_url).await?;
         if settings.auto_migrate {
             schema::migrate_up(&db).await?;
         }
-        Self::with_database(settings, db).await
+        Self::with_database(settings, db, keys).await
     }
 
     /// Like [`AppContext::start`] on an already migrated connection.
     pub async fn with_database(
         settings: Settings,
         db: DatabaseConnection,
+        keys: KeySource,
     ) -> Result<Self, AppError> {
         let n = &settings.network;
         let network = networks::upsert_local(
@@ -50,10 +68,25 @@ impl AppContext {
             },
         )
         .await?;
+        let network = Arc::new(network);
+        let urls = Urls::new(settings.scheme(), &settings.domain)
+            .ok_or_else(|| AppError::Internal(format!("bad domain {}", settings.domain)))?;
+        let data = FedData {
+            db: db.clone(),
+            urls,
+            network: network.clone(),
+            keys,
+            wake: Arc::new(Notify::new()),
+            dev_mode: settings.dev_mode,
+        };
+        let federation = coopnet_federation::build_config(data, &user_agent(&settings.domain))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
         let ctx = Self {
             settings: Arc::new(settings),
             db,
-            network: Arc::new(network),
+            network,
+            federation,
         };
         if ctx.settings.demo_data {
             let seeded = demo::seed_if_empty(&ctx).await?;
@@ -71,19 +104,37 @@ impl AppContext {
     pub fn base_url(&self) -> String {
         self.settings.base_url()
     }
+
+    /// The federation app data.
+    pub fn fed(&self) -> &FedData {
+        &self.federation
+    }
+
+    /// Starts the delivery worker; it stops when `stop` turns true.
+    pub fn spawn_delivery_worker(
+        &self,
+        config: DeliveryConfig,
+        stop: watch::Receiver<bool>,
+    ) -> Result<tokio::task::JoinHandle<()>, AppError> {
+        coopnet_federation::delivery::spawn(
+            self.fed().clone(),
+            config,
+            &user_agent(&self.settings.domain),
+            stop,
+        )
+        .map_err(|e| AppError::Internal(e.to_string()))
+    }
 }
 
 /// Connects to `url`; for a SQLite file, creates its folder first (SQLite creates the file,
 /// not the folder).
 pub async fn open_database(url: &str) -> Result<DatabaseConnection, AppError> {
-    if let Some(path) = sqlite_file(url) {
-        if let Some(dir) = Path::new(path)
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| AppError::Internal(format!("cannot create {}: {e}", dir.display())))?;
-        }
+    let folder = sqlite_file(url)
+        .and_then(|path| Path::new(path).parent())
+        .filter(|dir| !dir.as_os_str().is_empty());
+    if let Some(dir) = folder {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| AppError::Internal(format!("cannot create {}: {e}", dir.display())))?;
     }
     connect(url)
         .await

@@ -4,8 +4,9 @@ use chrono::Utc;
 use coopnet_core::{Coop, CoopInput, FieldErrors, Slug, TokenScope};
 pub use coopnet_db::repo::Page;
 use coopnet_db::repo::coops::{self, ListQuery, NewCoop, SlugState};
-use coopnet_db::repo::tokens;
+use coopnet_db::repo::{keys, tokens};
 use coopnet_db::{ConnectionTrait, TransactionTrait};
+use coopnet_federation::outbox;
 use serde_json::{Map, Value};
 
 use crate::{AppContext, AppError};
@@ -64,7 +65,9 @@ pub async fn create(ctx: &AppContext, input: &CoopInput) -> Result<Coop, AppErro
         coopnet_db::DbError::Conflict(_) => AppError::Conflict(format!("slug '{slug}' is taken")),
         other => other.into(),
     })?;
+    crate::posts::announce_member(&txn, ctx, &coop).await?;
     txn.commit().await.map_err(internal)?;
+    ctx.fed().wake.notify_one();
     Ok(coop)
 }
 
@@ -103,12 +106,18 @@ pub async fn update(
     }
     let input = merge_patch(&existing, patch)?;
     let (_, profile) = input.validate()?;
-    let coop = if profile == existing.profile {
-        existing
-    } else {
-        coops::update_profile(&txn, existing.id, &profile, Utc::now()).await?
-    };
+    if profile == existing.profile {
+        return Ok(existing);
+    }
+    let coop = coops::update_profile(&txn, existing.id, &profile, Utc::now()).await?;
+    // Only an actor someone has fetched has a key, and only then can anyone follow it.
+    if let Some(pair) = keys::coop(&txn, coop.id).await? {
+        outbox::update_coop(&txn, ctx.fed(), &coop, &pair.public_pem)
+            .await
+            .map_err(internal)?;
+    }
     txn.commit().await.map_err(internal)?;
+    ctx.fed().wake.notify_one();
     Ok(coop)
 }
 
@@ -148,7 +157,14 @@ pub async fn remove(ctx: &AppContext, slug: &str) -> Result<Coop, AppError> {
     let coop = find_live(&txn, ctx, slug).await?;
     coops::mark_deleted(&txn, coop.id, Utc::now()).await?;
     tokens::revoke_for_coop(&txn, coop.id).await?;
+    // Servers that fetched the actor (and so hold its key) learn it is gone.
+    if keys::coop(&txn, coop.id).await?.is_some() {
+        outbox::delete_coop(&txn, ctx.fed(), &coop)
+            .await
+            .map_err(internal)?;
+    }
     txn.commit().await.map_err(internal)?;
+    ctx.fed().wake.notify_one();
     Ok(coop)
 }
 

@@ -12,6 +12,7 @@ pub mod coops;
 pub mod demo;
 mod error;
 pub mod exchange;
+pub mod posts;
 pub mod schema;
 pub mod tokens;
 

@@ -24,6 +24,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once per process: the size difference between variants costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the instance: migrate, then serve HTTP until Ctrl-C.
@@ -48,7 +50,7 @@ pub struct ServeArgs {
     /// Address to listen on (overrides `listen`).
     #[arg(long)]
     pub listen: Option<String>,
-    /// Public host[:port] (overrides `domain`).
+    /// Public host name with optional port, e.g. coops.tech (overrides `domain`).
     #[arg(long)]
     pub domain: Option<String>,
     /// Database URL (overrides `database_url`).

@@ -142,10 +142,8 @@ impl Settings {
         if self.network.name.trim().is_empty() {
             problems.push("network.name must not be empty".into());
         }
-        if let Some(country) = &self.network.country {
-            if let Err(e) = CountryCode::parse(country) {
-                problems.push(format!("network.country: {e}"));
-            }
+        if let Some(Err(e)) = self.network.country.as_deref().map(CountryCode::parse) {
+            problems.push(format!("network.country: {e}"));
         }
         for lang in &self.network.languages {
             if let Err(e) = LanguageTag::parse(lang) {

@@ -27,6 +27,6 @@ pub use input::{CoopInput, LinkInput, limits};
 pub use language::LanguageTag;
 pub use link::{Link, LinkKind};
 pub use network::Network;
-pub use slug::{RESERVED_SLUGS, Slug, SlugError};
+pub use slug::{MAX_SLUG_LEN, RESERVED_SLUGS, Slug, SlugError};
 pub use tag::Tag;
 pub use token::TokenScope;

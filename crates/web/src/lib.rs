@@ -10,6 +10,7 @@
 mod api;
 mod error;
 mod extract;
+mod federation;
 mod pages;
 mod router;
 mod views;

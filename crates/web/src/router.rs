@@ -1,12 +1,12 @@
 //! Every route of an instance, in one place.
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::get;
+use axum::routing::{get, post};
 use coopnet_app::AppContext;
 use tower_http::trace::TraceLayer;
 
 use crate::api::v1;
-use crate::pages;
+use crate::{federation as ap, pages};
 
 /// The whole HTTP application of one instance.
 pub fn router(ctx: AppContext) -> Router {
@@ -14,6 +14,28 @@ pub fn router(ctx: AppContext) -> Router {
     Router::new()
         .route("/", get(pages::coops::index))
         .route("/coops", get(pages::coops::index))
+        // ActivityPub: one URL per actor serves HTML or JSON by Accept.
+        .route("/coops/{slug}", get(ap::coop))
+        .route("/coops/{slug}/inbox", post(ap::inbox))
+        .route("/coops/{slug}/outbox", get(ap::coop_outbox))
+        .route("/coops/{slug}/followers", get(ap::coop_followers))
+        .route("/coops/{slug}/following", get(ap::coop_following))
+        .route("/coops/{slug}/posts/{id}", get(ap::coop_post))
+        .route("/network", get(ap::network))
+        .route("/network/inbox", post(ap::inbox))
+        .route("/network/outbox", get(ap::network_outbox))
+        .route("/network/followers", get(ap::network_followers))
+        .route("/network/following", get(ap::network_following))
+        .route("/network/members", get(ap::network_members))
+        .route("/network/posts/{id}", get(ap::network_post))
+        .route("/actor", get(ap::instance))
+        .route("/actor/inbox", post(ap::inbox))
+        .route("/inbox", post(ap::inbox))
+        .route("/activities/{id}", get(ap::activity))
+        .route("/.well-known/webfinger", get(ap::webfinger))
+        .route("/.well-known/host-meta", get(ap::host_meta))
+        .route("/.well-known/nodeinfo", get(ap::nodeinfo_links))
+        .route("/nodeinfo/{version}", get(ap::nodeinfo))
         .route("/healthz", get(pages::health))
         .route("/api/v1/coops", get(v1::coops::list))
         .route("/api/v1/coops/{slug}", get(v1::coops::show))
@@ -34,6 +56,18 @@ pub fn router(ctx: AppContext) -> Router {
         .route(
             "/api/v1/admin/tokens/{id}",
             axum::routing::delete(v1::admin::tokens::revoke),
+        )
+        .route(
+            "/api/v1/admin/coops/{slug}/posts",
+            get(v1::admin::posts::list_coop).post(v1::admin::posts::create_coop),
+        )
+        .route(
+            "/api/v1/admin/network/posts",
+            get(v1::admin::posts::list_network).post(v1::admin::posts::create_network),
+        )
+        .route(
+            "/api/v1/admin/posts/{id}",
+            axum::routing::delete(v1::admin::posts::remove),
         )
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(body_limit))

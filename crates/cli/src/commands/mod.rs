@@ -11,6 +11,11 @@ use coopnet_config::Settings;
 use crate::args::{Cli, Command};
 use crate::telemetry;
 
+/// Log filter for one-shot commands. Use-case failures come back as errors that `main` prints
+/// as one line; `coopnet_app` would log them a second time (`#[instrument(err)]`), so its
+/// events are off here (`COOPNET_LOG` still overrides).
+const ONE_SHOT_LOG: &str = "warn,coopnet_app=off";
+
 /// Loads settings and runs the chosen subcommand.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut settings = coopnet_config::load(cli.config.as_deref(), std::env::vars())?;
@@ -30,15 +35,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             serve::run(settings).await
         }
         Command::Migrate { action } => {
-            telemetry::init(settings.log_format, "warn");
+            telemetry::init(settings.log_format, ONE_SHOT_LOG);
             migrate::run(settings, action).await
         }
         Command::Coop(command) => {
-            telemetry::init(settings.log_format, "warn");
+            telemetry::init(settings.log_format, ONE_SHOT_LOG);
             coop::run(&open(settings).await?, command).await
         }
         Command::Token(command) => {
-            telemetry::init(settings.log_format, "warn");
+            telemetry::init(settings.log_format, ONE_SHOT_LOG);
             token::run(&open(settings).await?, command).await
         }
         Command::Config => {

@@ -2,7 +2,9 @@
 use anyhow::Context;
 use coopnet_app::AppContext;
 use coopnet_config::Settings;
+use coopnet_federation::delivery::DeliveryConfig;
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let listen = settings.listen.clone();
@@ -19,9 +21,15 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         ctx.network.name,
         ctx.base_url()
     );
+    let (stop_worker, worker_stop) = watch::channel(false);
+    let worker = ctx.spawn_delivery_worker(DeliveryConfig::default(), worker_stop)?;
     coopnet_web::serve(ctx, listener, shutdown_signal())
         .await
         .context("server failed")?;
+    // Let the worker finish the round in flight: a delivery interrupted mid-send is retried
+    // once its lease expires, so stopping here loses nothing.
+    let _ = stop_worker.send(true);
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(15), worker).await;
     tracing::info!("stopped");
     Ok(())
 }

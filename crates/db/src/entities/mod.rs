@@ -2,4 +2,11 @@
 //! repositories convert them to core types.
 pub mod api_token;
 pub mod coop;
+pub mod delivery;
+pub mod follower;
+pub mod instance_actor;
 pub mod network;
+pub mod outbox_activity;
+pub mod post;
+pub mod received_activity;
+pub mod remote_actor;

@@ -156,3 +156,12 @@ pub async fn count(conn: &impl ConnectionTrait, network_id: i64) -> Result<u64, 
         .count(conn)
         .await?)
 }
+
+/// A co-op by storage id, removed or not.
+pub async fn get_by_id(conn: &impl ConnectionTrait, id: i64) -> Result<Option<Coop>, DbError> {
+    coop::Entity::find_by_id(db_id(id)?)
+        .one(conn)
+        .await?
+        .map(Coop::try_from)
+        .transpose()
+}

@@ -1,7 +1,13 @@
 //! Hand-written queries, one module per aggregate. Every function takes any connection or
 //! transaction (`&impl ConnectionTrait`) so use cases decide what is atomic.
 pub mod coops;
+pub mod deliveries;
+pub mod followers;
+pub mod keys;
 pub mod networks;
+pub mod posts;
+pub mod received;
+pub mod remote_actors;
 pub mod tokens;
 
 /// One page of a longer list.

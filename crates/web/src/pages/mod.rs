@@ -1,5 +1,6 @@
 //! Server-rendered HTML pages.
 pub mod coops;
+pub mod profile;
 
 use askama::Template;
 use axum::http::{StatusCode, Uri};
@@ -20,9 +21,9 @@ pub fn render(status: StatusCode, template: &impl Template) -> Response {
 
 #[derive(Template)]
 #[template(path = "pages/error.html")]
-struct ErrorPage<'a> {
-    title: &'a str,
-    message: &'a str,
+pub(crate) struct ErrorPage<'a> {
+    pub(crate) title: &'a str,
+    pub(crate) message: &'a str,
 }
 
 /// Fallback: JSON 404 under `/api`, an HTML page elsewhere.

@@ -1,0 +1,217 @@
+//! News posts of co-ops and of the network: Markdown in, sanitised HTML out, federated as
+//! `Create{Note}` (and boosted by the network as `Announce`), deleted with `Delete`.
+use chrono::Utc;
+use coopnet_core::{Coop, FieldErrors, TokenScope};
+use coopnet_db::repo::followers::Target;
+use coopnet_db::repo::posts::{self, PostRecord};
+use coopnet_db::{ConnectionTrait, TransactionTrait};
+use coopnet_federation::html::{escape, markdown_to_html};
+use coopnet_federation::outbox::{self, Author};
+use url::Url;
+
+use crate::{AppContext, AppError, coops};
+
+/// Longest post, in characters (Markdown).
+pub const MAX_POST_CHARS: usize = 5_000;
+
+/// Who a post is by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PostAuthor {
+    /// A local co-op, by slug.
+    Coop(String),
+    /// The network.
+    Network,
+}
+
+/// A post with its URL.
+#[derive(Debug, Clone)]
+pub struct Post {
+    /// The stored post.
+    pub record: PostRecord,
+    /// Its id and page.
+    pub url: Url,
+}
+
+fn internal(e: impl std::fmt::Display) -> AppError {
+    AppError::Internal(e.to_string())
+}
+
+async fn author_of(
+    ctx: &AppContext,
+    scope: &TokenScope,
+    author: &PostAuthor,
+) -> Result<Author, AppError> {
+    match author {
+        PostAuthor::Coop(slug) => {
+            let coop = coops::get(ctx, slug).await?;
+            if !scope.may_edit(&coop.slug) {
+                return Err(AppError::Forbidden(format!(
+                    "this token may not post for co-op '{slug}'"
+                )));
+            }
+            Ok(Author::coop(ctx.fed(), &coop))
+        }
+        PostAuthor::Network if scope.is_admin() => Ok(Author::network(ctx.fed())),
+        PostAuthor::Network => Err(AppError::Forbidden(
+            "only admins post for the network".into(),
+        )),
+    }
+}
+
+fn check_content(markdown: &str) -> Result<&str, AppError> {
+    let text = markdown.trim();
+    if text.is_empty() {
+        return Err(FieldErrors::single("content", "must not be empty").into());
+    }
+    if text.chars().count() > MAX_POST_CHARS {
+        return Err(FieldErrors::single(
+            "content",
+            format!("must be at most {MAX_POST_CHARS} characters"),
+        )
+        .into());
+    }
+    Ok(text)
+}
+
+async fn insert_and_federate(
+    conn: &impl ConnectionTrait,
+    ctx: &AppContext,
+    author: &Author,
+    markdown: &str,
+) -> Result<Post, AppError> {
+    let public_id = uuid_like();
+    let record = posts::insert(
+        conn,
+        &public_id,
+        author.target,
+        markdown,
+        &markdown_to_html(markdown),
+        Utc::now(),
+    )
+    .await?;
+    outbox::create_note(conn, ctx.fed(), author, &record)
+        .await
+        .map_err(internal)?;
+    Ok(Post {
+        url: author.post_url(ctx.fed(), &record.public_id),
+        record,
+    })
+}
+
+fn uuid_like() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 12];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// Publishes a post.
+#[tracing::instrument(skip_all, err)]
+pub async fn create(
+    ctx: &AppContext,
+    scope: &TokenScope,
+    author: &PostAuthor,
+    markdown: &str,
+) -> Result<Post, AppError> {
+    let text = check_content(markdown)?;
+    let author = author_of(ctx, scope, author).await?;
+    let txn = ctx.db.begin().await.map_err(internal)?;
+    let post = insert_and_federate(&txn, ctx, &author, text).await?;
+    txn.commit().await.map_err(internal)?;
+    ctx.fed().wake.notify_one();
+    Ok(post)
+}
+
+/// Deletes a post: its URL answers 410 and followers get `Delete`.
+#[tracing::instrument(skip_all, err)]
+pub async fn delete(ctx: &AppContext, scope: &TokenScope, public_id: &str) -> Result<(), AppError> {
+    let txn = ctx.db.begin().await.map_err(internal)?;
+    let post = posts::find(&txn, public_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("post {public_id}")))?;
+    if post.deleted_at.is_some() {
+        return Err(AppError::Gone(format!("post {public_id}")));
+    }
+    let author = match post.author {
+        Target::Coop(id) => {
+            let coop = coopnet_db::repo::coops::get_by_id(&txn, id)
+                .await?
+                .ok_or_else(|| AppError::NotFound("author".into()))?;
+            if !scope.may_edit(&coop.slug) {
+                return Err(AppError::Forbidden(
+                    "this token may not delete that post".into(),
+                ));
+            }
+            Author::coop(ctx.fed(), &coop)
+        }
+        Target::Network(_) if scope.is_admin() => Author::network(ctx.fed()),
+        Target::Network(_) => {
+            return Err(AppError::Forbidden(
+                "only admins delete network posts".into(),
+            ));
+        }
+    };
+    posts::mark_deleted(&txn, post.id, Utc::now()).await?;
+    outbox::delete_note(&txn, ctx.fed(), &author, &post)
+        .await
+        .map_err(internal)?;
+    txn.commit().await.map_err(internal)?;
+    ctx.fed().wake.notify_one();
+    Ok(())
+}
+
+/// Posts of an author, newest first.
+pub async fn list(
+    ctx: &AppContext,
+    author: &PostAuthor,
+    limit: u64,
+    offset: u64,
+) -> Result<(Vec<Post>, u64), AppError> {
+    let author = author_of(ctx, &TokenScope::Admin, author).await?;
+    let page = posts::list(&ctx.db, author.target, limit.clamp(1, 200), offset).await?;
+    let items = page
+        .items
+        .into_iter()
+        .map(|record| Post {
+            url: author.post_url(ctx.fed(), &record.public_id),
+            record,
+        })
+        .collect();
+    Ok((items, page.total))
+}
+
+/// The network welcomes a new member with a post of its own.
+pub(crate) async fn announce_member(
+    conn: &impl ConnectionTrait,
+    ctx: &AppContext,
+    coop: &Coop,
+) -> Result<(), AppError> {
+    let url = ctx.fed().urls.coop(coop.slug.as_str());
+    let handle = format!("@{}@{}", coop.slug, ctx.fed().urls.domain());
+    let markdown = format!(
+        "Welcome to {}, [{}]({url}) ({})!",
+        escape(&ctx.network.name),
+        escape(&coop.profile.name)
+            .replace('[', "\\[")
+            .replace(']', "\\]"),
+        escape(&handle)
+    );
+    insert_and_federate(conn, ctx, &Author::network(ctx.fed()), &markdown).await?;
+    Ok(())
+}
+
+/// One post of `author` (`Gone` once deleted).
+pub async fn get(ctx: &AppContext, author: &PostAuthor, public_id: &str) -> Result<Post, AppError> {
+    let author = author_of(ctx, &TokenScope::Admin, author).await?;
+    let record = posts::find(&ctx.db, public_id)
+        .await?
+        .filter(|p| p.author == author.target)
+        .ok_or_else(|| AppError::NotFound(format!("post {public_id}")))?;
+    if record.deleted_at.is_some() {
+        return Err(AppError::Gone(format!("post {public_id}")));
+    }
+    Ok(Post {
+        url: author.post_url(ctx.fed(), &record.public_id),
+        record,
+    })
+}

@@ -1,0 +1,45 @@
+//! Actor documents: co-ops (`Organization`), the network (`Group`), the instance
+//! (`Application`).
+use activitypub_federation::config::Data;
+use axum::response::{IntoResponse, Response};
+use coopnet_db::repo::coops::{self, SlugState};
+
+use super::{activity_json, tombstone};
+use crate::objects::coop::organization;
+use crate::objects::instance::InstanceActor;
+use crate::objects::network::group;
+use crate::{FedData, FederationError, keys};
+
+/// `GET /coops/{slug}` as ActivityStreams: 404 unknown, 410 removed.
+pub async fn coop(data: &Data<FedData>, slug: &str) -> Response {
+    match coops::find_by_slug(&data.db, data.network.id, slug).await {
+        Ok(SlugState::Live(coop)) => match keys::for_coop(data, coop.id).await {
+            Ok(pair) => activity_json(&organization(
+                &data.urls,
+                &data.network,
+                &coop,
+                &pair.public_pem,
+            )),
+            Err(e) => e.into_response(),
+        },
+        Ok(SlugState::Deleted) => tombstone(&data.urls.coop(slug)),
+        Ok(SlugState::Free) => FederationError::NotFound.into_response(),
+        Err(e) => FederationError::from(e).into_response(),
+    }
+}
+
+/// `GET /network` as ActivityStreams.
+pub async fn network(data: &Data<FedData>) -> Response {
+    match keys::for_network(data).await {
+        Ok(pair) => activity_json(&group(&data.urls, &data.network, &pair.public_pem, None)),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `GET /actor`: the instance actor (always JSON; fetchable unsigned).
+pub async fn instance(data: Data<FedData>) -> Response {
+    match InstanceActor::load(&data).await {
+        Ok(actor) => activity_json(&actor.document(&data.urls)),
+        Err(e) => e.into_response(),
+    }
+}

@@ -1,0 +1,208 @@
+//! Collections: outboxes (paged `Create{Note}`), followers and following (counts), and the
+//! network's members (paged).
+use activitypub_federation::config::Data;
+use axum::response::{IntoResponse, Response};
+use coopnet_db::repo::coops::{self, ListQuery, SlugState};
+use coopnet_db::repo::followers::{self, Target};
+use coopnet_db::repo::posts;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use url::Url;
+
+use super::{activity_json, tombstone};
+use crate::outbox::{Author, note};
+use crate::protocol::collection::{OrderedCollection, OrderedCollectionPage};
+use crate::protocol::{PUBLIC, activity_context};
+use crate::{FedData, FederationError};
+
+/// Items per collection page.
+pub const PAGE_SIZE: u64 = 20;
+/// Members per page of the network's members collection.
+pub const MEMBERS_PAGE_SIZE: u64 = 100;
+
+/// `?page=N` (1-based); absent: the collection itself.
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    #[serde(default)]
+    page: Option<u64>,
+}
+
+fn with_page(url: &Url, page: u64) -> Url {
+    let mut u = url.clone();
+    u.set_query(Some(&format!("page={page}")));
+    u
+}
+
+fn collection(id: &Url, total: u64, page_size: u64) -> OrderedCollection {
+    let pages = total.div_ceil(page_size);
+    OrderedCollection {
+        context: json!("https://www.w3.org/ns/activitystreams"),
+        id: id.clone(),
+        kind: "OrderedCollection".into(),
+        total_items: total,
+        first: (total > 0).then(|| with_page(id, 1)),
+        last: (total > 0).then(|| with_page(id, pages)),
+    }
+}
+
+fn page(id: &Url, n: u64, total: u64, page_size: u64, items: Vec<Value>) -> OrderedCollectionPage {
+    let pages = total.div_ceil(page_size);
+    OrderedCollectionPage {
+        context: activity_context(),
+        id: with_page(id, n),
+        kind: "OrderedCollectionPage".into(),
+        part_of: id.clone(),
+        total_items: total,
+        next: (n < pages).then(|| with_page(id, n + 1)),
+        prev: (n > 1).then(|| with_page(id, n - 1)),
+        ordered_items: items,
+    }
+}
+
+async fn coop_author(
+    data: &FedData,
+    slug: &str,
+) -> Result<Result<Author, Response>, FederationError> {
+    Ok(
+        match coops::find_by_slug(&data.db, data.network.id, slug).await? {
+            SlugState::Live(coop) => Ok(Author::coop(data, &coop)),
+            SlugState::Deleted => Err(tombstone(&data.urls.coop(slug))),
+            SlugState::Free => Err(FederationError::NotFound.into_response()),
+        },
+    )
+}
+
+async fn outbox_of(
+    data: &FedData,
+    author: &Author,
+    id: Url,
+    query: PageQuery,
+) -> Result<Response, FederationError> {
+    let Some(n) = query.page else {
+        let total = posts::list(&data.db, author.target, 1, 0).await?.total;
+        return Ok(activity_json(&collection(&id, total, PAGE_SIZE)));
+    };
+    let n = n.max(1);
+    let list = posts::list(&data.db, author.target, PAGE_SIZE, (n - 1) * PAGE_SIZE).await?;
+    let items = list
+        .items
+        .iter()
+        .map(|post| {
+            let note = note(data, author, post);
+            json!({
+                "id": format!("{}#create", note.id),
+                "type": "Create",
+                "actor": author.actor_id,
+                "published": post.published_at,
+                "to": [PUBLIC],
+                "cc": note.cc,
+                "object": note,
+            })
+        })
+        .collect();
+    Ok(activity_json(&page(&id, n, list.total, PAGE_SIZE, items)))
+}
+
+/// `GET /coops/{slug}/outbox[?page=N]`
+pub async fn coop_outbox(data: &Data<FedData>, slug: &str, query: PageQuery) -> Response {
+    let result = async {
+        let author = match coop_author(data, slug).await? {
+            Ok(a) => a,
+            Err(response) => return Ok(response),
+        };
+        outbox_of(data, &author, data.urls.coop_sub(slug, "outbox"), query).await
+    };
+    result.await.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// `GET /network/outbox[?page=N]`
+pub async fn network_outbox(data: &Data<FedData>, query: PageQuery) -> Response {
+    let author = Author::network(data);
+    outbox_of(data, &author, data.urls.network_sub("outbox"), query)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+/// Followers are counted, not listed (as Mastodon users may choose): the count is public.
+async fn followers_of(
+    data: &FedData,
+    target: Target,
+    id: Url,
+) -> Result<Response, FederationError> {
+    let total = followers::count(&data.db, target).await?;
+    Ok(activity_json(&OrderedCollection {
+        context: json!("https://www.w3.org/ns/activitystreams"),
+        id,
+        kind: "OrderedCollection".into(),
+        total_items: total,
+        first: None,
+        last: None,
+    }))
+}
+
+/// `GET /coops/{slug}/followers`
+pub async fn coop_followers(data: &Data<FedData>, slug: &str) -> Response {
+    let result = async {
+        let author = match coop_author(data, slug).await? {
+            Ok(a) => a,
+            Err(response) => return Ok(response),
+        };
+        followers_of(data, author.target, data.urls.coop_sub(slug, "followers")).await
+    };
+    result.await.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// `GET /network/followers`
+pub async fn network_followers(data: &Data<FedData>) -> Response {
+    followers_of(
+        data,
+        Target::Network(data.network.id),
+        data.urls.network_sub("followers"),
+    )
+    .await
+    .unwrap_or_else(IntoResponse::into_response)
+}
+
+/// `GET …/following`: co-ops follow nobody.
+pub async fn following(id: Url) -> Response {
+    activity_json(&collection(&id, 0, PAGE_SIZE))
+}
+
+/// `GET /network/members[?page=N]`: the member co-ops' actor ids, by name.
+pub async fn members(data: &Data<FedData>, query: PageQuery) -> Response {
+    let id = data.urls.network_sub("members");
+    let result = async {
+        let Some(n) = query.page else {
+            let total = coops::count(&data.db, data.network.id).await?;
+            return Ok::<_, FederationError>(activity_json(&collection(
+                &id,
+                total,
+                MEMBERS_PAGE_SIZE,
+            )));
+        };
+        let n = n.max(1);
+        let list = coops::list(
+            &data.db,
+            &ListQuery {
+                network_id: Some(data.network.id),
+                listed_only: false,
+                limit: MEMBERS_PAGE_SIZE,
+                offset: (n - 1) * MEMBERS_PAGE_SIZE,
+            },
+        )
+        .await?;
+        let items = list
+            .items
+            .iter()
+            .map(|c| json!(data.urls.coop(c.slug.as_str())))
+            .collect();
+        Ok(activity_json(&page(
+            &id,
+            n,
+            list.total,
+            MEMBERS_PAGE_SIZE,
+            items,
+        )))
+    };
+    result.await.unwrap_or_else(IntoResponse::into_response)
+}

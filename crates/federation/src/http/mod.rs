@@ -1,0 +1,47 @@
+//! ActivityPub HTTP handlers. The web crate's router mounts them (one URL serves HTML or
+//! JSON by `Accept`, so the router decides which to call). They take the library's
+//! `Data<FedData>`, put in every request by `FederationMiddleware`.
+pub mod actors;
+pub mod collections;
+pub mod discovery;
+pub mod inbox;
+pub mod objects;
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::protocol::ACTIVITY_JSON;
+
+/// An ActivityStreams JSON response.
+pub fn activity_json<T: Serialize>(value: &T) -> Response {
+    match serde_json::to_vec(value) {
+        Ok(body) => {
+            let mut response = (StatusCode::OK, body).into_response();
+            let headers = response.headers_mut();
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(ACTIVITY_JSON),
+            );
+            headers.insert(header::VARY, HeaderValue::from_static("Accept"));
+            headers.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=60"),
+            );
+            response
+        }
+        Err(e) => crate::FederationError::Internal(e.to_string()).into_response(),
+    }
+}
+
+/// `410 Gone` with a `Tombstone`, for deleted actors and posts.
+pub fn tombstone(id: &url::Url) -> Response {
+    let body = serde_json::json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": id,
+        "type": "Tombstone",
+    });
+    let mut response = activity_json(&body);
+    *response.status_mut() = StatusCode::GONE;
+    response
+}

@@ -1,0 +1,28 @@
+//! coopnet-federation: everything ActivityPub.
+//!
+//! - `protocol/`: serde structs named after ActivityStreams types (the wire format);
+//! - `objects/`: `Object`/`Actor` impls of activitypub_federation on our wrappers
+//!   ([`objects::ApubRemoteActor`]) and the builders of our own actor documents;
+//! - `activities/`: one file per incoming activity, dispatched by [`activities::InboxActivity`];
+//! - `outbox.rs`: builds outgoing activities and enqueues them in the caller's transaction;
+//! - `delivery/`: the persistent delivery worker and our draft-cavage signer;
+//! - `http/`: actor, inbox, outbox, collections, WebFinger, host-meta and NodeInfo handlers.
+//!
+//! [`FedData`] is the library's app data: the database and this instance's identity.
+//! Depends on core and db; never on app, web or cli.
+
+pub mod activities;
+pub mod delivery;
+mod error;
+pub mod html;
+pub mod http;
+pub mod keys;
+pub mod objects;
+pub mod outbox;
+pub mod protocol;
+mod state;
+pub mod urls;
+
+pub use activitypub_federation::config::{Data, FederationConfig};
+pub use error::FederationError;
+pub use state::{FedData, build_config};

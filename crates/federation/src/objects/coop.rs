@@ -1,0 +1,181 @@
+//! A member co-op as an `Organization` actor.
+use coopnet_core::{Coop, Network, Tag};
+use url::Url;
+
+use crate::html::{escape, markdown_to_html};
+use crate::protocol::actor::{
+    Endpoints, Hashtag, Image, LocalActor, Place, PropertyValue, PublicKey,
+};
+use crate::protocol::actor_context;
+use crate::urls::Urls;
+
+/// Profile fields shown by every server alike (Mastodon shows 4 by default).
+pub const MAX_FIELDS: usize = 4;
+
+fn field(name: &str, value: String) -> PropertyValue {
+    PropertyValue {
+        kind: "PropertyValue".into(),
+        name: name.into(),
+        value,
+    }
+}
+
+fn tag_list(tags: &[Tag]) -> String {
+    escape(&tags.iter().map(Tag::as_str).collect::<Vec<_>>().join(", "))
+}
+
+/// `#WebDesign` from "Web Design": hashtags take letters and digits only.
+pub fn hashtag_name(tag: &Tag) -> String {
+    let mut name = String::from("#");
+    for word in tag.as_str().split(|c: char| !c.is_alphanumeric()) {
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            name.extend(first.to_uppercase());
+            name.push_str(chars.as_str());
+        }
+    }
+    name
+}
+
+fn image(url: &Url) -> Image {
+    let path = url.path().to_ascii_lowercase();
+    let media_type = [
+        ("png", "image/png"),
+        ("jpg", "image/jpeg"),
+        ("jpeg", "image/jpeg"),
+        ("svg", "image/svg+xml"),
+        ("webp", "image/webp"),
+        ("gif", "image/gif"),
+    ]
+    .into_iter()
+    .find(|(ext, _)| path.ends_with(&format!(".{ext}")))
+    .map(|(_, t)| t.to_owned());
+    Image {
+        kind: "Image".into(),
+        url: url.clone(),
+        media_type,
+    }
+}
+
+/// The actor document of a local co-op.
+pub fn organization(
+    urls: &Urls,
+    network: &Network,
+    coop: &Coop,
+    public_key_pem: &str,
+) -> LocalActor {
+    let p = &coop.profile;
+    let slug = coop.slug.as_str();
+    let id = urls.coop(slug);
+    let summary_map: std::collections::BTreeMap<String, String> = p
+        .summary
+        .iter()
+        .map(|(lang, text)| (lang.to_string(), markdown_to_html(text)))
+        .collect();
+    let summary = coop
+        .summary_for(
+            network
+                .languages
+                .first()
+                .map(|l| l.primary())
+                .unwrap_or("en"),
+        )
+        .map(|(_, text)| markdown_to_html(text));
+
+    let mut attachment = Vec::new();
+    if let Some(site) = &p.website {
+        let shown = site
+            .host_str()
+            .unwrap_or(site.as_str())
+            .trim_start_matches("www.");
+        attachment.push(field(
+            "Website",
+            format!(
+                r#"<a href="{}" rel="me nofollow noopener noreferrer" target="_blank">{}</a>"#,
+                escape(site.as_str()),
+                escape(shown)
+            ),
+        ));
+    }
+    let place: Vec<String> = [
+        p.locality.clone(),
+        p.region.clone(),
+        p.country.map(|c| c.to_string()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !place.is_empty() {
+        attachment.push(field("Location", escape(&place.join(", "))));
+    }
+    if !p.services.is_empty() {
+        attachment.push(field("Services", tag_list(&p.services)));
+    }
+    if !p.technologies.is_empty() {
+        attachment.push(field("Technologies", tag_list(&p.technologies)));
+    }
+    attachment.truncate(MAX_FIELDS);
+
+    let base = urls.base();
+    let mut tag = Vec::new();
+    for (kind, tags) in [("service", &p.services), ("technology", &p.technologies)] {
+        for t in tags.iter() {
+            if let Ok(href) = Url::parse(&format!("{base}/coops?{kind}={}", t.key())) {
+                tag.push(Hashtag {
+                    kind: "Hashtag".into(),
+                    name: hashtag_name(t),
+                    href,
+                });
+            }
+        }
+    }
+    let location = (!place.is_empty() || p.location.is_some()).then(|| Place {
+        kind: "Place".into(),
+        name: place.join(", "),
+        latitude: p.location.map(|l| l.latitude),
+        longitude: p.location.map(|l| l.longitude),
+    });
+
+    LocalActor {
+        context: actor_context(),
+        id: id.clone(),
+        kind: "Organization".into(),
+        preferred_username: slug.to_owned(),
+        name: p.name.clone(),
+        summary,
+        summary_map,
+        url: id.clone(),
+        icon: p.logo.as_ref().map(image),
+        inbox: urls.coop_sub(slug, "inbox"),
+        outbox: urls.coop_sub(slug, "outbox"),
+        followers: Some(urls.coop_sub(slug, "followers")),
+        following: Some(urls.coop_sub(slug, "following")),
+        endpoints: Endpoints {
+            shared_inbox: Some(urls.shared_inbox()),
+        },
+        public_key: PublicKey {
+            id: Urls::key_id(&id),
+            owner: id.clone(),
+            public_key_pem: public_key_pem.to_owned(),
+        },
+        published: Some(coop.created_at),
+        updated: Some(coop.updated_at),
+        manually_approves_followers: false,
+        discoverable: p.listed,
+        indexable: p.listed,
+        attachment,
+        tag,
+        location,
+        members: None,
+        webfinger: Some(format!("acct:{slug}@{}", urls.domain())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hashtags_are_camel_case_words() {
+        let tag = coopnet_core::Tag::parse("web design/UX").expect("tag");
+        assert_eq!(super::hashtag_name(&tag), "#WebDesignUX");
+    }
+}

@@ -1,0 +1,7 @@
+//! Library `Object`/`Actor` impls and the builders of our own actor documents.
+pub mod coop;
+pub mod instance;
+pub mod network;
+pub mod remote_actor;
+
+pub use remote_actor::ApubRemoteActor;

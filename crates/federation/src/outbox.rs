@@ -1,0 +1,290 @@
+//! Outgoing activities: built from core types and enqueued for delivery in the caller's
+//! transaction, so a change and its activities commit together (or not at all).
+use chrono::Utc;
+use coopnet_core::Coop;
+use coopnet_db::ConnectionTrait;
+use coopnet_db::repo::coops::{self, SlugState};
+use coopnet_db::repo::deliveries::{self, NewActivity};
+use coopnet_db::repo::followers::{self, Target};
+use coopnet_db::repo::posts::PostRecord;
+use serde_json::{Value, json};
+use url::Url;
+
+use crate::objects::coop::organization;
+use crate::protocol::activities::Follow;
+use crate::protocol::note::{Note, Source};
+use crate::protocol::{PUBLIC, activity_context};
+use crate::urls::LocalRef;
+use crate::{FedData, FederationError};
+
+/// A local author of posts: a co-op or the network.
+#[derive(Debug, Clone)]
+pub struct Author {
+    /// Which local actor.
+    pub target: Target,
+    /// Its actor id.
+    pub actor_id: Url,
+    /// The co-op's slug (`None` for the network).
+    pub slug: Option<String>,
+}
+
+impl Author {
+    /// A co-op author.
+    pub fn coop(data: &FedData, coop: &Coop) -> Self {
+        Self {
+            target: Target::Coop(coop.id),
+            actor_id: data.urls.coop(coop.slug.as_str()),
+            slug: Some(coop.slug.to_string()),
+        }
+    }
+
+    /// The network as author.
+    pub fn network(data: &FedData) -> Self {
+        Self {
+            target: Target::Network(data.network.id),
+            actor_id: data.urls.network(),
+            slug: None,
+        }
+    }
+
+    /// Its followers collection.
+    pub fn followers(&self, data: &FedData) -> Url {
+        match &self.slug {
+            Some(slug) => data.urls.coop_sub(slug, "followers"),
+            None => data.urls.network_sub("followers"),
+        }
+    }
+
+    /// The URL of one of its posts.
+    pub fn post_url(&self, data: &FedData, public_id: &str) -> Url {
+        match &self.slug {
+            Some(slug) => data.urls.coop_sub(slug, &format!("posts/{public_id}")),
+            None => data.urls.network_sub(&format!("posts/{public_id}")),
+        }
+    }
+}
+
+/// Which local actor a followable URL names.
+pub async fn resolve_followable(data: &FedData, object: &Url) -> Result<Target, FederationError> {
+    match data.urls.parse(object) {
+        Some(LocalRef::Coop(slug)) => {
+            match coops::find_by_slug(&data.db, data.network.id, &slug).await? {
+                SlugState::Live(coop) => Ok(Target::Coop(coop.id)),
+                SlugState::Deleted => Err(FederationError::Gone),
+                SlugState::Free => Err(FederationError::NotFound),
+            }
+        }
+        Some(LocalRef::Network) => Ok(Target::Network(data.network.id)),
+        _ => Err(FederationError::NotFound),
+    }
+}
+
+/// Stores `body` (which carries its own `id`) and queues it for `inboxes`.
+pub async fn enqueue(
+    conn: &impl ConnectionTrait,
+    actor: Target,
+    kind: &str,
+    id: &Url,
+    body: &Value,
+    inboxes: &[Url],
+) -> Result<(), FederationError> {
+    let text = serde_json::to_string(body).map_err(|e| FederationError::Internal(e.to_string()))?;
+    deliveries::enqueue(
+        conn,
+        NewActivity {
+            ap_id: id,
+            actor,
+            kind,
+            body: &text,
+        },
+        inboxes,
+    )
+    .await?;
+    Ok(())
+}
+
+/// `Accept{Follow}` (the Follow embedded, as Mastodon matches it) to the follower.
+pub async fn enqueue_accept(
+    conn: &impl ConnectionTrait,
+    data: &FedData,
+    target: Target,
+    follow: &Follow,
+    inbox: &Url,
+) -> Result<(), FederationError> {
+    let id = data.urls.new_activity();
+    let body = json!({
+        "@context": activity_context(),
+        "id": id,
+        "type": "Accept",
+        "actor": follow.object,
+        "object": follow,
+    });
+    enqueue(
+        conn,
+        target,
+        "Accept",
+        &id,
+        &body,
+        std::slice::from_ref(inbox),
+    )
+    .await
+}
+
+/// The `Note` of a post.
+pub fn note(data: &FedData, author: &Author, post: &PostRecord) -> Note {
+    let url = author.post_url(data, &post.public_id);
+    Note {
+        context: None,
+        id: url.clone(),
+        kind: "Note".into(),
+        attributed_to: author.actor_id.clone(),
+        content: post.content_html.clone(),
+        source: Some(Source {
+            content: post.content.clone(),
+            media_type: "text/markdown".into(),
+        }),
+        url,
+        to: vec![PUBLIC.into()],
+        cc: vec![author.followers(data).to_string()],
+        published: post.published_at,
+        updated: (post.updated_at > post.published_at).then_some(post.updated_at),
+    }
+}
+
+/// `Create{Note}` to the author's followers; for a co-op's post, also the network's
+/// `Announce{Note}` to the network's followers (the form Mastodon shows as a boost).
+pub async fn create_note(
+    conn: &impl ConnectionTrait,
+    data: &FedData,
+    author: &Author,
+    post: &PostRecord,
+) -> Result<(), FederationError> {
+    let note = note(data, author, post);
+    let id = data.urls.new_activity();
+    let body = json!({
+        "@context": activity_context(),
+        "id": id,
+        "type": "Create",
+        "actor": author.actor_id,
+        "published": post.published_at,
+        "to": note.to,
+        "cc": note.cc,
+        "object": note,
+    });
+    let inboxes = followers::inboxes(conn, author.target).await?;
+    enqueue(conn, author.target, "Create", &id, &body, &inboxes).await?;
+    if matches!(author.target, Target::Coop(_)) {
+        announce(conn, data, &note.id).await?;
+    }
+    Ok(())
+}
+
+/// The network boosts `object` to its followers.
+pub async fn announce(
+    conn: &impl ConnectionTrait,
+    data: &FedData,
+    object: &Url,
+) -> Result<(), FederationError> {
+    let network = Author::network(data);
+    let inboxes = followers::inboxes(conn, network.target).await?;
+    if inboxes.is_empty() {
+        return Ok(());
+    }
+    let id = data.urls.new_activity();
+    let body = json!({
+        "@context": activity_context(),
+        "id": id,
+        "type": "Announce",
+        "actor": network.actor_id,
+        "published": Utc::now(),
+        "to": [PUBLIC],
+        "cc": [network.followers(data)],
+        "object": object,
+    });
+    enqueue(conn, network.target, "Announce", &id, &body, &inboxes).await
+}
+
+/// `Delete{Note}` (as a Tombstone) to the author's followers.
+pub async fn delete_note(
+    conn: &impl ConnectionTrait,
+    data: &FedData,
+    author: &Author,
+    post: &PostRecord,
+) -> Result<(), FederationError> {
+    let note_id = author.post_url(data, &post.public_id);
+    let id = data.urls.new_activity();
+    let body = json!({
+        "@context": activity_context(),
+        "id": id,
+        "type": "Delete",
+        "actor": author.actor_id,
+        "to": [PUBLIC],
+        "cc": [author.followers(data)],
+        "object": { "id": note_id, "type": "Tombstone" },
+    });
+    let inboxes = followers::inboxes(conn, author.target).await?;
+    enqueue(conn, author.target, "Delete", &id, &body, &inboxes).await
+}
+
+/// `Update{Organization}` with the full actor to the co-op's followers.
+pub async fn update_coop(
+    conn: &impl ConnectionTrait,
+    data: &FedData,
+    coop: &Coop,
+    public_key_pem: &str,
+) -> Result<(), FederationError> {
+    let author = Author::coop(data, coop);
+    let inboxes = followers::inboxes(conn, author.target).await?;
+    if inboxes.is_empty() {
+        return Ok(());
+    }
+    let mut actor = serde_json::to_value(organization(
+        &data.urls,
+        &data.network,
+        coop,
+        public_key_pem,
+    ))
+    .map_err(|e| FederationError::Internal(e.to_string()))?;
+    if let Some(obj) = actor.as_object_mut() {
+        obj.remove("@context");
+    }
+    let id = data.urls.new_activity();
+    let mut context = crate::protocol::actor_context();
+    if let Some(list) = context.as_array_mut() {
+        list.truncate(3);
+    }
+    let body = json!({
+        "@context": context,
+        "id": id,
+        "type": "Update",
+        "actor": author.actor_id,
+        "to": [PUBLIC],
+        "cc": [author.followers(data)],
+        "object": actor,
+    });
+    enqueue(conn, author.target, "Update", &id, &body, &inboxes).await
+}
+
+/// `Delete` of the co-op actor to every inbox we know (followers of any local actor), as
+/// Mastodon expects for a removed account.
+pub async fn delete_coop(
+    conn: &impl ConnectionTrait,
+    data: &FedData,
+    coop: &Coop,
+) -> Result<(), FederationError> {
+    let author = Author::coop(data, coop);
+    let inboxes = followers::all_inboxes(conn).await?;
+    if inboxes.is_empty() {
+        return Ok(());
+    }
+    let id = data.urls.new_activity();
+    let body = json!({
+        "@context": activity_context(),
+        "id": id,
+        "type": "Delete",
+        "actor": author.actor_id,
+        "to": [PUBLIC],
+        "object": author.actor_id,
+    });
+    enqueue(conn, author.target, "Delete", &id, &body, &inboxes).await
+}

@@ -1,0 +1,52 @@
+//! `OrderedCollection` and its pages (outbox, followers, members).
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use url::Url;
+
+/// A collection; `first` links the first page (omitted for empty ones).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderedCollection {
+    /// JSON-LD context.
+    #[serde(rename = "@context")]
+    pub context: Value,
+    /// Collection id.
+    pub id: Url,
+    /// Always `OrderedCollection`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Number of items.
+    pub total_items: u64,
+    /// First page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first: Option<Url>,
+    /// Last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last: Option<Url>,
+}
+
+/// One page of a collection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderedCollectionPage {
+    /// JSON-LD context.
+    #[serde(rename = "@context")]
+    pub context: Value,
+    /// Page id.
+    pub id: Url,
+    /// Always `OrderedCollectionPage`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The collection.
+    pub part_of: Url,
+    /// Number of items in the whole collection.
+    pub total_items: u64,
+    /// Next page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<Url>,
+    /// Previous page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prev: Option<Url>,
+    /// The items (ids or embedded objects).
+    pub ordered_items: Vec<Value>,
+}

@@ -1,0 +1,63 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use activitypub_federation::config::FederationConfig;
+use coopnet_core::Network;
+use coopnet_db::DatabaseConnection;
+use tokio::sync::Notify;
+
+use crate::FederationError;
+use crate::keys::KeySource;
+use crate::urls::Urls;
+
+/// What federation code needs from the instance: its database, identity and helpers.
+#[derive(Clone)]
+pub struct FedData {
+    /// The connection pool.
+    pub db: DatabaseConnection,
+    /// URL builder for this instance's actors and objects.
+    pub urls: Urls,
+    /// This instance's network.
+    pub network: Arc<Network>,
+    /// Where new key pairs come from.
+    pub keys: KeySource,
+    /// Rung after deliveries are enqueued, so the worker need not wait for its next poll.
+    pub wake: Arc<Notify>,
+    /// Development mode: http and loopback peers allowed.
+    pub dev_mode: bool,
+}
+
+/// Timeout of every outgoing fetch or delivery (Mastodon reads for 10 s).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The library's configuration for one instance.
+///
+/// `debug` follows `dev_mode` (http, ports and loopback allowed); deliveries never use the
+/// library's in-memory queue (see `delivery/`).
+pub async fn build_config(
+    data: FedData,
+    user_agent: &str,
+) -> Result<FederationConfig<FedData>, FederationError> {
+    let client = reqwest::Client::builder()
+        .user_agent(user_agent)
+        .timeout(REQUEST_TIMEOUT)
+        .connect_timeout(Duration::from_secs(5))
+        .redirect(reqwest::redirect::Policy::limited(3))
+        .build()
+        .map_err(|e| FederationError::Internal(format!("http client: {e}")))?;
+    let instance = crate::objects::instance::InstanceActor::load(&data).await?;
+    let domain = data.urls.domain().to_owned();
+    let debug = data.dev_mode;
+    FederationConfig::builder()
+        .domain(domain)
+        .app_data(data)
+        .client(reqwest_middleware::ClientWithMiddleware::from(client))
+        .debug(debug)
+        .http_signature_compat(true)
+        .http_fetch_limit(50)
+        .request_timeout(REQUEST_TIMEOUT)
+        .signed_fetch_actor(&instance)
+        .build()
+        .await
+        .map_err(|e| FederationError::Internal(format!("federation config: {e}")))
+}
