@@ -19,6 +19,11 @@ enum Network {
     IsLocal,
     PublicKeyPem,
     PrivateKeyPem,
+    MembersUrl,
+    MemberDigest,
+    LastSyncAt,
+    LastSyncOk,
+    LastSyncMessage,
     CreatedAt,
     UpdatedAt,
 }
@@ -89,6 +94,12 @@ impl MigrationTrait for Migration {
                     .col(boolean(Network::IsLocal))
                     .col(text_null(Network::PublicKeyPem))
                     .col(text_null(Network::PrivateKeyPem))
+                    // Peers only: their members collection and how the last resync went.
+                    .col(text_null(Network::MembersUrl))
+                    .col(text_null(Network::MemberDigest))
+                    .col(timestamp_with_time_zone_null(Network::LastSyncAt))
+                    .col(boolean_null(Network::LastSyncOk))
+                    .col(text_null(Network::LastSyncMessage))
                     .col(timestamp_with_time_zone(Network::CreatedAt))
                     .col(timestamp_with_time_zone(Network::UpdatedAt))
                     .to_owned(),

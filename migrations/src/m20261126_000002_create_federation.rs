@@ -1,4 +1,5 @@
-//! Federation state: the instance actor's key, cached remote actors, followers, news posts,
+//! Federation state: the instance actor's key, cached remote actors, followers, the actors
+//! our network follows, blocked domains, news posts,
 //! the outbox of activities we sent and the persistent delivery queue, and the ids of
 //! activities received (for de-duplication).
 use sea_orm_migration::{prelude::*, schema::*};
@@ -39,7 +40,27 @@ enum Follower {
     TargetId,
     RemoteActorId,
     FollowId,
+    State,
     CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum DomainBlock {
+    Table,
+    Domain,
+    Reason,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum Following {
+    Table,
+    Id,
+    RemoteActorId,
+    FollowId,
+    State,
+    CreatedAt,
+    UpdatedAt,
 }
 
 #[derive(DeriveIden)]
@@ -138,6 +159,8 @@ impl MigrationTrait for Migration {
                     .col(integer(Follower::TargetId))
                     .col(integer(Follower::RemoteActorId))
                     .col(text(Follower::FollowId))
+                    // "accepted", or "pending" while an admin decides (manual policy).
+                    .col(text(Follower::State))
                     .col(timestamp_with_time_zone(Follower::CreatedAt))
                     .foreign_key(
                         ForeignKey::create()
@@ -158,6 +181,29 @@ impl MigrationTrait for Migration {
                     .col(Follower::TargetId)
                     .col(Follower::RemoteActorId)
                     .unique()
+                    .to_owned(),
+            )
+            .await?;
+
+        manager
+            .create_table(
+                Table::create()
+                    .table(Following::Table)
+                    .col(pk_auto(Following::Id))
+                    // The remote actor our network actor follows (one row each).
+                    .col(integer(Following::RemoteActorId).unique_key())
+                    .col(text(Following::FollowId))
+                    // "pending", "accepted" or "rejected".
+                    .col(text(Following::State))
+                    .col(timestamp_with_time_zone(Following::CreatedAt))
+                    .col(timestamp_with_time_zone(Following::UpdatedAt))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .name("fk_following_remote_actor")
+                            .from(Following::Table, Following::RemoteActorId)
+                            .to(RemoteActor::Table, RemoteActor::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
                     .to_owned(),
             )
             .await?;
@@ -260,6 +306,18 @@ impl MigrationTrait for Migration {
         manager
             .create_table(
                 Table::create()
+                    .table(DomainBlock::Table)
+                    // host[:port] refused everything.
+                    .col(text(DomainBlock::Domain).primary_key())
+                    .col(text(DomainBlock::Reason))
+                    .col(timestamp_with_time_zone(DomainBlock::CreatedAt))
+                    .to_owned(),
+            )
+            .await?;
+
+        manager
+            .create_table(
+                Table::create()
                     .table(ReceivedActivity::Table)
                     .col(text(ReceivedActivity::ApId).primary_key())
                     .col(timestamp_with_time_zone(ReceivedActivity::ReceivedAt))
@@ -271,9 +329,11 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for table in [
             ReceivedActivity::Table.into_iden(),
+            DomainBlock::Table.into_iden(),
             Delivery::Table.into_iden(),
             OutboxActivity::Table.into_iden(),
             Post::Table.into_iden(),
+            Following::Table.into_iden(),
             Follower::Table.into_iden(),
             RemoteActor::Table.into_iden(),
             InstanceActor::Table.into_iden(),

@@ -4,8 +4,12 @@
 
 mod admin_api;
 mod exchange;
+mod fixtures;
+mod interop;
+mod mesh;
 mod public_api;
 mod storage;
+mod two_instances;
 
 use coopnet_app::AppContext;
 use coopnet_tests::{TestDb, test_settings};

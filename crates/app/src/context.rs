@@ -8,7 +8,7 @@ use coopnet_db::{DatabaseConnection, connect};
 use coopnet_federation::delivery::DeliveryConfig;
 use coopnet_federation::keys::KeySource;
 use coopnet_federation::urls::Urls;
-use coopnet_federation::{FedData, FederationConfig};
+use coopnet_federation::{FedData, FederationConfig, PeerPolicy};
 use tokio::sync::{Notify, watch};
 
 use crate::{AppError, demo, schema};
@@ -78,6 +78,13 @@ impl AppContext {
             keys,
             wake: Arc::new(Notify::new()),
             dev_mode: settings.dev_mode,
+            policy: match settings.federation.follow_policy {
+                coopnet_config::FollowPolicy::Auto => PeerPolicy::Auto,
+                coopnet_config::FollowPolicy::Manual => PeerPolicy::Manual,
+                coopnet_config::FollowPolicy::Allowlist => {
+                    PeerPolicy::Allowlist(settings.federation.allowlist.clone())
+                }
+            },
         };
         let federation = coopnet_federation::build_config(data, &user_agent(&settings.domain))
             .await

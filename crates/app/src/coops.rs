@@ -66,6 +66,9 @@ pub async fn create(ctx: &AppContext, input: &CoopInput) -> Result<Coop, AppErro
         other => other.into(),
     })?;
     crate::posts::announce_member(&txn, ctx, &coop).await?;
+    outbox::member_added(&txn, ctx.fed(), &coop)
+        .await
+        .map_err(internal)?;
     txn.commit().await.map_err(internal)?;
     ctx.fed().wake.notify_one();
     Ok(coop)
@@ -116,6 +119,9 @@ pub async fn update(
             .await
             .map_err(internal)?;
     }
+    outbox::member_updated(&txn, ctx.fed(), &coop)
+        .await
+        .map_err(internal)?;
     txn.commit().await.map_err(internal)?;
     ctx.fed().wake.notify_one();
     Ok(coop)
@@ -163,6 +169,9 @@ pub async fn remove(ctx: &AppContext, slug: &str) -> Result<Coop, AppError> {
             .await
             .map_err(internal)?;
     }
+    outbox::member_removed(&txn, ctx.fed(), &coop)
+        .await
+        .map_err(internal)?;
     txn.commit().await.map_err(internal)?;
     ctx.fed().wake.notify_one();
     Ok(coop)
@@ -177,7 +186,8 @@ pub enum Visibility {
     All,
 }
 
-/// One page of this network's co-ops, by name.
+/// One page of co-ops, by name: the public directory shows every network's listed co-ops
+/// (local and federated); admins see this network's co-ops, listed or not.
 pub async fn list(
     ctx: &AppContext,
     visibility: Visibility,
@@ -185,7 +195,7 @@ pub async fn list(
     offset: u64,
 ) -> Result<Page<Coop>, AppError> {
     let query = ListQuery {
-        network_id: Some(ctx.network.id),
+        network_id: (visibility == Visibility::All).then_some(ctx.network.id),
         listed_only: visibility == Visibility::Public,
         limit: limit.clamp(1, MAX_PAGE_SIZE),
         offset,

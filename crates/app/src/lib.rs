@@ -12,6 +12,8 @@ pub mod coops;
 pub mod demo;
 mod error;
 pub mod exchange;
+pub mod federation;
+pub mod networks;
 pub mod posts;
 pub mod schema;
 pub mod tokens;

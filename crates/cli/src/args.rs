@@ -41,6 +41,12 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Publish and delete news posts (federated to followers).
+    #[command(subcommand)]
+    Post(PostCommand),
+    /// Follow other networks and actors from this network's actor.
+    #[command(subcommand)]
+    Federation(FederationCommand),
     /// Show the effective configuration.
     Config,
 }
@@ -200,4 +206,64 @@ pub enum TokenCommand {
     Revoke { id: i64 },
     /// List tokens (never their secrets).
     List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PostCommand {
+    /// Publish a post (Markdown) for a co-op or the network.
+    Create {
+        /// The co-op posting.
+        #[arg(
+            long,
+            value_name = "SLUG",
+            conflicts_with = "network",
+            required_unless_present = "network"
+        )]
+        coop: Option<String>,
+        /// Post as the network.
+        #[arg(long)]
+        network: bool,
+        /// The text, Markdown.
+        text: String,
+    },
+    /// Delete a post by id (its URL then answers 410).
+    Delete { id: String },
+    /// List posts of a co-op or the network.
+    List {
+        #[arg(
+            long,
+            value_name = "SLUG",
+            conflicts_with = "network",
+            required_unless_present = "network"
+        )]
+        coop: Option<String>,
+        #[arg(long)]
+        network: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FederationCommand {
+    /// Follow a network (or any actor): acct:user@host, @user@host, user@host or an actor URL.
+    Follow { target: String },
+    /// Stop following everything on DOMAIN (host[:port]) and drop its co-ops.
+    Unfollow { domain: String },
+    /// List peer networks: state, member count, last sync.
+    List,
+    /// List networks following this one or asking to.
+    Requests,
+    /// Accept the follow request of DOMAIN.
+    Accept { domain: String },
+    /// Reject the follow request of DOMAIN (nothing is kept).
+    Reject { domain: String },
+    /// Block DOMAIN: refuse its activities, drop its follows and co-ops.
+    Block {
+        domain: String,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Lift a block.
+    Unblock { domain: String },
+    /// Resync peer member directories now (all, or DOMAIN's).
+    Resync { domain: Option<String> },
 }

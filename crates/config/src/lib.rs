@@ -13,7 +13,7 @@ mod env;
 mod settings;
 
 pub use env::env_overrides;
-pub use settings::{LogFormat, NetworkSettings, Settings};
+pub use settings::{FederationSettings, FollowPolicy, LogFormat, NetworkSettings, Settings};
 
 use std::path::{Path, PathBuf};
 

@@ -43,6 +43,43 @@ impl Default for NetworkSettings {
     }
 }
 
+/// How incoming follows of the network actor by other networks are handled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum FollowPolicy {
+    /// Every network may follow (and so receive our member directory).
+    #[default]
+    Auto,
+    /// Follows wait until an admin accepts them.
+    Manual,
+    /// Networks on `federation.allowlist` are accepted, others refused.
+    Allowlist,
+}
+
+/// Federation between networks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FederationSettings {
+    /// Policy for follows of the network actor by other networks (`Group` actors).
+    /// Mastodon users following the network are always accepted.
+    pub follow_policy: FollowPolicy,
+    /// Domains (host[:port]) accepted under the `allowlist` policy.
+    #[serde(deserialize_with = "crate::env::list_or_csv")]
+    pub allowlist: Vec<String>,
+    /// Seconds between resyncs of each peer's member directory (jittered by ±10 %).
+    pub resync_interval_secs: u64,
+}
+
+impl Default for FederationSettings {
+    fn default() -> Self {
+        Self {
+            follow_policy: FollowPolicy::Auto,
+            allowlist: Vec::new(),
+            resync_interval_secs: 6 * 3600,
+        }
+    }
+}
+
 /// Everything an instance needs to run. Defaults are production-safe; see
 /// [`Settings::demo`] for what runs without any configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -66,6 +103,8 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// This instance's network.
     pub network: NetworkSettings,
+    /// Federation with other networks.
+    pub federation: FederationSettings,
 }
 
 impl Default for Settings {
@@ -80,6 +119,7 @@ impl Default for Settings {
             log_format: LogFormat::Pretty,
             max_body_bytes: 1024 * 1024,
             network: NetworkSettings::default(),
+            federation: FederationSettings::default(),
         }
     }
 }
@@ -132,6 +172,9 @@ impl Settings {
             || db.starts_with("postgresql://"))
         {
             problems.push("database_url must start with sqlite: or postgres://".into());
+        }
+        if self.federation.resync_interval_secs < 60 {
+            problems.push("federation.resync_interval_secs must be at least 60".into());
         }
         if self.max_body_bytes < 1024 {
             problems.push("max_body_bytes must be at least 1024".into());

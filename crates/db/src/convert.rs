@@ -131,3 +131,13 @@ impl TryFrom<network::Model> for Network {
         })
     }
 }
+
+/// A short stable digest of `text` (FNV-1a 64, hex): a change marker, not a security check.
+pub(crate) fn digest(text: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in text.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}

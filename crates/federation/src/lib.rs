@@ -17,12 +17,14 @@ mod error;
 pub mod html;
 pub mod http;
 pub mod keys;
+pub mod lookup;
 pub mod objects;
 pub mod outbox;
 pub mod protocol;
 mod state;
+pub mod sync;
 pub mod urls;
 
 pub use activitypub_federation::config::{Data, FederationConfig};
 pub use error::FederationError;
-pub use state::{FedData, build_config};
+pub use state::{FedData, PeerPolicy, build_config};

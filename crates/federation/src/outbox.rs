@@ -130,6 +130,33 @@ pub async fn enqueue_accept(
     .await
 }
 
+/// `Reject{Follow}` to the would-be follower.
+pub async fn enqueue_reject(
+    conn: &impl ConnectionTrait,
+    data: &FedData,
+    target: Target,
+    follow: &Follow,
+    inbox: &Url,
+) -> Result<(), FederationError> {
+    let id = data.urls.new_activity();
+    let body = json!({
+        "@context": activity_context(),
+        "id": id,
+        "type": "Reject",
+        "actor": follow.object,
+        "object": follow,
+    });
+    enqueue(
+        conn,
+        target,
+        "Reject",
+        &id,
+        &body,
+        std::slice::from_ref(inbox),
+    )
+    .await
+}
+
 /// The `Note` of a post.
 pub fn note(data: &FedData, author: &Author, post: &PostRecord) -> Note {
     let url = author.post_url(data, &post.public_id);
@@ -242,7 +269,7 @@ pub async fn update_coop(
         &data.urls,
         &data.network,
         coop,
-        public_key_pem,
+        Some(public_key_pem),
     ))
     .map_err(|e| FederationError::Internal(e.to_string()))?;
     if let Some(obj) = actor.as_object_mut() {
@@ -287,4 +314,190 @@ pub async fn delete_coop(
         "object": author.actor_id,
     });
     enqueue(conn, author.target, "Delete", &id, &body, &inboxes).await
+}
+
+/// Our network follows `actor`: records the follow as pending and queues the `Follow`.
+pub async fn follow(
+    conn: &impl ConnectionTrait,
+    data: &FedData,
+    actor: &coopnet_db::repo::remote_actors::RemoteActorRecord,
+) -> Result<Url, FederationError> {
+    let id = data.urls.new_activity();
+    coopnet_db::repo::following::upsert_pending(conn, actor, &id).await?;
+    let network = Author::network(data);
+    let body = json!({
+        "@context": activity_context(),
+        "id": id,
+        "type": "Follow",
+        "actor": network.actor_id,
+        "object": actor.actor_id,
+    });
+    enqueue(
+        conn,
+        network.target,
+        "Follow",
+        &id,
+        &body,
+        std::slice::from_ref(&actor.inbox),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Shared inboxes of the peer networks that follow ours (accepted `Group` followers).
+pub async fn peer_inboxes(
+    conn: &impl ConnectionTrait,
+    data: &FedData,
+) -> Result<Vec<Url>, FederationError> {
+    let peers = followers::network_peers(conn, data.network.id).await?;
+    let mut out: Vec<Url> = Vec::new();
+    for p in peers
+        .into_iter()
+        .filter(|p| p.state == followers::FollowerState::Accepted)
+    {
+        let inbox = p.actor.delivery_inbox().clone();
+        if !out.contains(&inbox) {
+            out.push(inbox);
+        }
+    }
+    Ok(out)
+}
+
+async fn member_object(
+    conn: &impl ConnectionTrait,
+    data: &FedData,
+    coop: &Coop,
+) -> Result<Value, FederationError> {
+    let key = coopnet_db::repo::keys::coop(conn, coop.id)
+        .await?
+        .map(|k| k.public_pem);
+    let mut value = serde_json::to_value(organization(
+        &data.urls,
+        &data.network,
+        coop,
+        key.as_deref(),
+    ))
+    .map_err(|e| FederationError::Internal(e.to_string()))?;
+    if let Some(obj) = value.as_object_mut() {
+        obj.remove("@context");
+    }
+    Ok(value)
+}
+
+async fn to_peers(
+    conn: &impl ConnectionTrait,
+    data: &FedData,
+    kind: &str,
+    object: Value,
+    with_target: bool,
+) -> Result<(), FederationError> {
+    let inboxes = peer_inboxes(conn, data).await?;
+    if inboxes.is_empty() {
+        return Ok(());
+    }
+    let network = Author::network(data);
+    let id = data.urls.new_activity();
+    let mut body = json!({
+        "@context": crate::protocol::actor_context(),
+        "id": id,
+        "type": kind,
+        "actor": network.actor_id,
+        "to": [network.followers(data)],
+        "object": object,
+    });
+    if with_target {
+        body["target"] = json!(data.urls.network_sub("members"));
+    }
+    enqueue(conn, network.target, kind, &id, &body, &inboxes).await
+}
+
+/// A co-op joined: `Add` (embedded in full) to peer networks.
+pub async fn member_added(
+    conn: &impl ConnectionTrait,
+    data: &FedData,
+    coop: &Coop,
+) -> Result<(), FederationError> {
+    let object = member_object(conn, data, coop).await?;
+    to_peers(conn, data, "Add", object, true).await
+}
+
+/// A co-op changed: `Update` (embedded in full) to peer networks.
+pub async fn member_updated(
+    conn: &impl ConnectionTrait,
+    data: &FedData,
+    coop: &Coop,
+) -> Result<(), FederationError> {
+    let object = member_object(conn, data, coop).await?;
+    to_peers(conn, data, "Update", object, false).await
+}
+
+/// A co-op left: `Remove` (by id) to peer networks.
+pub async fn member_removed(
+    conn: &impl ConnectionTrait,
+    data: &FedData,
+    coop: &Coop,
+) -> Result<(), FederationError> {
+    to_peers(
+        conn,
+        data,
+        "Remove",
+        json!(data.urls.coop(coop.slug.as_str())),
+        true,
+    )
+    .await
+}
+
+/// Our network stops following `actor`: `Undo{Follow}`.
+pub async fn unfollow(
+    conn: &impl ConnectionTrait,
+    data: &FedData,
+    actor: &coopnet_db::repo::remote_actors::RemoteActorRecord,
+    follow_id: &str,
+) -> Result<(), FederationError> {
+    let network = Author::network(data);
+    let id = data.urls.new_activity();
+    let body = json!({
+        "@context": activity_context(),
+        "id": id,
+        "type": "Undo",
+        "actor": network.actor_id,
+        "object": { "id": follow_id, "type": "Follow", "actor": network.actor_id, "object": actor.actor_id },
+    });
+    enqueue(
+        conn,
+        network.target,
+        "Undo",
+        &id,
+        &body,
+        std::slice::from_ref(&actor.inbox),
+    )
+    .await
+}
+
+/// Answers a held follow of our network: `Accept` or `Reject` embedding it.
+pub async fn answer_follow(
+    conn: &impl ConnectionTrait,
+    data: &FedData,
+    follower: &coopnet_db::repo::remote_actors::RemoteActorRecord,
+    follow_id: &str,
+    accept: bool,
+) -> Result<(), FederationError> {
+    let network = Author::network(data);
+    let id = data.urls.new_activity();
+    let body = json!({
+        "@context": activity_context(),
+        "id": id,
+        "type": if accept { "Accept" } else { "Reject" },
+        "actor": network.actor_id,
+        "object": { "id": follow_id, "type": "Follow", "actor": follower.actor_id, "object": network.actor_id },
+    });
+    enqueue(
+        conn,
+        network.target,
+        if accept { "Accept" } else { "Reject" },
+        &id,
+        &body,
+        std::slice::from_ref(&follower.inbox),
+    )
+    .await
 }

@@ -25,6 +25,19 @@ pub struct FedData {
     pub wake: Arc<Notify>,
     /// Development mode: http and loopback peers allowed.
     pub dev_mode: bool,
+    /// How follows of the network actor by other networks are answered.
+    pub policy: PeerPolicy,
+}
+
+/// How follows of the network actor by other networks (`Group` actors) are answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PeerPolicy {
+    /// Accept every network.
+    Auto,
+    /// Keep follows pending until an admin decides.
+    Manual,
+    /// Accept these domains (host[:port]); refuse others.
+    Allowlist(Vec<String>),
 }
 
 /// Timeout of every outgoing fetch or delivery (Mastodon reads for 10 s).

@@ -1,7 +1,7 @@
 //! ActivityPub routes: thin wrappers that pick HTML or ActivityStreams by `Accept` and call
 //! `coopnet_federation::http`.
 use axum::extract::{Path, Query, Request, State};
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, Uri, header};
 use axum::response::Response;
 use coopnet_app::AppContext;
 use coopnet_federation::http::{actors, collections, discovery, inbox, objects};
@@ -52,6 +52,14 @@ pub async fn instance(State(ctx): State<AppContext>) -> Response {
     actors::instance(data).await
 }
 
+/// `GET /actor/outbox`, `/actor/followers`, `/actor/following`: the instance actor posts
+/// nothing, follows nobody and cannot be followed, so its collections are empty.
+pub async fn instance_collection(State(ctx): State<AppContext>, uri: Uri) -> Response {
+    let data = data(&ctx);
+    let name = uri.path().rsplit('/').next().unwrap_or_default();
+    collections::following(data.urls.instance_sub(name)).await
+}
+
 /// `POST` to any inbox.
 pub async fn inbox(State(ctx): State<AppContext>, request: Request) -> Response {
     let data = data(&ctx);
@@ -98,7 +106,7 @@ pub async fn network_followers(State(ctx): State<AppContext>) -> Response {
 /// `GET /network/following`
 pub async fn network_following(State(ctx): State<AppContext>) -> Response {
     let data = data(&ctx);
-    collections::following(data.urls.network_sub("following")).await
+    collections::network_following(&data).await
 }
 
 /// `GET /network/members`

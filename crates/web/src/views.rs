@@ -1,10 +1,10 @@
 //! View shapes: what the API returns (`CoopJson`) and what templates see (`CoopView`),
 //! each converted explicitly from core types.
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use coopnet_app::AppContext;
-use coopnet_core::{Coop, CoopOrigin};
+use coopnet_core::{Coop, CoopOrigin, Network};
 use serde::Serialize;
 
 /// A link in API output.
@@ -55,10 +55,11 @@ pub struct CoopJson {
 }
 
 impl CoopJson {
-    /// Converts a co-op of this instance's directory.
-    pub fn new(ctx: &AppContext, coop: &Coop) -> Self {
+    /// Converts a co-op of this instance's directory; `networks` resolves a federated
+    /// co-op's home network.
+    pub fn new(ctx: &AppContext, networks: &HashMap<i64, Network>, coop: &Coop) -> Self {
         let p = &coop.profile;
-        let network = &ctx.network;
+        let network = networks.get(&coop.network_id).unwrap_or(&ctx.network);
         let url = match &coop.origin {
             CoopOrigin::Local => format!("{}/coops/{}", ctx.base_url(), coop.slug),
             CoopOrigin::Remote { actor_id } => actor_id.to_string(),
@@ -125,6 +126,10 @@ pub struct CoopPageJson {
 #[derive(Debug)]
 pub struct CoopView {
     pub slug: String,
+    /// Its profile: here for local co-ops, on its home instance for federated ones.
+    pub profile_url: String,
+    /// For federated co-ops: the name of their home network.
+    pub home_network: Option<String>,
     pub name: String,
     pub place: String,
     pub summary_lang: String,
@@ -135,7 +140,7 @@ pub struct CoopView {
 }
 
 impl CoopView {
-    pub fn new(coop: &Coop, lang: &str) -> Self {
+    pub fn new(coop: &Coop, networks: &HashMap<i64, Network>, lang: &str) -> Self {
         let p = &coop.profile;
         let place = [p.locality.clone(), p.country.map(|c| c.to_string())]
             .into_iter()
@@ -146,8 +151,20 @@ impl CoopView {
             .summary_for(lang)
             .map(|(tag, text)| (tag.to_string(), first_paragraph(text)))
             .unwrap_or_default();
+        let (profile_url, home_network) = match &coop.origin {
+            CoopOrigin::Local => (format!("/coops/{}", coop.slug), None),
+            CoopOrigin::Remote { actor_id } => (
+                actor_id.to_string(),
+                Some(networks.get(&coop.network_id).map_or_else(
+                    || actor_id.host_str().unwrap_or_default().to_owned(),
+                    |n| n.name.clone(),
+                )),
+            ),
+        };
         Self {
             slug: coop.slug.to_string(),
+            profile_url,
+            home_network,
             name: p.name.clone(),
             place,
             summary_lang,

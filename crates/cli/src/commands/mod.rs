@@ -1,6 +1,8 @@
 //! One module per subcommand group.
 mod coop;
+mod federation;
 mod migrate;
+mod post;
 mod serve;
 mod token;
 
@@ -45,6 +47,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token(command) => {
             telemetry::init(settings.log_format, ONE_SHOT_LOG);
             token::run(&open(settings).await?, command).await
+        }
+        Command::Post(command) => {
+            telemetry::init(settings.log_format, ONE_SHOT_LOG);
+            post::run(&open(settings).await?, command).await
+        }
+        Command::Federation(command) => {
+            telemetry::init(settings.log_format, ONE_SHOT_LOG);
+            federation::run(&open(settings).await?, command).await
         }
         Command::Config => {
             print!("{}", settings.to_toml()?);

@@ -22,7 +22,9 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         ctx.base_url()
     );
     let (stop_worker, worker_stop) = watch::channel(false);
-    let worker = ctx.spawn_delivery_worker(DeliveryConfig::default(), worker_stop)?;
+    let worker = ctx.spawn_delivery_worker(DeliveryConfig::default(), worker_stop.clone())?;
+    let interval = std::time::Duration::from_secs(ctx.settings.federation.resync_interval_secs);
+    coopnet_app::federation::spawn_resync_loop(ctx.clone(), interval, worker_stop);
     coopnet_web::serve(ctx, listener, shutdown_signal())
         .await
         .context("server failed")?;

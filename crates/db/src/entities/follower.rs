@@ -9,6 +9,7 @@ pub struct Model {
     pub target_id: i32,
     pub remote_actor_id: i32,
     pub follow_id: String,
+    pub state: String,
     pub created_at: DateTimeUtc,
 }
 

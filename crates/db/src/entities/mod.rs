@@ -3,7 +3,9 @@
 pub mod api_token;
 pub mod coop;
 pub mod delivery;
+pub mod domain_block;
 pub mod follower;
+pub mod following;
 pub mod instance_actor;
 pub mod network;
 pub mod outbox_activity;

@@ -16,6 +16,11 @@ pub struct Model {
     pub is_local: bool,
     pub public_key_pem: Option<String>,
     pub private_key_pem: Option<String>,
+    pub members_url: Option<String>,
+    pub member_digest: Option<String>,
+    pub last_sync_at: Option<DateTimeUtc>,
+    pub last_sync_ok: Option<bool>,
+    pub last_sync_message: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -165,3 +165,157 @@ pub async fn get_by_id(conn: &impl ConnectionTrait, id: i64) -> Result<Option<Co
         .map(Coop::try_from)
         .transpose()
 }
+
+/// What [`upsert_remote`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RemoteUpsert {
+    /// A new remote co-op.
+    Inserted,
+    /// A newer version replaced ours.
+    Updated,
+    /// Ours was as new or newer: nothing written (older updates never win).
+    Stale,
+}
+
+/// A remote co-op as received from its network.
+#[derive(Debug, Clone)]
+pub struct RemoteCoop<'a> {
+    /// The peer network's storage id.
+    pub network_id: i64,
+    /// Its actor id on its home instance.
+    pub actor_id: &'a url::Url,
+    /// Its handle there.
+    pub slug: &'a Slug,
+    /// The validated profile.
+    pub profile: &'a CoopProfile,
+    /// When it joined.
+    pub created_at: DateTime<Utc>,
+    /// When its profile last changed (compared to refuse older updates).
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Stores a remote co-op, unless we already hold a version at least as new.
+pub async fn upsert_remote(
+    conn: &impl ConnectionTrait,
+    r: RemoteCoop<'_>,
+) -> Result<RemoteUpsert, DbError> {
+    let existing = coop::Entity::find()
+        .filter(coop::Column::ActorId.eq(r.actor_id.as_str()))
+        .one(conn)
+        .await?;
+    match existing {
+        Some(m) if m.deleted_at.is_none() && m.updated_at >= r.updated_at => {
+            Ok(RemoteUpsert::Stale)
+        }
+        Some(m) => {
+            let mut am: coop::ActiveModel = m.into();
+            set_profile(&mut am, r.profile);
+            am.network_id = Set(db_id(r.network_id)?);
+            am.slug = Set(r.slug.to_string());
+            am.updated_at = Set(r.updated_at);
+            am.deleted_at = Set(None);
+            am.update(conn).await?;
+            Ok(RemoteUpsert::Updated)
+        }
+        None => {
+            let mut am = coop::ActiveModel {
+                id: NotSet,
+                network_id: Set(db_id(r.network_id)?),
+                slug: Set(r.slug.to_string()),
+                actor_id: Set(Some(r.actor_id.to_string())),
+                is_local: Set(false),
+                public_key_pem: Set(None),
+                private_key_pem: Set(None),
+                deleted_at: Set(None),
+                created_at: Set(r.created_at),
+                updated_at: Set(r.updated_at),
+                ..Default::default()
+            };
+            set_profile(&mut am, r.profile);
+            am.insert(conn).await?;
+            Ok(RemoteUpsert::Inserted)
+        }
+    }
+}
+
+/// Forgets a remote co-op; returns whether it was known.
+pub async fn delete_remote(
+    conn: &impl ConnectionTrait,
+    actor_id: &url::Url,
+) -> Result<bool, DbError> {
+    let result = coop::Entity::delete_many()
+        .filter(coop::Column::ActorId.eq(actor_id.as_str()))
+        .filter(coop::Column::IsLocal.eq(false))
+        .exec(conn)
+        .await?;
+    Ok(result.rows_affected > 0)
+}
+
+/// Removes the co-ops of remote network `network_id` whose actor ids are not in `keep`.
+pub async fn delete_remote_except(
+    conn: &impl ConnectionTrait,
+    network_id: i64,
+    keep: &std::collections::HashSet<String>,
+) -> Result<u64, DbError> {
+    let rows = coop::Entity::find()
+        .filter(coop::Column::NetworkId.eq(db_id(network_id)?))
+        .filter(coop::Column::IsLocal.eq(false))
+        .all(conn)
+        .await?;
+    let gone: Vec<i32> = rows
+        .into_iter()
+        .filter(|m| m.actor_id.as_ref().is_none_or(|a| !keep.contains(a)))
+        .map(|m| m.id)
+        .collect();
+    if gone.is_empty() {
+        return Ok(0);
+    }
+    let mut removed = 0;
+    for chunk in gone.chunks(500) {
+        removed += coop::Entity::delete_many()
+            .filter(coop::Column::Id.is_in(chunk.to_vec()))
+            .exec(conn)
+            .await?
+            .rows_affected;
+    }
+    Ok(removed)
+}
+
+/// Digest of a network's member list (actor ids and update times): a cheap "anything
+/// changed?" marker for peers' resyncs.
+pub async fn member_digest(
+    conn: &impl ConnectionTrait,
+    network_id: i64,
+) -> Result<(u64, String), DbError> {
+    use std::fmt::Write;
+    let rows = coop::Entity::find()
+        .filter(coop::Column::NetworkId.eq(db_id(network_id)?))
+        .filter(coop::Column::DeletedAt.is_null())
+        .order_by_asc(coop::Column::Slug)
+        .all(conn)
+        .await?;
+    let mut text = String::new();
+    for m in &rows {
+        let _ = writeln!(text, "{}\t{}", m.slug, m.updated_at.timestamp_micros());
+    }
+    Ok((rows.len() as u64, crate::convert::digest(&text)))
+}
+
+/// Public keys (PEM) of the given co-ops that have one, by co-op id: one query for a page.
+pub async fn public_keys(
+    conn: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, String>, DbError> {
+    let ids: Vec<i32> = ids
+        .iter()
+        .filter_map(|id| i32::try_from(*id).ok())
+        .collect();
+    let rows = coop::Entity::find()
+        .filter(coop::Column::Id.is_in(ids))
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|m| m.public_key_pem.map(|k| (i64::from(m.id), k)))
+        .collect())
+}

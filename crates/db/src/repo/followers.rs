@@ -28,12 +28,31 @@ impl Target {
     }
 }
 
-/// Records that `actor` follows `target` (a repeated Follow changes nothing).
+/// Whether a follower is in or waiting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FollowerState {
+    /// Accepted: receives what the actor sends.
+    Accepted,
+    /// Waiting for an admin (manual policy).
+    Pending,
+}
+
+impl FollowerState {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Accepted => "accepted",
+            Self::Pending => "pending",
+        }
+    }
+}
+
+/// Records that `actor` follows `target` (a repeated Follow refreshes its id and state).
 pub async fn add(
     conn: &impl ConnectionTrait,
     target: Target,
     actor: &RemoteActorRecord,
     follow_id: &Url,
+    state: FollowerState,
 ) -> Result<(), DbError> {
     let (kind, id) = target.parts()?;
     let am = follower::ActiveModel {
@@ -42,6 +61,7 @@ pub async fn add(
         target_id: Set(id),
         remote_actor_id: Set(i32::try_from(actor.id).map_err(|_| DbError::NotFound)?),
         follow_id: Set(follow_id.to_string()),
+        state: Set(state.as_str().to_owned()),
         created_at: Set(Utc::now()),
     };
     follower::Entity::insert(am)
@@ -51,7 +71,7 @@ pub async fn add(
                 follower::Column::TargetId,
                 follower::Column::RemoteActorId,
             ])
-            .do_nothing()
+            .update_columns([follower::Column::FollowId, follower::Column::State])
             .to_owned(),
         )
         .exec_without_returning(conn)
@@ -84,6 +104,7 @@ pub async fn inboxes(conn: &impl ConnectionTrait, target: Target) -> Result<Vec<
     let rows = follower::Entity::find()
         .filter(follower::Column::TargetKind.eq(kind))
         .filter(follower::Column::TargetId.eq(id))
+        .filter(follower::Column::State.eq("accepted"))
         .find_also_related(remote_actor::Entity)
         .all(conn)
         .await?;
@@ -124,6 +145,7 @@ pub async fn count(conn: &impl ConnectionTrait, target: Target) -> Result<u64, D
     Ok(follower::Entity::find()
         .filter(follower::Column::TargetKind.eq(kind))
         .filter(follower::Column::TargetId.eq(id))
+        .filter(follower::Column::State.eq("accepted"))
         .count(conn)
         .await?)
 }
@@ -140,4 +162,77 @@ pub async fn all_inboxes(conn: &impl ConnectionTrait) -> Result<Vec<Url>, DbErro
         }
     }
     Ok(out)
+}
+
+/// A follower of the network and its state (for the federation requests list).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetworkFollower {
+    /// The follower.
+    pub actor: RemoteActorRecord,
+    /// Id of its Follow (echoed in our Accept/Reject).
+    pub follow_id: String,
+    /// In or waiting.
+    pub state: FollowerState,
+}
+
+/// Followers of the network actor that are `Group`s (peer networks), any state.
+pub async fn network_peers(
+    conn: &impl ConnectionTrait,
+    network_id: i64,
+) -> Result<Vec<NetworkFollower>, DbError> {
+    let (kind, id) = Target::Network(network_id).parts()?;
+    let rows = follower::Entity::find()
+        .filter(follower::Column::TargetKind.eq(kind))
+        .filter(follower::Column::TargetId.eq(id))
+        .find_also_related(remote_actor::Entity)
+        .all(conn)
+        .await?;
+    let mut out = Vec::new();
+    for (f, a) in rows {
+        let Some(a) = a else { continue };
+        if a.kind != "Group" {
+            continue;
+        }
+        let actor = super::remote_actors::find(
+            conn,
+            &Url::parse(&a.actor_id).map_err(|e| DbError::Corrupt(e.to_string()))?,
+        )
+        .await?
+        .ok_or(DbError::NotFound)?;
+        let state = if f.state == "pending" {
+            FollowerState::Pending
+        } else {
+            FollowerState::Accepted
+        };
+        out.push(NetworkFollower {
+            actor,
+            follow_id: f.follow_id,
+            state,
+        });
+    }
+    Ok(out)
+}
+
+/// Sets the state of `actor`'s follow of `target`.
+pub async fn set_state(
+    conn: &impl ConnectionTrait,
+    target: Target,
+    actor_id: i64,
+    state: FollowerState,
+) -> Result<bool, DbError> {
+    let (kind, id) = target.parts()?;
+    let result = follower::Entity::update_many()
+        .col_expr(
+            follower::Column::State,
+            sea_orm::sea_query::Expr::value(state.as_str()),
+        )
+        .filter(follower::Column::TargetKind.eq(kind))
+        .filter(follower::Column::TargetId.eq(id))
+        .filter(
+            follower::Column::RemoteActorId
+                .eq(i32::try_from(actor_id).map_err(|_| DbError::NotFound)?),
+        )
+        .exec(conn)
+        .await?;
+    Ok(result.rows_affected > 0)
 }

@@ -1,8 +1,10 @@
 //! Hand-written queries, one module per aggregate. Every function takes any connection or
 //! transaction (`&impl ConnectionTrait`) so use cases decide what is atomic.
+pub mod blocks;
 pub mod coops;
 pub mod deliveries;
 pub mod followers;
+pub mod following;
 pub mod keys;
 pub mod networks;
 pub mod posts;

@@ -124,3 +124,17 @@ pub async fn delete(conn: &impl ConnectionTrait, actor_id: &Url) -> Result<bool,
         None => Ok(false),
     }
 }
+
+/// Every cached actor on `domain` (host[:port]).
+pub async fn on_domain(
+    conn: &impl ConnectionTrait,
+    domain: &str,
+) -> Result<Vec<RemoteActorRecord>, DbError> {
+    remote_actor::Entity::find()
+        .filter(remote_actor::Column::Domain.eq(domain.to_ascii_lowercase()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(from_model)
+        .collect()
+}

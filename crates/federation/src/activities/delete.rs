@@ -11,5 +11,6 @@ pub async fn receive(delete: Delete, data: &Data<FedData>) -> Result<(), Federat
         let known = remote_actors::delete(&data.db, &delete.actor).await?;
         tracing::info!(actor = %delete.actor, known, "remote actor deleted");
     }
-    Ok(())
+    // A co-op deleted by itself or by its network leaves the directory (host checked there).
+    super::members::remove(&delete.actor, &delete.object, data).await
 }

@@ -1,12 +1,37 @@
-//! `Follow` of a co-op or the network: store the follower, answer with `Accept`.
+//! `Follow` of a co-op or the network: store the follower and answer. Follows of the network
+//! by other networks (`Group` actors) follow the configured policy; everyone else (Mastodon
+//! users, bots, ...) is accepted at once.
 use activitypub_federation::config::Data;
 use activitypub_federation::fetch::object_id::ObjectId;
 use coopnet_db::TransactionTrait;
-use coopnet_db::repo::followers;
+use coopnet_db::repo::followers::{self, FollowerState, Target};
 
 use crate::objects::ApubRemoteActor;
 use crate::protocol::activities::Follow;
-use crate::{FedData, FederationError, outbox};
+use crate::{FedData, FederationError, PeerPolicy, outbox};
+
+/// What to do with a follow.
+enum Decision {
+    Accept,
+    Hold,
+    Refuse,
+}
+
+fn decide(data: &FedData, target: Target, actor_kind: &str, actor_domain: &str) -> Decision {
+    if !matches!(target, Target::Network(_)) || actor_kind != "Group" {
+        return Decision::Accept;
+    }
+    match &data.policy {
+        PeerPolicy::Auto => Decision::Accept,
+        PeerPolicy::Manual => Decision::Hold,
+        PeerPolicy::Allowlist(domains)
+            if domains.iter().any(|d| d.eq_ignore_ascii_case(actor_domain)) =>
+        {
+            Decision::Accept
+        }
+        PeerPolicy::Allowlist(_) => Decision::Refuse,
+    }
+}
 
 pub async fn receive(follow: Follow, data: &Data<FedData>) -> Result<(), FederationError> {
     let target = outbox::resolve_followable(data, &follow.object).await?;
@@ -18,12 +43,28 @@ pub async fn receive(follow: Follow, data: &Data<FedData>) -> Result<(), Federat
         .begin()
         .await
         .map_err(|e| FederationError::Internal(e.to_string()))?;
-    followers::add(&txn, target, &actor.0, &follow.id).await?;
-    outbox::enqueue_accept(&txn, data, target, &follow, &actor.0.inbox).await?;
+    let decision = decide(data, target, &actor.0.kind, &actor.0.domain);
+    match decision {
+        Decision::Accept => {
+            followers::add(&txn, target, &actor.0, &follow.id, FollowerState::Accepted).await?;
+            outbox::enqueue_accept(&txn, data, target, &follow, &actor.0.inbox).await?;
+        }
+        Decision::Hold => {
+            followers::add(&txn, target, &actor.0, &follow.id, FollowerState::Pending).await?;
+        }
+        Decision::Refuse => {
+            outbox::enqueue_reject(&txn, data, target, &follow, &actor.0.inbox).await?;
+        }
+    }
     txn.commit()
         .await
         .map_err(|e| FederationError::Internal(e.to_string()))?;
     data.wake.notify_one();
-    tracing::info!(follower = %actor.0.actor_id, object = %follow.object, "new follower");
+    let outcome = match decision {
+        Decision::Accept => "accepted",
+        Decision::Hold => "pending approval",
+        Decision::Refuse => "refused",
+    };
+    tracing::info!(follower = %actor.0.actor_id, object = %follow.object, outcome, "follow");
     Ok(())
 }

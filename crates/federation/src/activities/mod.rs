@@ -1,8 +1,12 @@
 //! Incoming activities: parsed into [`InboxActivity`], de-duplicated, then handled by the
 //! module named after the activity.
+mod accept;
 mod delete;
 mod follow;
+mod members;
 mod undo;
+
+pub use members::store as store_member;
 
 use activitypub_federation::config::Data;
 use activitypub_federation::traits::Activity;
@@ -10,7 +14,10 @@ use coopnet_db::repo::received;
 use serde::Deserialize;
 use url::Url;
 
-use crate::protocol::activities::{Delete, Follow, OtherActivity, UndoFollow};
+use crate::protocol::activities::{
+    Accept, AddMember, Delete, Follow, OtherActivity, Reject, RemoveMember, UndoFollow,
+    UpdateMember,
+};
 use crate::{FedData, FederationError};
 
 /// Every activity an inbox accepts. Variants are tried in order; anything not recognised
@@ -22,8 +29,18 @@ pub enum InboxActivity {
     Follow(Follow),
     /// They stop following.
     Undo(UndoFollow),
+    /// A remote actor accepted our network's follow.
+    Accept(Accept),
+    /// A remote actor refused it.
+    Reject(Reject),
     /// A remote actor (or object) was deleted.
     Delete(Delete),
+    /// A peer network's new member.
+    Add(AddMember),
+    /// A peer network's member left.
+    Remove(RemoveMember),
+    /// A peer network's member changed.
+    Update(UpdateMember),
     /// Anything else.
     Other(OtherActivity),
 }
@@ -33,7 +50,12 @@ impl InboxActivity {
         match self {
             Self::Follow(_) => "Follow",
             Self::Undo(_) => "Undo",
+            Self::Accept(_) => "Accept",
+            Self::Reject(_) => "Reject",
             Self::Delete(_) => "Delete",
+            Self::Add(_) => "Add",
+            Self::Remove(_) => "Remove",
+            Self::Update(_) => "Update",
             Self::Other(o) => &o.kind,
         }
     }
@@ -48,7 +70,12 @@ impl Activity for InboxActivity {
         match self {
             Self::Follow(a) => &a.id,
             Self::Undo(a) => &a.id,
+            Self::Accept(a) => &a.id,
+            Self::Reject(a) => &a.id,
             Self::Delete(a) => &a.id,
+            Self::Add(a) => &a.id,
+            Self::Remove(a) => &a.id,
+            Self::Update(a) => &a.id,
             Self::Other(a) => &a.id,
         }
     }
@@ -57,7 +84,12 @@ impl Activity for InboxActivity {
         match self {
             Self::Follow(a) => &a.actor,
             Self::Undo(a) => &a.actor,
+            Self::Accept(a) => &a.actor,
+            Self::Reject(a) => &a.actor,
             Self::Delete(a) => &a.actor,
+            Self::Add(a) => &a.actor,
+            Self::Remove(a) => &a.actor,
+            Self::Update(a) => &a.actor,
             Self::Other(a) => &a.actor,
         }
     }
@@ -70,15 +102,32 @@ impl Activity for InboxActivity {
 
     #[tracing::instrument(skip_all, fields(activity.id = %self.id(), activity.kind = self.kind(), actor = %self.actor()))]
     async fn receive(self, data: &Data<FedData>) -> Result<(), FederationError> {
+        let sender = crate::urls::host_port(self.actor());
+        if coopnet_db::repo::blocks::is_blocked(&data.db, &sender).await? {
+            return Err(FederationError::Forbidden(format!("{sender} is blocked")));
+        }
         // A redelivery (senders retry on timeouts) is acknowledged, not processed twice.
-        if !received::record(&data.db, self.id().as_str()).await? {
+        // Follow and Undo are exempt: handling them again is harmless (a repeated Follow is
+        // accepted again, as Mastodon does) and Misskey reuses their ids when someone
+        // follows, unfollows and follows again (`/follows/{follower}/{followee}`, `…/undo`).
+        let idempotent = matches!(self, Self::Follow(_) | Self::Undo(_));
+        if !idempotent && !received::record(&data.db, self.id().as_str()).await? {
             tracing::debug!("duplicate activity ignored");
             return Ok(());
         }
         match self {
             Self::Follow(follow) => follow::receive(follow, data).await,
             Self::Undo(undo) => undo::receive(undo, data).await,
+            Self::Accept(accept) => {
+                accept::receive(&accept.actor, &accept.object, true, data).await
+            }
+            Self::Reject(reject) => {
+                accept::receive(&reject.actor, &reject.object, false, data).await
+            }
             Self::Delete(delete) => delete::receive(delete, data).await,
+            Self::Add(add) => members::upsert(&add.actor, add.object, data).await,
+            Self::Update(update) => members::upsert(&update.actor, update.object, data).await,
+            Self::Remove(remove) => members::remove(&remove.actor, &remove.object, data).await,
             Self::Other(other) => {
                 tracing::debug!(kind = %other.kind, "activity type not handled; ignored");
                 Ok(())

@@ -18,7 +18,7 @@ pub async fn coop(data: &Data<FedData>, slug: &str) -> Response {
                 &data.urls,
                 &data.network,
                 &coop,
-                &pair.public_pem,
+                Some(&pair.public_pem),
             )),
             Err(e) => e.into_response(),
         },

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use url::Url;
 
 use super::{activity_json, tombstone};
+use crate::objects::coop::organization;
 use crate::outbox::{Author, note};
 use crate::protocol::collection::{OrderedCollection, OrderedCollectionPage};
 use crate::protocol::{PUBLIC, activity_context};
@@ -42,6 +43,7 @@ fn collection(id: &Url, total: u64, page_size: u64) -> OrderedCollection {
         total_items: total,
         first: (total > 0).then(|| with_page(id, 1)),
         last: (total > 0).then(|| with_page(id, pages)),
+        digest: None,
     }
 }
 
@@ -137,6 +139,7 @@ async fn followers_of(
         total_items: total,
         first: None,
         last: None,
+        digest: None,
     }))
 }
 
@@ -168,17 +171,44 @@ pub async fn following(id: Url) -> Response {
     activity_json(&collection(&id, 0, PAGE_SIZE))
 }
 
-/// `GET /network/members[?page=N]`: the member co-ops' actor ids, by name.
+/// `GET /network/following`: the networks (and other actors) this network follows, so a
+/// peer's federation page can suggest peers of peers.
+pub async fn network_following(data: &Data<FedData>) -> Response {
+    let id = data.urls.network_sub("following");
+    match coopnet_db::repo::following::list(&data.db).await {
+        Ok(list) => {
+            let items: Vec<Value> = list
+                .iter()
+                .filter(|f| f.state == coopnet_db::repo::following::FollowState::Accepted)
+                .map(|f| json!(f.actor_id))
+                .collect();
+            let total = items.len() as u64;
+            let mut collection =
+                serde_json::to_value(collection(&id, total, PAGE_SIZE)).unwrap_or_default();
+            // Small: listed inline rather than paged.
+            collection["first"] = Value::Null;
+            collection["last"] = Value::Null;
+            if let Some(obj) = collection.as_object_mut() {
+                obj.retain(|_, v| !v.is_null());
+                obj.insert("orderedItems".into(), Value::Array(items));
+            }
+            activity_json(&collection)
+        }
+        Err(e) => FederationError::from(e).into_response(),
+    }
+}
+
+/// `GET /network/members[?page=N]`: the member co-ops, by name, each embedded in full
+/// (so a peer backfills 10,000 members in 100 requests), with a change marker
+/// (`coopnet:digest`) on the collection.
 pub async fn members(data: &Data<FedData>, query: PageQuery) -> Response {
     let id = data.urls.network_sub("members");
     let result = async {
         let Some(n) = query.page else {
-            let total = coops::count(&data.db, data.network.id).await?;
-            return Ok::<_, FederationError>(activity_json(&collection(
-                &id,
-                total,
-                MEMBERS_PAGE_SIZE,
-            )));
+            let (total, digest) = coops::member_digest(&data.db, data.network.id).await?;
+            let mut c = collection(&id, total, MEMBERS_PAGE_SIZE);
+            c.digest = Some(digest);
+            return Ok::<_, FederationError>(activity_json(&c));
         };
         let n = n.max(1);
         let list = coops::list(
@@ -191,18 +221,27 @@ pub async fn members(data: &Data<FedData>, query: PageQuery) -> Response {
             },
         )
         .await?;
-        let items = list
-            .items
-            .iter()
-            .map(|c| json!(data.urls.coop(c.slug.as_str())))
-            .collect();
-        Ok(activity_json(&page(
-            &id,
-            n,
-            list.total,
-            MEMBERS_PAGE_SIZE,
-            items,
-        )))
+        let ids: Vec<i64> = list.items.iter().map(|c| c.id).collect();
+        let keys = coops::public_keys(&data.db, &ids).await?;
+        let mut items = Vec::with_capacity(list.items.len());
+        for coop in &list.items {
+            let mut actor = organization(
+                &data.urls,
+                &data.network,
+                coop,
+                keys.get(&coop.id).map(String::as_str),
+            );
+            actor.context = Value::Null;
+            let mut value = serde_json::to_value(actor)
+                .map_err(|e| FederationError::Internal(e.to_string()))?;
+            if let Some(obj) = value.as_object_mut() {
+                obj.remove("@context");
+            }
+            items.push(value);
+        }
+        let mut p = page(&id, n, list.total, MEMBERS_PAGE_SIZE, items);
+        p.context = crate::protocol::actor_context();
+        Ok(activity_json(&p))
     };
     result.await.unwrap_or_else(IntoResponse::into_response)
 }

@@ -9,9 +9,11 @@ use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
+use coopnet_db::repo::remote_actors;
 
 use crate::activities::InboxActivity;
 use crate::objects::ApubRemoteActor;
+use crate::protocol::activities::Delete;
 use crate::{FedData, FederationError};
 
 /// Largest activity accepted (Mastodon sends up to 1 MB).
@@ -68,6 +70,18 @@ pub fn check_signature_headers(
     Ok(())
 }
 
+/// True for an actor's `Delete` of itself when we never stored that actor. Mastodon sends
+/// those to every server it knows, after the actor's document (and key) is gone: there is
+/// nothing to do and nothing to verify it with. Answered 202 unverified, as Mastodon does;
+/// a 401 would be retried for days.
+async fn is_delete_of_unknown_actor(body: &[u8], data: &FedData) -> bool {
+    let Ok(delete) = serde_json::from_slice::<Delete>(body) else {
+        return false;
+    };
+    delete.object == delete.actor
+        && matches!(remote_actors::find(&data.db, &delete.actor).await, Ok(None))
+}
+
 /// `POST /inbox`, `/coops/{slug}/inbox`, `/network/inbox`, `/actor/inbox`.
 pub async fn post(data: Data<FedData>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
@@ -75,6 +89,10 @@ pub async fn post(data: Data<FedData>, request: Request) -> Response {
         Ok(b) => b,
         Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "activity too large").into_response(),
     };
+    if is_delete_of_unknown_actor(&bytes, &data).await {
+        tracing::debug!("Delete of an actor we never knew; acknowledged");
+        return StatusCode::ACCEPTED.into_response();
+    }
     if let Err(e) = check_signature_headers(&parts.headers, Utc::now()) {
         return e.into_response();
     }

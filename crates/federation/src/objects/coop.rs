@@ -57,12 +57,13 @@ fn image(url: &Url) -> Image {
     }
 }
 
-/// The actor document of a local co-op.
+/// The actor document of a local co-op (`public_key_pem` `None` for embedded copies of
+/// co-ops that have no key yet).
 pub fn organization(
     urls: &Urls,
     network: &Network,
     coop: &Coop,
-    public_key_pem: &str,
+    public_key_pem: Option<&str>,
 ) -> LocalActor {
     let p = &coop.profile;
     let slug = coop.slug.as_str();
@@ -153,11 +154,11 @@ pub fn organization(
         endpoints: Endpoints {
             shared_inbox: Some(urls.shared_inbox()),
         },
-        public_key: PublicKey {
+        public_key: public_key_pem.map(|pem| PublicKey {
             id: Urls::key_id(&id),
             owner: id.clone(),
-            public_key_pem: public_key_pem.to_owned(),
-        },
+            public_key_pem: pem.to_owned(),
+        }),
         published: Some(coop.created_at),
         updated: Some(coop.updated_at),
         manually_approves_followers: false,
@@ -168,6 +169,7 @@ pub fn organization(
         location,
         members: None,
         webfinger: Some(format!("acct:{slug}@{}", urls.domain())),
+        coopnet_profile: Some(coopnet_core::CoopInput::from(coop)),
     }
 }
 

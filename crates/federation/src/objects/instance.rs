@@ -48,16 +48,16 @@ impl InstanceActor {
             icon: None,
             inbox: urls.instance_sub("inbox"),
             outbox: urls.instance_sub("outbox"),
-            followers: None,
-            following: None,
+            followers: Some(urls.instance_sub("followers")),
+            following: Some(urls.instance_sub("following")),
             endpoints: Endpoints {
                 shared_inbox: Some(urls.shared_inbox()),
             },
-            public_key: PublicKey {
+            public_key: Some(PublicKey {
                 id: Urls::key_id(&self.id),
                 owner: self.id.clone(),
                 public_key_pem: self.public_pem.clone(),
-            },
+            }),
             published: None,
             updated: None,
             manually_approves_followers: true,
@@ -67,6 +67,7 @@ impl InstanceActor {
             tag: vec![],
             location: None,
             members: None,
+            coopnet_profile: None,
             webfinger: Some(format!("acct:{INSTANCE_USERNAME}@{}", urls.domain())),
         }
     }

@@ -41,11 +41,11 @@ pub fn group(
         endpoints: Endpoints {
             shared_inbox: Some(urls.shared_inbox()),
         },
-        public_key: PublicKey {
+        public_key: Some(PublicKey {
             id: Urls::key_id(&id),
             owner: id.clone(),
             public_key_pem: public_key_pem.to_owned(),
-        },
+        }),
         published,
         updated: None,
         manually_approves_followers: false,
@@ -55,6 +55,7 @@ pub fn group(
         tag: vec![],
         location: None,
         members: Some(urls.network_sub("members")),
+        coopnet_profile: None,
         webfinger: Some(format!("acct:{}@{}", network.username, urls.domain())),
     }
 }

@@ -3,7 +3,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use url::Url;
 
-use activitypub_federation::kinds::activity::{AcceptType, DeleteType, FollowType, UndoType};
+use activitypub_federation::kinds::activity::{
+    AcceptType, AddType, DeleteType, FollowType, RejectType, RemoveType, UndoType, UpdateType,
+};
+
+use super::actor::RemoteOrganization;
 
 /// `Follow`: someone follows one of our actors.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -51,6 +55,21 @@ pub struct Accept {
     pub object: Follow,
 }
 
+/// `Reject` of a `Follow`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Reject {
+    /// Activity id.
+    pub id: Url,
+    /// Always `Reject`.
+    #[serde(rename = "type")]
+    pub kind: RejectType,
+    /// The actor that was to be followed.
+    pub actor: Url,
+    /// The Follow.
+    pub object: Follow,
+}
+
 /// `Delete` of an actor (a remote account going away) or of an object.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -65,6 +84,56 @@ pub struct Delete {
     /// What is deleted: an id or an object (Tombstone) with one.
     #[serde(deserialize_with = "id_or_object")]
     pub object: Url,
+}
+
+/// `Add` of a member co-op (embedded) to a network's members collection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AddMember {
+    /// Activity id.
+    pub id: Url,
+    /// Always `Add`.
+    #[serde(rename = "type")]
+    pub kind: AddType,
+    /// The network.
+    pub actor: Url,
+    /// The co-op, in full.
+    pub object: RemoteOrganization,
+    /// The members collection.
+    pub target: Url,
+}
+
+/// `Remove` of a member co-op (by id) from a network's members collection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoveMember {
+    /// Activity id.
+    pub id: Url,
+    /// Always `Remove`.
+    #[serde(rename = "type")]
+    pub kind: RemoveType,
+    /// The network.
+    pub actor: Url,
+    /// The co-op's id.
+    #[serde(deserialize_with = "id_or_object")]
+    pub object: Url,
+    /// The members collection.
+    pub target: Url,
+}
+
+/// `Update` of a member co-op, sent by its network or by the co-op itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateMember {
+    /// Activity id.
+    pub id: Url,
+    /// Always `Update`.
+    #[serde(rename = "type")]
+    pub kind: UpdateType,
+    /// The network or the co-op.
+    pub actor: Url,
+    /// The co-op, in full.
+    pub object: RemoteOrganization,
 }
 
 /// Any other activity: acknowledged and ignored.

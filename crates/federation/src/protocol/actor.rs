@@ -121,8 +121,10 @@ pub struct LocalActor {
     pub following: Option<Url>,
     /// Shared inbox.
     pub endpoints: Endpoints,
-    /// Signing key.
-    pub public_key: PublicKey,
+    /// Signing key (always on the actor's own document; omitted from embedded copies of
+    /// co-ops whose key was never needed yet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<PublicKey>,
     /// When the actor was created.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published: Option<DateTime<Utc>>,
@@ -150,6 +152,36 @@ pub struct LocalActor {
     /// `acct:` address (FEP-2c59).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webfinger: Option<String>,
+    /// The co-op's complete profile in coopnet's record format, so peer networks copy it
+    /// losslessly (Organization only).
+    #[serde(
+        rename = "coopnet:profile",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub coopnet_profile: Option<coopnet_core::CoopInput>,
+}
+
+/// A member co-op as another network sends it: only what we need, read leniently.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoteOrganization {
+    /// Actor id.
+    pub id: Url,
+    /// Must be `Organization`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Handle.
+    pub preferred_username: String,
+    /// When it joined.
+    #[serde(default)]
+    pub published: Option<DateTime<Utc>>,
+    /// When its profile last changed.
+    #[serde(default)]
+    pub updated: Option<DateTime<Utc>>,
+    /// The profile, in coopnet's record format.
+    #[serde(rename = "coopnet:profile")]
+    pub profile: coopnet_core::CoopInput,
 }
 
 /// A remote actor of any type, read leniently: only what we use is required.

@@ -23,6 +23,13 @@ pub struct OrderedCollection {
     /// Last page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last: Option<Url>,
+    /// Change marker of the items (members collection): unchanged digest, nothing to sync.
+    #[serde(
+        rename = "coopnet:digest",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub digest: Option<String>,
 }
 
 /// One page of a collection.

@@ -32,15 +32,24 @@ struct IndexPage {
 /// `GET /coops?page=N`
 pub async fn index(State(ctx): State<AppContext>, Query(params): Query<ListParams>) -> Response {
     let page = params.page.unwrap_or(1).max(1);
-    match coops::list(&ctx, Visibility::Public, PAGE_SIZE, (page - 1) * PAGE_SIZE).await {
-        Ok(list) => {
+    let listed = async {
+        let networks = coopnet_app::networks::by_id(&ctx).await?;
+        let list = coops::list(&ctx, Visibility::Public, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
+        Ok::<_, coopnet_app::AppError>((networks, list))
+    };
+    match listed.await {
+        Ok((networks, list)) => {
             let pages = list.total.div_ceil(PAGE_SIZE).max(1);
             render(
                 StatusCode::OK,
                 &IndexPage {
                     network_name: ctx.network.name.clone(),
                     network_summary: ctx.network.summary.clone(),
-                    coops: list.items.iter().map(|c| CoopView::new(c, "en")).collect(),
+                    coops: list
+                        .items
+                        .iter()
+                        .map(|c| CoopView::new(c, &networks, "en"))
+                        .collect(),
                     total: list.total,
                     page,
                     pages,

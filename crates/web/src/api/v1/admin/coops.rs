@@ -18,10 +18,15 @@ pub async fn list(
     _admin: Admin,
     ApiQuery(paging): ApiQuery<Paging>,
 ) -> Result<Json<CoopPageJson>, ApiError> {
+    let networks = coopnet_app::networks::by_id(&ctx).await?;
     let limit = paging.limit.clamp(1, MAX_PAGE_SIZE);
     let page = coops::list(&ctx, Visibility::All, limit, paging.offset).await?;
     Ok(Json(CoopPageJson {
-        items: page.items.iter().map(|c| CoopJson::new(&ctx, c)).collect(),
+        items: page
+            .items
+            .iter()
+            .map(|c| CoopJson::new(&ctx, &networks, c))
+            .collect(),
         total: page.total,
         limit,
         offset: paging.offset,
@@ -34,11 +39,15 @@ pub async fn create(
     _admin: Admin,
     ApiJson(mut input): ApiJson<CoopInput>,
 ) -> Result<(StatusCode, Json<CoopJson>), ApiError> {
+    let networks = coopnet_app::networks::by_id(&ctx).await?;
     // Timestamps are the server's to set; only imports may carry them.
     input.created_at = None;
     input.updated_at = None;
     let coop = coops::create(&ctx, &input).await?;
-    Ok((StatusCode::CREATED, Json(CoopJson::new(&ctx, &coop))))
+    Ok((
+        StatusCode::CREATED,
+        Json(CoopJson::new(&ctx, &networks, &coop)),
+    ))
 }
 
 /// `GET /api/v1/admin/coops/{slug}` (admin or the co-op's editor).
@@ -47,13 +56,14 @@ pub async fn show(
     Caller(caller): Caller,
     Path(slug): Path<String>,
 ) -> Result<Json<CoopJson>, ApiError> {
+    let networks = coopnet_app::networks::by_id(&ctx).await?;
     let coop = coops::get(&ctx, &slug).await?;
     if !caller.scope.may_edit(&coop.slug) {
         return Err(
             AppError::Forbidden(format!("this token may not access co-op '{slug}'")).into(),
         );
     }
-    Ok(Json(CoopJson::new(&ctx, &coop)))
+    Ok(Json(CoopJson::new(&ctx, &networks, &coop)))
 }
 
 /// `PATCH /api/v1/admin/coops/{slug}` (admin or the co-op's editor): partial update.
@@ -63,8 +73,9 @@ pub async fn update(
     Path(slug): Path<String>,
     ApiJson(patch): ApiJson<Map<String, Value>>,
 ) -> Result<Json<CoopJson>, ApiError> {
+    let networks = coopnet_app::networks::by_id(&ctx).await?;
     let coop = coops::update(&ctx, &caller.scope, &slug, &patch).await?;
-    Ok(Json(CoopJson::new(&ctx, &coop)))
+    Ok(Json(CoopJson::new(&ctx, &networks, &coop)))
 }
 
 /// `DELETE /api/v1/admin/coops/{slug}` (admin): 204.

@@ -1,0 +1,33 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "following")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    #[sea_orm(unique)]
+    pub remote_actor_id: i32,
+    pub follow_id: String,
+    pub state: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::remote_actor::Entity",
+        from = "Column::RemoteActorId",
+        to = "super::remote_actor::Column::Id",
+        on_delete = "Cascade"
+    )]
+    RemoteActor,
+}
+
+impl Related<super::remote_actor::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::RemoteActor.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

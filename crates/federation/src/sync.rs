@@ -1,0 +1,195 @@
+//! Pulling a peer network's member directory: backfill after a follow is accepted, periodic
+//! resync (anti-entropy) and on demand. Walks the paged members collection, upserts each
+//! co-op (older versions never win), and drops co-ops no longer listed.
+use std::collections::HashSet;
+
+use activitypub_federation::config::Data;
+use activitypub_federation::fetch::fetch_object_http;
+use coopnet_core::Network;
+use coopnet_db::repo::coops::RemoteUpsert;
+use coopnet_db::repo::{coops, networks};
+use serde::Deserialize;
+use serde_json::Value;
+use url::Url;
+
+use crate::activities::store_member;
+use crate::protocol::actor::RemoteOrganization;
+use crate::urls::host_port;
+use crate::{FedData, FederationError};
+
+/// Most pages walked in one resync (100 members each: a million co-ops).
+const MAX_PAGES: usize = 10_000;
+
+/// What a resync did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    /// The digest matched: nothing fetched beyond the collection.
+    pub unchanged: bool,
+    /// New co-ops.
+    pub added: u64,
+    /// Co-ops whose newer version replaced ours.
+    pub updated: u64,
+    /// Co-ops no longer listed, dropped.
+    pub removed: u64,
+    /// Entries refused (bad data or wrong host).
+    pub refused: u64,
+}
+
+impl std::fmt::Display for SyncReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.unchanged {
+            return f.write_str("unchanged");
+        }
+        write!(
+            f,
+            "{} added, {} updated, {} removed, {} refused",
+            self.added, self.updated, self.removed, self.refused
+        )
+    }
+}
+
+#[derive(Deserialize)]
+struct Collection {
+    #[serde(default)]
+    first: Option<Url>,
+    #[serde(rename = "coopnet:digest", default)]
+    digest: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Page {
+    #[serde(default)]
+    next: Option<Url>,
+    #[serde(default)]
+    ordered_items: Vec<Value>,
+}
+
+/// The peer's `Group` actor fields we keep.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoteGroup {
+    id: Url,
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    preferred_username: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    summary: Option<String>,
+    #[serde(default)]
+    members: Option<Url>,
+}
+
+/// Records a peer network from its `Group` actor (fetched now).
+pub async fn record_peer(data: &Data<FedData>, actor_id: &Url) -> Result<Network, FederationError> {
+    let group: RemoteGroup = fetch_object_http(actor_id, data).await?.object;
+    if group.kind != "Group" || group.id != *actor_id {
+        return Err(FederationError::BadRequest(format!(
+            "{actor_id} is not a network actor"
+        )));
+    }
+    let members = group
+        .members
+        .filter(|m| host_port(m) == host_port(actor_id));
+    let domain = host_port(actor_id);
+    let username =
+        crate::html::plain_text(group.preferred_username.as_deref().unwrap_or("network"), 60);
+    let name = crate::html::plain_text(group.name.as_deref().unwrap_or(&domain), 200);
+    let summary = crate::html::plain_text(group.summary.as_deref().unwrap_or_default(), 2000);
+    Ok(networks::upsert_remote(
+        &data.db,
+        networks::RemoteNetwork {
+            actor_id,
+            username: &username,
+            domain: &domain,
+            name: &name,
+            country: None,
+            languages: &[],
+            summary: &summary,
+            members_url: members.as_ref(),
+        },
+    )
+    .await?)
+}
+
+/// Resyncs one peer; `force` ignores an unchanged digest. The outcome is recorded on the
+/// network either way.
+pub async fn resync(
+    data: &Data<FedData>,
+    network: &Network,
+    force: bool,
+) -> Result<SyncReport, FederationError> {
+    let result = walk(data, network, force).await;
+    let (ok, message, digest) = match &result {
+        Ok((report, digest)) => (true, report.to_string(), digest.clone()),
+        Err(e) => (false, e.to_string(), None),
+    };
+    networks::record_sync(&data.db, network.id, ok, &message, digest.as_deref()).await?;
+    tracing::info!(peer = %network.domain, ok, %message, "resync");
+    result.map(|(report, _)| report)
+}
+
+async fn walk(
+    data: &Data<FedData>,
+    network: &Network,
+    force: bool,
+) -> Result<(SyncReport, Option<String>), FederationError> {
+    let state = networks::sync_state(&data.db, network.id).await?;
+    let members_url = state.members_url.ok_or_else(|| {
+        FederationError::BadRequest("peer publishes no members collection".into())
+    })?;
+    let peer_host = host_port(&members_url);
+    let collection: Collection = fetch_object_http(&members_url, &data.reset_request_count())
+        .await?
+        .object;
+    let mut report = SyncReport::default();
+    if !force && collection.digest.is_some() && collection.digest == state.member_digest {
+        report.unchanged = true;
+        return Ok((report, collection.digest));
+    }
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut next = collection.first;
+    let mut pages = 0;
+    while let Some(url) = next.take() {
+        pages += 1;
+        if pages > MAX_PAGES || host_port(&url) != peer_host {
+            return Err(FederationError::BadRequest(
+                "members collection paging out of bounds".into(),
+            ));
+        }
+        // Each page is its own fetch budget.
+        let page: Page = fetch_object_http(&url, &data.reset_request_count())
+            .await?
+            .object;
+        for item in page.ordered_items {
+            let org: RemoteOrganization = match serde_json::from_value(item) {
+                Ok(o) => o,
+                Err(_) => {
+                    report.refused += 1;
+                    continue;
+                }
+            };
+            if host_port(&org.id) != peer_host {
+                report.refused += 1;
+                continue;
+            }
+            let id = org.id.to_string();
+            match store_member(data, network, org).await {
+                Ok(RemoteUpsert::Inserted) => report.added += 1,
+                Ok(RemoteUpsert::Updated) => report.updated += 1,
+                Ok(RemoteUpsert::Stale) => {}
+                Err(e) => {
+                    tracing::debug!(error = %e, "member refused");
+                    report.refused += 1;
+                    continue;
+                }
+            }
+            seen.insert(id);
+        }
+        next = page.next;
+    }
+    report.removed = coops::delete_remote_except(&data.db, network.id, &seen).await?;
+    Ok((report, collection.digest))
+}
