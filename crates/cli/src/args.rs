@@ -246,7 +246,7 @@ pub enum PostCommand {
 pub enum FederationCommand {
     /// Follow a network (or any actor): acct:user@host, @user@host, user@host or an actor URL.
     Follow { target: String },
-    /// Stop following everything on DOMAIN (host[:port]) and drop its co-ops.
+    /// Stop following everything on DOMAIN (a host name, with :port if any) and drop its co-ops.
     Unfollow { domain: String },
     /// List peer networks: state, member count, last sync.
     List,

@@ -63,7 +63,7 @@ pub struct FederationSettings {
     /// Policy for follows of the network actor by other networks (`Group` actors).
     /// Mastodon users following the network are always accepted.
     pub follow_policy: FollowPolicy,
-    /// Domains (host[:port]) accepted under the `allowlist` policy.
+    /// Domains (`host[:port]`) accepted under the `allowlist` policy.
     #[serde(deserialize_with = "crate::env::list_or_csv")]
     pub allowlist: Vec<String>,
     /// Seconds between resyncs of each peer's member directory (jittered by ±10 %).
@@ -206,7 +206,7 @@ impl Settings {
     }
 }
 
-/// `host[:port]` with a DNS-style host name (IP literals are refused: ActivityPub ids need a
+/// ``host[:port]`` with a DNS-style host name (IP literals are refused: ActivityPub ids need a
 /// host name, and the federation library rejects IP-literal URLs).
 fn domain_ok(domain: &str) -> bool {
     let (host, port) = match domain.split_once(':') {

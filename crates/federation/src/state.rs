@@ -36,7 +36,7 @@ pub enum PeerPolicy {
     Auto,
     /// Keep follows pending until an admin decides.
     Manual,
-    /// Accept these domains (host[:port]); refuse others.
+    /// Accept these domains (`host[:port]`); refuse others.
     Allowlist(Vec<String>),
 }
 

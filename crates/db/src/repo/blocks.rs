@@ -10,7 +10,7 @@ use crate::entities::domain_block;
 /// A blocked domain.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Block {
-    /// host[:port].
+    /// `host[:port]`.
     pub domain: String,
     /// Why.
     pub reason: String,

@@ -95,7 +95,7 @@ pub struct RemoteNetwork<'a> {
     pub actor_id: &'a url::Url,
     /// Its handle.
     pub username: &'a str,
-    /// Its host[:port].
+    /// Its `host[:port]`.
     pub domain: &'a str,
     /// Display name.
     pub name: &'a str,

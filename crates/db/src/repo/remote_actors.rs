@@ -20,7 +20,7 @@ pub struct RemoteActorRecord {
     pub kind: String,
     /// preferredUsername.
     pub username: String,
-    /// `host[:port]` of the id.
+    /// ``host[:port]`` of the id.
     pub domain: String,
     /// Display name.
     pub name: Option<String>,
@@ -125,7 +125,7 @@ pub async fn delete(conn: &impl ConnectionTrait, actor_id: &Url) -> Result<bool,
     }
 }
 
-/// Every cached actor on `domain` (host[:port]).
+/// Every cached actor on `domain` (`host[:port]`).
 pub async fn on_domain(
     conn: &impl ConnectionTrait,
     domain: &str,
