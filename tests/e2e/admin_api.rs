@@ -410,3 +410,239 @@ async fn oversized_bodies_get_413() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn posts_by_editors_and_admins() {
+    let api = Api::new().await;
+    api.create("mine").await;
+    api.create("theirs").await;
+    let (_, created) = api
+        .call(
+            Method::POST,
+            "/api/v1/admin/tokens",
+            Some(&api.admin),
+            Some(json!({"coop": "mine"})),
+        )
+        .await;
+    let editor = created["token"].as_str().unwrap().to_owned();
+
+    let (status, post) = api
+        .call(
+            Method::POST,
+            "/api/v1/admin/coops/mine/posts",
+            Some(&editor),
+            Some(json!({"content": "Hello **world** <script>x()</script>"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{post}");
+    assert!(
+        post["content_html"]
+            .as_str()
+            .unwrap()
+            .contains("<strong>world</strong>")
+    );
+    assert!(!post["content_html"].as_str().unwrap().contains("<script"));
+    let url = post["url"].as_str().unwrap().to_owned();
+    assert!(url.starts_with(&api.instance.url("/coops/mine/posts/")));
+    let note: Value = api
+        .http
+        .get(&url)
+        .header("Accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(note["type"], "Note");
+
+    for (path, token) in [
+        ("/api/v1/admin/coops/theirs/posts", &editor),
+        ("/api/v1/admin/network/posts", &editor),
+    ] {
+        let (status, _) = api
+            .call(
+                Method::POST,
+                path,
+                Some(token),
+                Some(json!({"content": "nope"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+    }
+    let (status, _) = api
+        .call(
+            Method::POST,
+            "/api/v1/admin/network/posts",
+            Some(&api.admin),
+            Some(json!({"content": "Network news"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, body) = api
+        .call(
+            Method::POST,
+            "/api/v1/admin/coops/mine/posts",
+            Some(&editor),
+            Some(json!({"content": "  "})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["fields"]["content"].is_array()),
+        (StatusCode::UNPROCESSABLE_ENTITY, true)
+    );
+
+    let (status, list) = api
+        .call(
+            Method::GET,
+            "/api/v1/admin/coops/mine/posts",
+            Some(&editor),
+            None,
+        )
+        .await;
+    assert_eq!((status, list["total"].clone()), (StatusCode::OK, json!(1)));
+    let id = post["id"].as_str().unwrap();
+    let (status, _) = api
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/admin/posts/{id}"),
+            Some(&editor),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let gone = api
+        .http
+        .get(&url)
+        .header("Accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), StatusCode::GONE);
+    assert_eq!(gone.json::<Value>().await.unwrap()["type"], "Tombstone");
+}
+
+#[tokio::test]
+async fn federation_through_the_admin_api() {
+    let api = Api::new().await;
+    let other = TestInstance::spawn_with(|s| s.network.username = "othernet".into())
+        .await
+        .unwrap();
+    let target = other.url("/network");
+    let (status, body) = api
+        .call(
+            Method::POST,
+            "/api/v1/admin/federation/follow",
+            Some(&api.admin),
+            Some(json!({"target": target})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["kind"].clone()),
+        (StatusCode::ACCEPTED, json!("Group")),
+        "{body}"
+    );
+    let domain = format!("localhost:{}", other.addr.port());
+    coopnet_tests::eventually(
+        std::time::Duration::from_secs(20),
+        "the peer accepted",
+        || async {
+            let (_, peers) = api
+                .call(
+                    Method::GET,
+                    "/api/v1/admin/federation/peers",
+                    Some(&api.admin),
+                    None,
+                )
+                .await;
+            peers
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["domain"] == domain.as_str() && p["following"] == "accepted")
+                .then_some(())
+        },
+    )
+    .await;
+    let (status, results) = api
+        .call(
+            Method::POST,
+            "/api/v1/admin/federation/resync",
+            Some(&api.admin),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(results[0]["ok"], true, "{results}");
+
+    let (status, _) = api
+        .call(
+            Method::POST,
+            "/api/v1/admin/federation/block",
+            Some(&api.admin),
+            Some(json!({"domain": domain, "reason": "test"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, blocks) = api
+        .call(
+            Method::GET,
+            "/api/v1/admin/federation/blocks",
+            Some(&api.admin),
+            None,
+        )
+        .await;
+    assert_eq!(blocks[0]["domain"], domain.as_str());
+    let (_, peers) = api
+        .call(
+            Method::GET,
+            "/api/v1/admin/federation/peers",
+            Some(&api.admin),
+            None,
+        )
+        .await;
+    assert!(
+        peers
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["domain"] != domain.as_str()),
+        "{peers}"
+    );
+    let (status, body) = api
+        .call(
+            Method::POST,
+            "/api/v1/admin/federation/follow",
+            Some(&api.admin),
+            Some(json!({"target": target})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let (status, _) = api
+        .call(
+            Method::POST,
+            "/api/v1/admin/federation/unblock",
+            Some(&api.admin),
+            Some(json!({"domain": domain})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = api
+        .call(
+            Method::POST,
+            "/api/v1/admin/federation/unblock",
+            Some(&api.admin),
+            Some(json!({"domain": domain})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = api
+        .call(
+            Method::GET,
+            "/api/v1/admin/federation/peers",
+            Some("coopnet_bad"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}

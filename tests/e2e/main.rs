@@ -4,6 +4,7 @@
 
 mod admin_api;
 mod exchange;
+mod federation_rules;
 mod fixtures;
 mod interop;
 mod mesh;

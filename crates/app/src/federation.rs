@@ -1,7 +1,8 @@
 //! Federation with other networks: following, answering follows, blocking, resyncing.
 use coopnet_core::{FieldErrors, Network};
 use coopnet_db::TransactionTrait;
-use coopnet_db::repo::followers::{self, FollowerState, NetworkFollower, Target};
+pub use coopnet_db::repo::followers::FollowerState;
+use coopnet_db::repo::followers::{self, NetworkFollower, Target};
 use coopnet_db::repo::following::{self, FollowState, Followed};
 use coopnet_db::repo::networks::{self, SyncState};
 use coopnet_db::repo::{blocks, coops, remote_actors};

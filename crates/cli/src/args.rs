@@ -49,6 +49,9 @@ pub enum Command {
     Federation(FederationCommand),
     /// Show the effective configuration.
     Config,
+    /// Run a demo European federation: four networks (UK, DE, NL, FR) on localhost, each
+    /// seeded with members, following each other in a full mesh.
+    Demo(DemoArgs),
 }
 
 #[derive(Debug, Args)]
@@ -62,6 +65,16 @@ pub struct ServeArgs {
     /// Database URL (overrides `database_url`).
     #[arg(long)]
     pub database_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Folder for the four SQLite databases (created; reused on the next run).
+    #[arg(long, default_value = "demo-data")]
+    pub data_dir: std::path::PathBuf,
+    /// Port of the first instance; the others take the next three.
+    #[arg(long, default_value_t = 8081)]
+    pub base_port: u16,
 }
 
 #[derive(Debug, Subcommand)]

@@ -775,3 +775,100 @@ async fn serve_without_config_runs_the_demo_in_the_current_folder() {
     );
     drop(server);
 }
+
+/// Four consecutive ports that were free a moment ago.
+fn free_port_run(n: u16) -> u16 {
+    for _ in 0..50 {
+        let base = free_port();
+        if base > u16::MAX - n {
+            continue;
+        }
+        let all_free = (0..n).all(|i| std::net::TcpListener::bind(("127.0.0.1", base + i)).is_ok());
+        if all_free {
+            return base;
+        }
+    }
+    panic!("no run of {n} free ports found");
+}
+
+#[tokio::test]
+async fn demo_runs_four_networks_that_converge() {
+    let dir = TempDir::new().unwrap();
+    let base = free_port_run(4);
+    let out = dir.path().join("demo.log");
+    let log = std::fs::File::create(&out).unwrap();
+    let mut cmd = coopnet(dir.path()).into_std();
+    cmd.args([
+        "demo",
+        "--base-port",
+        &base.to_string(),
+        "--data-dir",
+        "federation",
+    ])
+    .stdout(log.try_clone().unwrap())
+    .stderr(log);
+    let mut child = cmd.spawn().unwrap();
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let text = std::fs::read_to_string(&out).unwrap_or_default();
+        if text.contains("converged: every instance lists 73 co-ops") {
+            break;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("coopnet demo exited ({status}):\n{text}");
+        }
+        assert!(Instant::now() < deadline, "demo did not converge:\n{text}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let _guard = Kill(child);
+    let text = std::fs::read_to_string(&out).unwrap();
+    for (i, name) in [
+        "CoTech (demo)",
+        "Digitale Genossenschaften (demo)",
+        "Tech Coöperaties NL (demo)",
+        "SCOP Tech France (demo)",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let url = format!("http://localhost:{}", base + i as u16);
+        assert!(
+            text.contains(name) && text.contains(&url),
+            "{name} at {url} not printed:\n{text}"
+        );
+        let page: Value = reqwest::get(format!("{url}/api/v1/coops?limit=200"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(page["total"], 73, "{url}");
+        let networks: std::collections::BTreeSet<&str> = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["network"]["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            networks.len(),
+            4,
+            "{url} shows co-ops of every network: {networks:?}"
+        );
+    }
+    for db in ["cotech", "digital", "techcoops", "scoptech"] {
+        assert!(
+            dir.path()
+                .join("federation")
+                .join(format!("{db}.db"))
+                .exists(),
+            "{db}.db"
+        );
+    }
+}

@@ -72,6 +72,46 @@ pub fn router(ctx: AppContext) -> Router {
             "/api/v1/admin/posts/{id}",
             axum::routing::delete(v1::admin::posts::remove),
         )
+        .route(
+            "/api/v1/admin/federation/peers",
+            get(v1::admin::federation::peers),
+        )
+        .route(
+            "/api/v1/admin/federation/follow",
+            post(v1::admin::federation::follow),
+        )
+        .route(
+            "/api/v1/admin/federation/unfollow",
+            post(v1::admin::federation::unfollow),
+        )
+        .route(
+            "/api/v1/admin/federation/requests",
+            get(v1::admin::federation::requests),
+        )
+        .route(
+            "/api/v1/admin/federation/accept",
+            post(v1::admin::federation::accept),
+        )
+        .route(
+            "/api/v1/admin/federation/reject",
+            post(v1::admin::federation::reject),
+        )
+        .route(
+            "/api/v1/admin/federation/block",
+            post(v1::admin::federation::block),
+        )
+        .route(
+            "/api/v1/admin/federation/unblock",
+            post(v1::admin::federation::unblock),
+        )
+        .route(
+            "/api/v1/admin/federation/blocks",
+            get(v1::admin::federation::blocks),
+        )
+        .route(
+            "/api/v1/admin/federation/resync",
+            post(v1::admin::federation::resync),
+        )
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(TraceLayer::new_for_http())

@@ -66,7 +66,7 @@ impl CoopJson {
         };
         let domain = match &coop.origin {
             CoopOrigin::Local => network.domain.clone(),
-            CoopOrigin::Remote { actor_id } => actor_id.host_str().unwrap_or_default().to_owned(),
+            CoopOrigin::Remote { actor_id } => coopnet_federation::urls::host_port(actor_id),
         };
         Self {
             slug: coop.slug.to_string(),

@@ -1,5 +1,6 @@
 //! One module per subcommand group.
 mod coop;
+mod demo;
 mod federation;
 mod migrate;
 mod post;
@@ -55,6 +56,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Federation(command) => {
             telemetry::init(settings.log_format, ONE_SHOT_LOG);
             federation::run(&open(settings).await?, command).await
+        }
+        Command::Demo(args) => {
+            telemetry::init(settings.log_format, "warn");
+            demo::run(args).await
         }
         Command::Config => {
             print!("{}", settings.to_toml()?);
