@@ -850,10 +850,6 @@ async fn forged_and_malformed_inbox_posts_are_refused() {
         );
         let answer = peer.post_raw("send", body).await;
         let status = answer["status"].as_u64().unwrap_or_default();
-        eprintln!(
-            "DEBUG NaN {inbox} {status} {} {}",
-            answer["body"], answer["body_len"]
-        );
         assert!((400..500).contains(&status), "NaN to {inbox}: {answer:#}");
 
         // Nested deeper than any activity (and than serde_json's limit), correctly signed.

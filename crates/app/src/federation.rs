@@ -245,7 +245,8 @@ pub async fn resync(
                 .await
                 .map_err(internal)?,
         };
-        let result = sync::resync(&data, &network, true)
+        // An unchanged digest ends the resync at once (FEDERATION.md); backfills force.
+        let result = sync::resync(&data, &network, false)
             .await
             .map_err(|e| e.to_string());
         out.push((f.domain.clone(), result));

@@ -10,6 +10,7 @@
 mod context;
 pub mod coops;
 pub mod demo;
+pub mod directory;
 mod error;
 pub mod exchange;
 pub mod federation;
