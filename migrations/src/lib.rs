@@ -11,6 +11,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_create_network_coop_token;
 mod m20261126_000002_create_federation;
+mod m20261126_000003_create_directory_index;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261126_000001_create_network_coop_token::Migration),
             Box::new(m20261126_000002_create_federation::Migration),
+            Box::new(m20261126_000003_create_directory_index::Migration),
         ]
     }
 }

@@ -26,7 +26,11 @@ async fn spawn(name: &str) -> TestInstance {
     spawn_with_policy(name, FollowPolicy::Auto, Vec::new()).await
 }
 
-async fn spawn_with_policy(name: &str, policy: FollowPolicy, allowlist: Vec<String>) -> TestInstance {
+async fn spawn_with_policy(
+    name: &str,
+    policy: FollowPolicy,
+    allowlist: Vec<String>,
+) -> TestInstance {
     let name = name.to_owned();
     TestInstance::spawn_with(move |s| {
         s.network.username = name.to_lowercase();
@@ -196,12 +200,20 @@ fn activity_id(from: &TestInstance) -> String {
 }
 
 /// POSTs `activity` to `to`'s shared inbox, signed with `from`'s network key.
-async fn post_as_network(from: &TestInstance, to: &TestInstance, activity: &Value) -> (u16, String) {
+async fn post_as_network(
+    from: &TestInstance,
+    to: &TestInstance,
+    activity: &Value,
+) -> (u16, String) {
     let pair = keys::network(&from.ctx.db, from.ctx.network.id)
         .await
         .unwrap()
         .expect("the network has signed before, so it has a key");
-    let signer = Signer::new(format!("{}#main-key", from.url("/network")), &pair.private_pem).unwrap();
+    let signer = Signer::new(
+        format!("{}#main-key", from.url("/network")),
+        &pair.private_pem,
+    )
+    .unwrap();
     let inbox = Url::parse(&to.url("/inbox")).unwrap();
     let body = serde_json::to_vec(activity).unwrap();
     let signed = signer.sign_post(&inbox, &body, &http_date_now());
@@ -442,7 +454,11 @@ async fn older_updates_never_overwrite_newer() {
     assert_eq!(original["name"], record.name.as_str());
     let doc = member_doc(&b, &record.slug).await;
 
-    let old = renamed(&doc, "Yesterday's Name", Utc::now() - chrono::Duration::days(1));
+    let old = renamed(
+        &doc,
+        "Yesterday's Name",
+        Utc::now() - chrono::Duration::days(1),
+    );
     let (status, body) = post_as_network(&b, &a, &update(&b, &old)).await;
     assert_eq!(status, 202, "stale Update: {body}");
     assert_eq!(
@@ -476,7 +492,9 @@ async fn blocked_domains_are_dropped_and_refused() {
     assert_eq!(network_followers(&b).await, 1);
     let doc = member_doc(&b, &record[0].slug).await;
 
-    federation::block(&a.ctx, &domain(&b), "spam").await.unwrap();
+    federation::block(&a.ctx, &domain(&b), "spam")
+        .await
+        .unwrap();
     assert!(coops_of(&a, &b).await.is_empty(), "B's co-ops left A");
     assert_eq!(follow_state(&a, &b).await, None, "A no longer follows B");
     assert!(peer(&a, &b).await.is_none());
@@ -492,12 +510,15 @@ async fn blocked_domains_are_dropped_and_refused() {
     // B's activities are refused.
     let (status, body) = post_as_network(&b, &a, &add(&b, &doc)).await;
     assert_eq!(status, 403, "Add from a blocked domain: {body}");
-    let (status, body) = post_as_network(&b, &a, &update(&b, &renamed(&doc, "X", Utc::now()))).await;
+    let (status, body) =
+        post_as_network(&b, &a, &update(&b, &renamed(&doc, "X", Utc::now()))).await;
     assert_eq!(status, 403, "Update from a blocked domain: {body}");
     assert!(coops_of(&a, &b).await.is_empty());
     // And following it needs an unblock first.
     assert!(
-        federation::follow(&a.ctx, &b.url("/network")).await.is_err(),
+        federation::follow(&a.ctx, &b.url("/network"))
+            .await
+            .is_err(),
         "a blocked domain cannot be followed"
     );
 
@@ -541,10 +562,7 @@ async fn manual_policy_holds_follows_until_answered() {
 
     // Accepted: B backfills, then gets A's news as it happens.
     assert_eq!(federation::accept(&a.ctx, &domain(&b)).await.unwrap(), 1);
-    assert_eq!(
-        request_from(&a, &b).await,
-        Some(FollowerState::Accepted)
-    );
+    assert_eq!(request_from(&a, &b).await, Some(FollowerState::Accepted));
     wait_for_follow_state(&b, &a, FollowState::Accepted).await;
     wait_for_coops_of(&b, &a, 3, "B's backfill of A").await;
     wait_for_sync(&b, &a).await;

@@ -180,6 +180,14 @@ impl Peer {
                 && response.status() == 200
             {
                 let body: Value = response.json().await.unwrap_or_default();
+                // Whoever answered, it must be our child (not a process that won the port).
+                if let Ok(Some(status)) = peer.child.try_wait() {
+                    return Err(StartError::Exited(format!(
+                        "peer on port {port} exited ({status}); another process answered:\n{}",
+                        peer.log()
+                    )));
+                }
+                assert_eq!(body["ok"], true, "{body}");
                 assert_eq!(body["domain"], format!("localhost:{port}"), "{body}");
                 return Ok(peer);
             }

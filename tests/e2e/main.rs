@@ -8,7 +8,10 @@ mod federation_rules;
 mod fixtures;
 mod interop;
 mod mesh;
+mod ops;
+mod open_data;
 mod public_api;
+mod search;
 mod storage;
 mod two_instances;
 

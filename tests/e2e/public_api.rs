@@ -105,9 +105,14 @@ async fn html_list_shows_coops_escaped() {
         name_line.contains("&#60;script&#62;alert(1)&#60;/script&#62;&#34;&#39;&#62;"),
         "{name_line}"
     );
-    assert!(!html.contains("<script>alert(1)"));
-    assert!(!html.contains("<img src=x"));
-    assert!(html.contains("Member co-ops: 1."));
+    assert!(html.contains(r#"<span id="total">1</span>"#));
+    // Inert on every page that shows the co-op.
+    for path in ["/", "/coops", "/coops?q=script", "/coops/xss", "/map", "/news", "/network"] {
+        let html = reqwest::get(instance.url(path)).await.unwrap().text().await.unwrap();
+        assert!(!html.contains("<script>alert"), "{path}");
+        assert!(!html.contains("<img src=x"), "{path}");
+        assert!(html.matches("<img").count() == 0, "{path}: an image element was injected");
+    }
 
     let missing = reqwest::get(instance.url("/no/such/page")).await.unwrap();
     assert_eq!(missing.status(), 404);

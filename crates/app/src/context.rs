@@ -68,6 +68,10 @@ impl AppContext {
             },
         )
         .await?;
+        let indexed = coopnet_db::repo::search::reindex_missing(&db).await?;
+        if indexed > 0 {
+            tracing::info!(coops = indexed, "added co-ops to the search index");
+        }
         let network = Arc::new(network);
         let urls = Urls::new(settings.scheme(), &settings.domain)
             .ok_or_else(|| AppError::Internal(format!("bad domain {}", settings.domain)))?;
@@ -78,6 +82,7 @@ impl AppContext {
             keys,
             wake: Arc::new(Notify::new()),
             dev_mode: settings.dev_mode,
+            metrics: Arc::default(),
             policy: match settings.federation.follow_policy {
                 coopnet_config::FollowPolicy::Auto => PeerPolicy::Auto,
                 coopnet_config::FollowPolicy::Manual => PeerPolicy::Manual,

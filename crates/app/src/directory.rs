@@ -1,14 +1,14 @@
 //! The public directory: full-text search with facets over every network's listed co-ops,
 //! and the history of joins and departures.
 //!
-//! This first version filters in memory; `search` is the one entry point pages, the JSON
-//! API, feeds and exports use, so the storage-backed index replaces its body alone.
-use std::collections::BTreeMap;
-
+//! `search` is the one entry point pages, the JSON API, feeds and exports use; the index
+//! behind it (`coopnet_db::repo::search`, `docs/search.md`) is kept up to date by every
+//! co-op write.
 use chrono::{DateTime, Utc};
 use coopnet_core::Coop;
+use coopnet_db::TransactionTrait;
+use coopnet_db::repo::search::{self as index, FacetKind};
 
-use crate::coops::{self, Visibility};
 use crate::{AppContext, AppError};
 
 /// Most results per page.
@@ -108,99 +108,86 @@ pub struct SearchResult {
     pub facets: Facets,
 }
 
-fn words(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+fn params(q: &SearchQuery) -> index::SearchParams {
+    index::SearchParams {
+        text: q.text.clone(),
+        networks: q.networks.clone(),
+        countries: q.countries.clone(),
+        services: q.services.clone(),
+        technologies: q.technologies.clone(),
+        languages: q.languages.clone(),
+        sort: match q.sort {
+            Sort::Relevance => index::SearchSort::Relevance,
+            Sort::Name => index::SearchSort::Name,
+            Sort::Newest => index::SearchSort::Newest,
+        },
+        limit: q.limit.clamp(1, MAX_LIMIT),
+        offset: q.offset,
+    }
 }
 
-fn haystack(c: &Coop) -> String {
-    let p = &c.profile;
-    let mut s = p.name.clone();
-    for t in p.summary.values() {
-        s.push(' ');
-        s.push_str(t);
-    }
-    for t in p.services.iter().chain(&p.technologies) {
-        s.push(' ');
-        s.push_str(t.as_str());
-    }
-    if let Some(l) = &p.locality {
-        s.push(' ');
-        s.push_str(l);
-    }
-    s.to_lowercase()
-}
-
-fn matches_facets(c: &Coop, q: &SearchQuery) -> bool {
-    let p = &c.profile;
-    (q.networks.is_empty() || q.networks.contains(&c.network_id))
-        && (q.countries.is_empty() || p.country.is_some_and(|cc| q.countries.iter().any(|w| w == cc.as_str())))
-        && (q.services.is_empty() || p.services.iter().any(|t| q.services.contains(&t.key())))
-        && (q.technologies.is_empty() || p.technologies.iter().any(|t| q.technologies.contains(&t.key())))
-        && (q.languages.is_empty() || p.languages.iter().any(|l| q.languages.iter().any(|w| w == l.primary())))
-}
-
-/// Searches the directory.
+/// Searches the directory: live, listed co-ops of every network (see `docs/search.md`).
 pub async fn search(ctx: &AppContext, q: &SearchQuery) -> Result<SearchResult, AppError> {
-    let networks = crate::networks::by_id(ctx).await?;
-    let mut all = Vec::new();
-    loop {
-        let page = coops::list(ctx, Visibility::Public, coops::MAX_PAGE_SIZE, all.len() as u64).await?;
-        let done = page.items.len() < coops::MAX_PAGE_SIZE as usize;
-        all.extend(page.items);
-        if done {
-            break;
-        }
-    }
-    let terms = words(&q.text);
-    let mut hits: Vec<(usize, Coop)> = all
-        .into_iter()
-        .filter_map(|c| {
-            let hay = haystack(&c);
-            let found = terms.iter().filter(|t| hay.split(|ch: char| !ch.is_alphanumeric()).any(|w| w.starts_with(t.as_str()))).count();
-            (found == terms.len()).then_some((found, c))
-        })
-        .filter(|(_, c)| matches_facets(c, q))
-        .collect();
-    match q.sort {
-        Sort::Newest => hits.sort_by(|a, b| b.1.created_at.cmp(&a.1.created_at).then(a.1.id.cmp(&b.1.id))),
-        Sort::Name | Sort::Relevance => hits.sort_by(|a, b| a.1.profile.name.to_lowercase().cmp(&b.1.profile.name.to_lowercase()).then(a.1.id.cmp(&b.1.id))),
-    }
+    let internal = |e: coopnet_db::DbError| AppError::Internal(e.to_string());
+    // One snapshot for the page, the total and the facets.
+    let txn = ctx
+        .db
+        .begin()
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let hits = index::search(&txn, &params(q)).await.map_err(internal)?;
+    let items = index::load(&txn, &hits.ids).await.map_err(internal)?;
+    txn.commit()
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+
+    let networks = if hits.facets.iter().any(|f| f.kind == FacetKind::Network) {
+        crate::networks::by_id(ctx).await?
+    } else {
+        Default::default()
+    };
     let mut facets = Facets::default();
-    let count = |into: &mut BTreeMap<String, (String, u64)>, key: String, label: String| {
-        into.entry(key).or_insert((label, 0)).1 += 1;
-    };
-    let (mut net, mut country, mut service, mut tech, mut lang) = Default::default();
-    for (_, c) in &hits {
-        let p = &c.profile;
-        let name = networks.get(&c.network_id).map(|n| n.name.clone()).unwrap_or_default();
-        count(&mut net, c.network_id.to_string(), name);
-        if let Some(cc) = p.country {
-            count(&mut country, cc.to_string(), cc.to_string());
-        }
-        for t in &p.services {
-            count(&mut service, t.key(), t.to_string());
-        }
-        for t in &p.technologies {
-            count(&mut tech, t.key(), t.to_string());
-        }
-        for l in &p.languages {
-            count(&mut lang, l.primary().to_owned(), l.primary().to_owned());
-        }
+    for f in hits.facets {
+        let (list, label) = match f.kind {
+            FacetKind::Network => {
+                let name = f
+                    .key
+                    .parse()
+                    .ok()
+                    .and_then(|id: i64| networks.get(&id))
+                    .map(|n| n.name.clone());
+                (&mut facets.network, name.unwrap_or_default())
+            }
+            FacetKind::Country => (&mut facets.country, f.label),
+            FacetKind::Service => (&mut facets.service, f.label),
+            FacetKind::Technology => (&mut facets.technology, f.label),
+            FacetKind::Language => (&mut facets.language, f.label),
+        };
+        list.push(FacetValue {
+            key: f.key,
+            label,
+            count: f.count,
+        });
     }
-    let sorted = |m: BTreeMap<String, (String, u64)>| {
-        let mut v: Vec<FacetValue> = m.into_iter().map(|(key, (label, count))| FacetValue { key, label, count }).collect();
-        v.sort_by(|a, b| b.count.cmp(&a.count).then(a.label.to_lowercase().cmp(&b.label.to_lowercase())));
-        v
-    };
-    facets.network = sorted(net);
-    facets.country = sorted(country);
-    facets.service = sorted(service);
-    facets.technology = sorted(tech);
-    facets.language = sorted(lang);
-    let total = hits.len() as u64;
-    let limit = q.limit.clamp(1, MAX_LIMIT) as usize;
-    let items = hits.into_iter().skip(q.offset as usize).take(limit).map(|(_, c)| c).collect();
-    Ok(SearchResult { items, total, facets })
+    for list in [
+        &mut facets.network,
+        &mut facets.country,
+        &mut facets.service,
+        &mut facets.technology,
+        &mut facets.language,
+    ] {
+        list.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then_with(|| a.label.to_lowercase().cmp(&b.label.to_lowercase()))
+                .then_with(|| a.key.cmp(&b.key))
+        });
+    }
+    Ok(SearchResult {
+        items,
+        total: hits.total,
+        facets,
+    })
 }
 
 /// A co-op joining or leaving a network.
@@ -220,23 +207,24 @@ pub struct MembershipEvent {
     pub url: String,
 }
 
-/// The latest joins and departures across the directory, newest first.
-pub async fn membership_events(ctx: &AppContext, limit: u64) -> Result<Vec<MembershipEvent>, AppError> {
-    let q = SearchQuery { sort: Sort::Newest, limit: limit.clamp(1, MAX_LIMIT), ..SearchQuery::default() };
-    let result = search(ctx, &q).await?;
-    Ok(result
-        .items
+/// The latest joins and departures across the directory, newest first (co-ops that have not
+/// opted in to listing are not recorded).
+pub async fn membership_events(
+    ctx: &AppContext,
+    limit: u64,
+) -> Result<Vec<MembershipEvent>, AppError> {
+    let events = index::membership_events(&ctx.db, limit.clamp(1, MAX_LIMIT)).await?;
+    Ok(events
         .into_iter()
-        .map(|c| MembershipEvent {
-            url: match &c.origin {
-                coopnet_core::CoopOrigin::Local => ctx.fed().urls.coop(c.slug.as_str()).to_string(),
-                coopnet_core::CoopOrigin::Remote { actor_id } => actor_id.to_string(),
-            },
-            slug: c.slug.to_string(),
-            name: c.profile.name.clone(),
-            network_id: c.network_id,
-            joined: true,
-            at: c.created_at,
+        .map(|e| MembershipEvent {
+            url: e
+                .url
+                .unwrap_or_else(|| ctx.fed().urls.coop(&e.slug).to_string()),
+            slug: e.slug,
+            name: e.name,
+            network_id: e.network_id,
+            joined: e.joined,
+            at: e.at,
         })
         .collect())
 }

@@ -22,3 +22,8 @@ pub mod tokens;
 pub use context::{AppContext, open_database};
 pub use coopnet_config::Settings;
 pub use error::AppError;
+
+/// Deliveries in the queue by state (for `/metrics`).
+pub async fn queue_counts(ctx: &AppContext) -> Result<coopnet_db::repo::deliveries::QueueCounts, AppError> {
+    Ok(coopnet_db::repo::deliveries::counts(&ctx.db).await?)
+}

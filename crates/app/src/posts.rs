@@ -215,3 +215,55 @@ pub async fn get(ctx: &AppContext, author: &PostAuthor, public_id: &str) -> Resu
         record,
     })
 }
+
+/// A post with who wrote it, for feeds.
+#[derive(Debug, Clone)]
+pub struct LatestPost {
+    /// The post and its URL.
+    pub post: Post,
+    /// Who wrote it.
+    pub author: PostAuthor,
+    /// The author's display name (the co-op's or the network's).
+    pub author_name: String,
+    /// The author's actor id and profile page.
+    pub author_url: Url,
+}
+
+/// The latest live posts of the network and of its listed co-ops, newest first (feeds).
+/// Posts of unlisted co-ops stay out, as the co-ops themselves stay out of the directory.
+pub async fn latest(ctx: &AppContext, limit: u64) -> Result<Vec<LatestPost>, AppError> {
+    let limit = limit.clamp(1, 200);
+    let network = Author::network(ctx.fed());
+    let mut authors = vec![(network, PostAuthor::Network, ctx.network.name.clone())];
+    for coop in coops::all(ctx).await? {
+        if coop.profile.listed {
+            authors.push((
+                Author::coop(ctx.fed(), &coop),
+                PostAuthor::Coop(coop.slug.to_string()),
+                coop.profile.name.clone(),
+            ));
+        }
+    }
+    let mut out = Vec::new();
+    for (author, who, name) in authors {
+        let page = posts::list(&ctx.db, author.target, limit, 0).await?;
+        out.extend(page.items.into_iter().map(|record| LatestPost {
+            post: Post {
+                url: author.post_url(ctx.fed(), &record.public_id),
+                record,
+            },
+            author: who.clone(),
+            author_name: name.clone(),
+            author_url: author.actor_id.clone(),
+        }));
+    }
+    out.sort_by(|a, b| {
+        b.post
+            .record
+            .published_at
+            .cmp(&a.post.record.published_at)
+            .then(b.post.record.id.cmp(&a.post.record.id))
+    });
+    out.truncate(limit as usize);
+    Ok(out)
+}

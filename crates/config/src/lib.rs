@@ -13,7 +13,9 @@ mod env;
 mod settings;
 
 pub use env::env_overrides;
-pub use settings::{FederationSettings, FollowPolicy, LogFormat, NetworkSettings, Settings};
+pub use settings::{
+    DirectorySettings, FederationSettings, FollowPolicy, LogFormat, NetworkSettings, Settings,
+};
 
 use std::path::{Path, PathBuf};
 

@@ -80,6 +80,25 @@ impl Default for FederationSettings {
     }
 }
 
+/// The public directory's open data: the licence its exports and API carry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DirectorySettings {
+    /// SPDX identifier (or name) of the licence of the directory data; empty: none stated.
+    pub data_licence: String,
+    /// Where the licence text lives (`Link: <URL>; rel="license"` on exports and the API).
+    pub data_licence_url: String,
+}
+
+impl Default for DirectorySettings {
+    fn default() -> Self {
+        Self {
+            data_licence: "CC-BY-4.0".into(),
+            data_licence_url: "https://creativecommons.org/licenses/by/4.0/".into(),
+        }
+    }
+}
+
 /// Everything an instance needs to run. Defaults are production-safe; see
 /// [`Settings::demo`] for what runs without any configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -105,6 +124,8 @@ pub struct Settings {
     pub network: NetworkSettings,
     /// Federation with other networks.
     pub federation: FederationSettings,
+    /// The public directory's open data.
+    pub directory: DirectorySettings,
 }
 
 impl Default for Settings {
@@ -120,6 +141,7 @@ impl Default for Settings {
             max_body_bytes: 1024 * 1024,
             network: NetworkSettings::default(),
             federation: FederationSettings::default(),
+            directory: DirectorySettings::default(),
         }
     }
 }
@@ -192,6 +214,20 @@ impl Settings {
             if let Err(e) = LanguageTag::parse(lang) {
                 problems.push(format!("network.languages: {e}"));
             }
+        }
+        let licence_url = &self.directory.data_licence_url;
+        if !licence_url.is_empty()
+            && (!(licence_url.starts_with("https://") || licence_url.starts_with("http://"))
+                || licence_url
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"')))
+        {
+            problems.push(format!(
+                "directory.data_licence_url '{licence_url}' must be an http(s) URL"
+            ));
+        }
+        if self.directory.data_licence.chars().any(char::is_control) {
+            problems.push("directory.data_licence must not contain control characters".into());
         }
         if problems.is_empty() {
             Ok(())

@@ -18,6 +18,8 @@ pub mod html;
 pub mod http;
 pub mod keys;
 pub mod lookup;
+pub mod metrics;
+pub mod net_guard;
 pub mod objects;
 pub mod outbox;
 pub mod protocol;

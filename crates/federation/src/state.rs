@@ -27,6 +27,8 @@ pub struct FedData {
     pub dev_mode: bool,
     /// How follows of the network actor by other networks are answered.
     pub policy: PeerPolicy,
+    /// Counters and latency histograms of this instance (`/metrics`).
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// How follows of the network actor by other networks (`Group` actors) are answered.

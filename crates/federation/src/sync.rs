@@ -80,6 +80,8 @@ pub struct RemoteGroup {
     summary: Option<String>,
     #[serde(default)]
     members: Option<Url>,
+    #[serde(default)]
+    following: Option<Url>,
 }
 
 /// Records a peer network from its `Group` actor (fetched now).
@@ -192,4 +194,22 @@ async fn walk(
     }
     report.removed = coops::delete_remote_except(&data.db, network.id, &seen).await?;
     Ok((report, collection.digest))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct InlineCollection {
+    #[serde(default)]
+    ordered_items: Vec<Url>,
+}
+
+/// The actors a peer network follows (its `following` collection), for suggesting peers of
+/// peers. Only same-host collections are read.
+pub async fn peer_following(data: &Data<FedData>, peer: &Url) -> Result<Vec<Url>, FederationError> {
+    let group: RemoteGroup = fetch_object_http(peer, &data.reset_request_count()).await?.object;
+    let Some(following) = group.following.filter(|f| host_port(f) == host_port(peer)) else {
+        return Ok(Vec::new());
+    };
+    let collection: InlineCollection = fetch_object_http(&following, &data.reset_request_count()).await?.object;
+    Ok(collection.ordered_items.into_iter().take(200).collect())
 }

@@ -9,6 +9,7 @@ use coopnet_federation::protocol::wants_activity_json;
 use coopnet_federation::{Data, FedData};
 
 use crate::pages;
+use crate::ui::Chrome;
 
 fn data(ctx: &AppContext) -> Data<FedData> {
     ctx.federation.to_request_data()
@@ -25,6 +26,7 @@ pub fn wants_json(headers: &HeaderMap) -> bool {
 /// `GET /coops/{slug}`: the profile page, or the `Organization` actor.
 pub async fn coop(
     State(ctx): State<AppContext>,
+    c: Chrome,
     headers: HeaderMap,
     Path(slug): Path<String>,
 ) -> Response {
@@ -32,17 +34,17 @@ pub async fn coop(
     if wants_json(&headers) {
         actors::coop(&data, &slug).await
     } else {
-        pages::profile::show(&ctx, &slug).await
+        pages::profile::show(&ctx, &c, &slug).await
     }
 }
 
 /// `GET /network`
-pub async fn network(State(ctx): State<AppContext>, headers: HeaderMap) -> Response {
+pub async fn network(State(ctx): State<AppContext>, c: Chrome, headers: HeaderMap) -> Response {
     let data = data(&ctx);
     if wants_json(&headers) {
         actors::network(&data).await
     } else {
-        pages::profile::network(&ctx).await
+        pages::profile::network(&ctx, &c).await
     }
 }
 
@@ -121,6 +123,7 @@ pub async fn network_members(
 /// `GET /coops/{slug}/posts/{id}`
 pub async fn coop_post(
     State(ctx): State<AppContext>,
+    c: Chrome,
     headers: HeaderMap,
     Path((slug, id)): Path<(String, String)>,
 ) -> Response {
@@ -128,13 +131,14 @@ pub async fn coop_post(
     if wants_json(&headers) {
         objects::post(&data, objects::PostOwner::Coop(slug), &id).await
     } else {
-        pages::profile::post(&ctx, objects::PostOwner::Coop(slug), &id).await
+        pages::profile::post(&ctx, &c, objects::PostOwner::Coop(slug), &id).await
     }
 }
 
 /// `GET /network/posts/{id}`
 pub async fn network_post(
     State(ctx): State<AppContext>,
+    c: Chrome,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
@@ -142,7 +146,7 @@ pub async fn network_post(
     if wants_json(&headers) {
         objects::post(&data, objects::PostOwner::Network, &id).await
     } else {
-        pages::profile::post(&ctx, objects::PostOwner::Network, &id).await
+        pages::profile::post(&ctx, &c, objects::PostOwner::Network, &id).await
     }
 }
 
@@ -177,4 +181,9 @@ pub async fn nodeinfo_links(State(ctx): State<AppContext>) -> Response {
 pub async fn nodeinfo(State(ctx): State<AppContext>, Path(version): Path<String>) -> Response {
     let data = data(&ctx);
     discovery::nodeinfo(data, &version).await
+}
+
+/// `GET /federated/{domain}/{slug}`: our copy of a federated co-op.
+pub async fn federated_coop(State(ctx): State<AppContext>, c: Chrome, Path((domain, slug)): Path<(String, String)>) -> Response {
+    pages::profile::federated(&ctx, &c, &domain, &slug).await
 }

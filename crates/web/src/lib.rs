@@ -8,11 +8,17 @@
 //! Depends on app and core; never on the database directly.
 
 mod api;
+mod cache;
 mod error;
+mod exports;
 mod extract;
+mod i18n;
+mod ops;
 mod federation;
+mod feeds;
 mod pages;
 mod router;
+mod ui;
 mod views;
 
 pub use router::router;

@@ -12,8 +12,16 @@ use crate::{federation as ap, pages};
 pub fn router(ctx: AppContext) -> Router {
     let body_limit = ctx.settings.max_body_bytes;
     Router::new()
-        .route("/", get(pages::coops::index))
+        .route("/", get(pages::home::show))
         .route("/coops", get(pages::coops::index))
+        .route("/federated/{domain}/{slug}", get(ap::federated_coop))
+        .route("/federation", get(pages::federation::show))
+        .route("/news", get(pages::news::show))
+        .route("/about", get(pages::about::show))
+        .route("/map", get(pages::map::show))
+        .route("/follow", get(pages::follow::redirect))
+        .route("/static/style.css", get(pages::assets::style))
+        .route("/static/app.js", get(pages::assets::script))
         // ActivityPub: one URL per actor serves HTML or JSON by Accept.
         .route("/coops/{slug}", get(ap::coop))
         .route("/coops/{slug}/inbox", post(ap::inbox))
@@ -40,6 +48,8 @@ pub fn router(ctx: AppContext) -> Router {
         .route("/.well-known/nodeinfo", get(ap::nodeinfo_links))
         .route("/nodeinfo/{version}", get(ap::nodeinfo))
         .route("/healthz", get(pages::health))
+        .route("/readyz", get(crate::ops::ready))
+        .route("/metrics", get(crate::ops::metrics))
         .route("/api/v1/coops", get(v1::coops::list))
         .route("/api/v1/coops/{slug}", get(v1::coops::show))
         .route(
@@ -112,7 +122,21 @@ pub fn router(ctx: AppContext) -> Router {
             "/api/v1/admin/federation/resync",
             post(v1::admin::federation::resync),
         )
+        // Public API, feeds and open data (README, HTTP API). The layer below adds CORS,
+        // ETag/304 and Cache-Control to public read-only paths only (`/api/v1/` except
+        // `admin/`, `/feeds/`, `/exports/`; see cache.rs) and wraps every route above it.
+        .route("/api/v1/networks", get(v1::networks::list))
+        .route("/api/v1/openapi.json", get(v1::openapi::document))
+        .route("/feeds/news.atom", get(crate::feeds::news))
+        .route("/feeds/members.atom", get(crate::feeds::members))
+        .route("/exports/coops.json", get(crate::exports::json))
+        .route("/exports/coops.csv", get(crate::exports::csv))
+        .route("/exports/coops.geojson", get(crate::exports::geojson))
+        .layer(axum::middleware::from_fn(crate::cache::public_http))
+        // End of public API, feeds and open data.
         .fallback(pages::not_found)
+        .route_layer(axum::middleware::from_fn_with_state(ctx.clone(), crate::ops::record))
+        .layer(axum::middleware::from_fn(crate::ops::security_headers))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(TraceLayer::new_for_http())
         .with_state(ctx)

@@ -4,18 +4,21 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use coopnet_app::AppContext;
+use coopnet_app::directory::{FacetValue, Facets};
 use coopnet_core::{Coop, CoopOrigin, Network};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// A link in API output.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct LinkJson {
+    /// `mastodon`, `github`, `forgejo`, `linkedin`, … or `other`.
     pub kind: &'static str,
     pub url: String,
 }
 
 /// The network a co-op belongs to, in API output.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct NetworkRefJson {
     pub username: String,
     pub name: String,
@@ -23,7 +26,7 @@ pub struct NetworkRefJson {
 }
 
 /// A co-op as the JSON API shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct CoopJson {
     pub slug: String,
     /// The fediverse handle, `@slug@domain`.
@@ -114,7 +117,7 @@ impl CoopJson {
 }
 
 /// One page of co-ops in API output.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct CoopPageJson {
     pub items: Vec<CoopJson>,
     pub total: u64,
@@ -122,15 +125,134 @@ pub struct CoopPageJson {
     pub offset: u64,
 }
 
-/// A co-op as the HTML list shows it.
+/// One facet value: what to filter by, what to show, how many results carry it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FacetValueJson {
+    /// The filter value (network id as text, country code, tag key, language subtag).
+    pub key: String,
+    pub label: String,
+    pub count: u64,
+}
+
+impl From<&FacetValue> for FacetValueJson {
+    fn from(v: &FacetValue) -> Self {
+        Self {
+            key: v.key.clone(),
+            label: v.label.clone(),
+            count: v.count,
+        }
+    }
+}
+
+/// Facet counts over all matches (not just the page), most frequent first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FacetsJson {
+    pub network: Vec<FacetValueJson>,
+    pub country: Vec<FacetValueJson>,
+    pub service: Vec<FacetValueJson>,
+    pub technology: Vec<FacetValueJson>,
+    pub language: Vec<FacetValueJson>,
+}
+
+impl From<&Facets> for FacetsJson {
+    fn from(f: &Facets) -> Self {
+        let list = |values: &[FacetValue]| values.iter().map(FacetValueJson::from).collect();
+        Self {
+            network: list(&f.network),
+            country: list(&f.country),
+            service: list(&f.service),
+            technology: list(&f.technology),
+            language: list(&f.language),
+        }
+    }
+}
+
+/// One page of directory search results with facets.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CoopSearchJson {
+    pub items: Vec<CoopJson>,
+    /// All matches.
+    pub total: u64,
+    pub limit: u64,
+    pub offset: u64,
+    pub facets: FacetsJson,
+}
+
+/// The licence of the directory's open data.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LicenceJson {
+    /// SPDX identifier, e.g. `CC-BY-4.0`.
+    pub name: String,
+    pub url: String,
+}
+
+impl LicenceJson {
+    /// The configured licence, if one is stated.
+    pub fn configured(ctx: &AppContext) -> Option<Self> {
+        let d = &ctx.settings.directory;
+        (!d.data_licence.is_empty()).then(|| Self {
+            name: d.data_licence.clone(),
+            url: d.data_licence_url.clone(),
+        })
+    }
+}
+
+/// A network known to this directory, in API output.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NetworkJson {
+    /// Its id here (the `network` filter of `/api/v1/coops`).
+    pub id: i64,
+    pub name: String,
+    pub domain: String,
+    /// The network actor's fediverse handle, `@username@domain`.
+    pub handle: String,
+    /// The network actor's id (its page).
+    pub url: String,
+    pub country: Option<String>,
+    pub languages: Vec<String>,
+    /// Listed member co-ops in this directory.
+    pub members: u64,
+    /// True for this instance's own network.
+    pub local: bool,
+}
+
+impl NetworkJson {
+    /// Converts a network with its member count.
+    pub fn new(ctx: &AppContext, network: &Network, members: u64) -> Self {
+        Self {
+            id: network.id,
+            name: network.name.clone(),
+            domain: network.domain.clone(),
+            handle: format!("@{}@{}", network.username, network.domain),
+            url: network
+                .actor_id
+                .as_ref()
+                .map_or_else(|| ctx.fed().urls.network().to_string(), ToString::to_string),
+            country: network.country.map(|c| c.to_string()),
+            languages: network.languages.iter().map(ToString::to_string).collect(),
+            members,
+            local: network.is_local(),
+        }
+    }
+}
+
+/// Every network known to this directory, the local one first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NetworksJson {
+    pub items: Vec<NetworkJson>,
+    /// The licence of the directory data, when one is configured.
+    pub license: Option<LicenceJson>,
+}
+
+/// A co-op as lists and cards show it.
 #[derive(Debug)]
 pub struct CoopView {
     pub slug: String,
-    /// Its profile: here for local co-ops, on its home instance for federated ones.
-    pub profile_url: String,
-    /// For federated co-ops: the name of their home network.
-    pub home_network: Option<String>,
     pub name: String,
+    /// Its page on this site (a local copy for federated co-ops).
+    pub page_url: String,
+    pub network_name: String,
+    pub local: bool,
     pub place: String,
     pub summary_lang: String,
     pub summary: String,
@@ -142,30 +264,22 @@ pub struct CoopView {
 impl CoopView {
     pub fn new(coop: &Coop, networks: &HashMap<i64, Network>, lang: &str) -> Self {
         let p = &coop.profile;
-        let place = [p.locality.clone(), p.country.map(|c| c.to_string())]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(", ");
-        let (summary_lang, summary) = coop
-            .summary_for(lang)
-            .map(|(tag, text)| (tag.to_string(), first_paragraph(text)))
-            .unwrap_or_default();
-        let (profile_url, home_network) = match &coop.origin {
-            CoopOrigin::Local => (format!("/coops/{}", coop.slug), None),
-            CoopOrigin::Remote { actor_id } => (
-                actor_id.to_string(),
-                Some(networks.get(&coop.network_id).map_or_else(
-                    || actor_id.host_str().unwrap_or_default().to_owned(),
-                    |n| n.name.clone(),
-                )),
-            ),
+        let place = [p.locality.clone(), p.country.map(|c| c.to_string())].into_iter().flatten().collect::<Vec<_>>().join(", ");
+        let (summary_lang, summary) =
+            coop.summary_for(lang).map(|(tag, text)| (tag.to_string(), first_paragraph(text))).unwrap_or_default();
+        let network = networks.get(&coop.network_id);
+        let page_url = match &coop.origin {
+            CoopOrigin::Local => format!("/coops/{}", coop.slug),
+            CoopOrigin::Remote { actor_id } => {
+                format!("/federated/{}/{}", coopnet_federation::urls::host_port(actor_id), coop.slug)
+            }
         };
         Self {
             slug: coop.slug.to_string(),
-            profile_url,
-            home_network,
             name: p.name.clone(),
+            page_url,
+            network_name: network.map(|n| n.name.clone()).unwrap_or_default(),
+            local: coop.is_local(),
             place,
             summary_lang,
             summary,
@@ -177,19 +291,8 @@ impl CoopView {
 }
 
 /// The first paragraph of Markdown as plain text, cut at 300 characters.
-fn first_paragraph(markdown: &str) -> String {
-    let para = markdown
-        .split("\n\n")
-        .map(str::trim)
-        .find(|p| !p.is_empty() && !p.starts_with('#'))
-        .unwrap_or("");
-    let plain: String = para
-        .chars()
-        .filter(|c| !matches!(c, '*' | '_' | '`' | '#'))
-        .collect();
-    if plain.chars().count() > 300 {
-        plain.chars().take(297).collect::<String>() + "…"
-    } else {
-        plain
-    }
+pub fn first_paragraph(markdown: &str) -> String {
+    let para = markdown.split("\n\n").map(str::trim).find(|p| !p.is_empty() && !p.starts_with('#')).unwrap_or("");
+    let plain: String = para.chars().filter(|c| !matches!(c, '*' | '_' | '`' | '#')).collect();
+    if plain.chars().count() > 300 { plain.chars().take(297).collect::<String>() + "…" } else { plain }
 }

@@ -7,7 +7,7 @@ use sea_orm::{
     QueryOrder, QuerySelect,
 };
 
-use super::Page;
+use super::{Page, search};
 use crate::DbError;
 use crate::convert::set_profile;
 use crate::entities::coop;
@@ -42,7 +42,8 @@ pub enum SlugState {
     Deleted,
 }
 
-/// Inserts a local co-op. A taken slug (live or removed) is a [`DbError::Conflict`].
+/// Inserts a local co-op (indexed for search, its join recorded). A taken slug (live or
+/// removed) is a [`DbError::Conflict`].
 pub async fn insert(conn: &impl ConnectionTrait, new: NewCoop<'_>) -> Result<Coop, DbError> {
     let mut am = coop::ActiveModel {
         id: NotSet,
@@ -58,10 +59,13 @@ pub async fn insert(conn: &impl ConnectionTrait, new: NewCoop<'_>) -> Result<Coo
         ..Default::default()
     };
     set_profile(&mut am, new.profile);
-    Coop::try_from(am.insert(conn).await?)
+    let coop = Coop::try_from(am.insert(conn).await?)?;
+    search::write(conn, &coop).await?;
+    search::record_all(conn, [search::event_of(&coop, true, coop.created_at)]).await?;
+    Ok(coop)
 }
 
-/// Replaces the profile of co-op `id` and stamps `updated_at`.
+/// Replaces the profile of co-op `id`, stamps `updated_at` and reindexes it.
 pub async fn update_profile(
     conn: &impl ConnectionTrait,
     id: i64,
@@ -74,7 +78,13 @@ pub async fn update_profile(
         ..Default::default()
     };
     set_profile(&mut am, profile);
-    Coop::try_from(am.update(conn).await?)
+    let model = am.update(conn).await?;
+    let live = model.deleted_at.is_none();
+    let coop = Coop::try_from(model)?;
+    if live {
+        search::write(conn, &coop).await?;
+    }
+    Ok(coop)
 }
 
 /// Looks a slug up within a network.
@@ -132,7 +142,8 @@ pub async fn list(conn: &impl ConnectionTrait, query: &ListQuery) -> Result<Page
     Ok(Page { items, total })
 }
 
-/// Marks co-op `id` removed (its slug stays taken); its tokens are revoked by the caller.
+/// Marks co-op `id` removed (its slug stays taken): it leaves the search index and its
+/// departure is recorded. Its tokens are revoked by the caller.
 pub async fn mark_deleted(
     conn: &impl ConnectionTrait,
     id: i64,
@@ -144,7 +155,9 @@ pub async fn mark_deleted(
         updated_at: Set(at),
         ..Default::default()
     };
-    am.update(conn).await?;
+    let model = am.update(conn).await?;
+    search::remove(conn, id).await?;
+    search::record_all(conn, [search::event_of_row(&model, false, at)]).await?;
     Ok(())
 }
 
@@ -194,7 +207,8 @@ pub struct RemoteCoop<'a> {
     pub updated_at: DateTime<Utc>,
 }
 
-/// Stores a remote co-op, unless we already hold a version at least as new.
+/// Stores a remote co-op, unless we already hold a version at least as new; indexes it and
+/// records its join when it is new.
 pub async fn upsert_remote(
     conn: &impl ConnectionTrait,
     r: RemoteCoop<'_>,
@@ -208,13 +222,18 @@ pub async fn upsert_remote(
             Ok(RemoteUpsert::Stale)
         }
         Some(m) => {
+            let revived = m.deleted_at.is_some();
             let mut am: coop::ActiveModel = m.into();
             set_profile(&mut am, r.profile);
             am.network_id = Set(db_id(r.network_id)?);
             am.slug = Set(r.slug.to_string());
             am.updated_at = Set(r.updated_at);
             am.deleted_at = Set(None);
-            am.update(conn).await?;
+            let coop = Coop::try_from(am.update(conn).await?)?;
+            search::write(conn, &coop).await?;
+            if revived {
+                search::record_all(conn, [search::event_of(&coop, true, r.updated_at)]).await?;
+            }
             Ok(RemoteUpsert::Updated)
         }
         None => {
@@ -232,26 +251,42 @@ pub async fn upsert_remote(
                 ..Default::default()
             };
             set_profile(&mut am, r.profile);
-            am.insert(conn).await?;
+            let coop = Coop::try_from(am.insert(conn).await?)?;
+            search::write(conn, &coop).await?;
+            search::record_all(conn, [search::event_of(&coop, true, r.created_at)]).await?;
             Ok(RemoteUpsert::Inserted)
         }
     }
 }
 
-/// Forgets a remote co-op; returns whether it was known.
+/// Forgets a remote co-op (recording its departure); returns whether it was known.
 pub async fn delete_remote(
     conn: &impl ConnectionTrait,
     actor_id: &url::Url,
 ) -> Result<bool, DbError> {
-    let result = coop::Entity::delete_many()
+    let Some(m) = coop::Entity::find()
         .filter(coop::Column::ActorId.eq(actor_id.as_str()))
         .filter(coop::Column::IsLocal.eq(false))
+        .one(conn)
+        .await?
+    else {
+        return Ok(false);
+    };
+    let event = m
+        .deleted_at
+        .is_none()
+        .then(|| search::event_of_row(&m, false, Utc::now()));
+    search::record_all(conn, [event.flatten()]).await?;
+    search::remove_many(conn, &[m.id]).await?;
+    let result = coop::Entity::delete_many()
+        .filter(coop::Column::Id.eq(m.id))
         .exec(conn)
         .await?;
     Ok(result.rows_affected > 0)
 }
 
-/// Removes the co-ops of remote network `network_id` whose actor ids are not in `keep`.
+/// Removes the co-ops of remote network `network_id` whose actor ids are not in `keep`,
+/// recording their departures.
 pub async fn delete_remote_except(
     conn: &impl ConnectionTrait,
     network_id: i64,
@@ -262,14 +297,23 @@ pub async fn delete_remote_except(
         .filter(coop::Column::IsLocal.eq(false))
         .all(conn)
         .await?;
-    let gone: Vec<i32> = rows
+    let gone: Vec<coop::Model> = rows
         .into_iter()
         .filter(|m| m.actor_id.as_ref().is_none_or(|a| !keep.contains(a)))
-        .map(|m| m.id)
         .collect();
     if gone.is_empty() {
         return Ok(0);
     }
+    let now = Utc::now();
+    search::record_all(
+        conn,
+        gone.iter()
+            .filter(|m| m.deleted_at.is_none())
+            .map(|m| search::event_of_row(m, false, now)),
+    )
+    .await?;
+    let gone: Vec<i32> = gone.into_iter().map(|m| m.id).collect();
+    search::remove_many(conn, &gone).await?;
     let mut removed = 0;
     for chunk in gone.chunks(500) {
         removed += coop::Entity::delete_many()

@@ -10,6 +10,7 @@ pub mod networks;
 pub mod posts;
 pub mod received;
 pub mod remote_actors;
+pub mod search;
 pub mod tokens;
 
 /// One page of a longer list.

@@ -84,6 +84,15 @@ async fn is_delete_of_unknown_actor(body: &[u8], data: &FedData) -> bool {
 
 /// `POST /inbox`, `/coops/{slug}/inbox`, `/network/inbox`, `/actor/inbox`.
 pub async fn post(data: Data<FedData>, request: Request) -> Response {
+    let response = handle(&data, request).await;
+    let status = response.status();
+    let outcome = if status.is_success() { "accepted" } else if status.is_client_error() { "refused" } else { "failed" };
+    let reason = status.as_str().to_owned();
+    data.metrics.inc("coopnet_inbox_requests_total", &[("outcome", outcome), ("status", &reason)]);
+    response
+}
+
+async fn handle(data: &Data<FedData>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let bytes = match axum::body::to_bytes(body, MAX_INBOX_BYTES).await {
         Ok(b) => b,
@@ -101,7 +110,7 @@ pub async fn post(data: Data<FedData>, request: Request) -> Response {
         Ok(a) => a,
         Err(response) => return response,
     };
-    let receive = receive_activity::<InboxActivity, ApubRemoteActor, FedData>(activity, &data);
+    let receive = receive_activity::<InboxActivity, ApubRemoteActor, FedData>(activity, data);
     match tokio::time::timeout(PROCESSING_TIMEOUT, receive).await {
         Ok(Ok(())) => StatusCode::ACCEPTED.into_response(),
         Ok(Err(e)) => e.into_response(),

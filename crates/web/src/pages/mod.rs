@@ -1,43 +1,51 @@
-//! Server-rendered HTML pages.
+//! Server-rendered HTML pages, in four languages, usable without JavaScript.
+pub mod about;
+pub mod assets;
 pub mod coops;
+pub mod federation;
+pub mod follow;
+pub mod home;
+pub mod map;
+pub mod news;
 pub mod profile;
 
 use askama::Template;
+use axum::extract::State;
 use axum::http::{StatusCode, Uri};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
+use coopnet_app::{AppContext, AppError};
 
 use crate::error::ApiError;
-
-/// Renders a template, or a plain 500 if rendering fails (logged).
-pub fn render(status: StatusCode, template: &impl Template) -> Response {
-    match template.render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "template rendering failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "internal server error").into_response()
-        }
-    }
-}
+use crate::ui::{Chrome, page};
 
 #[derive(Template)]
 #[template(path = "pages/error.html")]
-pub(crate) struct ErrorPage<'a> {
-    pub(crate) title: &'a str,
-    pub(crate) message: &'a str,
+struct ErrorPage<'a> {
+    c: &'a Chrome,
+    title: &'a str,
+    message: &'a str,
 }
 
-/// Fallback: JSON 404 under `/api`, an HTML page elsewhere.
-pub async fn not_found(uri: Uri) -> Response {
+/// The friendly error page for `err` (404, 410 or 500; internals are logged, not shown).
+pub fn error_page(c: &Chrome, err: &AppError) -> Response {
+    let t = c.t;
+    let (status, title, message) = match err {
+        AppError::NotFound(_) => (StatusCode::NOT_FOUND, t.not_found_title, t.not_found_text),
+        AppError::Gone(_) => (StatusCode::GONE, t.gone_title, t.gone_text),
+        other => {
+            tracing::error!(error = %other, "page failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, t.error_title, t.error_text)
+        }
+    };
+    page(c, status, &ErrorPage { c, title, message })
+}
+
+/// Fallback: JSON 404 under `/api`, the HTML 404 page elsewhere.
+pub async fn not_found(State(_ctx): State<AppContext>, c: Chrome, uri: Uri) -> Response {
     if uri.path().starts_with("/api/") || uri.path() == "/api" {
         return ApiError::not_found().into_response();
     }
-    render(
-        StatusCode::NOT_FOUND,
-        &ErrorPage {
-            title: "Not found",
-            message: "There is no page at this address.",
-        },
-    )
+    error_page(&c, &AppError::NotFound(uri.path().to_owned()))
 }
 
 /// `GET /healthz`: the process is up.

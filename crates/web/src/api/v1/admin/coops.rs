@@ -13,6 +13,19 @@ use crate::extract::{Admin, ApiJson, ApiQuery, Caller};
 use crate::views::{CoopJson, CoopPageJson};
 
 /// `GET /api/v1/admin/coops` (admin): every live co-op, listed or not.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/coops",
+    tag = "admin",
+    security(("bearer" = [])),
+    params(Paging),
+    responses(
+        (status = 200, description = "Every live co-op of this network, listed or not", body = CoopPageJson),
+        (status = 400, description = "Bad paging", body = crate::api::v1::openapi::ErrorJson),
+        (status = 401, description = "No, unknown or revoked token", body = crate::api::v1::openapi::ErrorJson),
+        (status = 403, description = "The token may not do this", body = crate::api::v1::openapi::ErrorJson),
+    )
+)]
 pub async fn list(
     State(ctx): State<AppContext>,
     _admin: Admin,
@@ -34,6 +47,20 @@ pub async fn list(
 }
 
 /// `POST /api/v1/admin/coops` (admin): 201 with the new co-op.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/coops",
+    tag = "admin",
+    security(("bearer" = [])),
+    request_body(content = Object, description = "A co-op record in the import format (docs/import-format.md)"),
+    responses(
+        (status = 201, description = "The new co-op", body = CoopJson),
+        (status = 409, description = "Slug taken", body = crate::api::v1::openapi::ErrorJson),
+        (status = 422, description = "Invalid record", body = crate::api::v1::openapi::ErrorJson),
+        (status = 401, description = "No, unknown or revoked token", body = crate::api::v1::openapi::ErrorJson),
+        (status = 403, description = "The token may not do this", body = crate::api::v1::openapi::ErrorJson),
+    )
+)]
 pub async fn create(
     State(ctx): State<AppContext>,
     _admin: Admin,
@@ -51,6 +78,20 @@ pub async fn create(
 }
 
 /// `GET /api/v1/admin/coops/{slug}` (admin or the co-op's editor).
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/coops/{slug}",
+    tag = "admin",
+    security(("bearer" = [])),
+    params(("slug" = String, Path, description = "The local co-op's slug")),
+    responses(
+        (status = 200, description = "The co-op", body = CoopJson),
+        (status = 404, description = "No such co-op", body = crate::api::v1::openapi::ErrorJson),
+        (status = 410, description = "Removed", body = crate::api::v1::openapi::ErrorJson),
+        (status = 401, description = "No, unknown or revoked token", body = crate::api::v1::openapi::ErrorJson),
+        (status = 403, description = "The token may not do this", body = crate::api::v1::openapi::ErrorJson),
+    )
+)]
 pub async fn show(
     State(ctx): State<AppContext>,
     Caller(caller): Caller,
@@ -67,6 +108,21 @@ pub async fn show(
 }
 
 /// `PATCH /api/v1/admin/coops/{slug}` (admin or the co-op's editor): partial update.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/admin/coops/{slug}",
+    tag = "admin",
+    security(("bearer" = [])),
+    params(("slug" = String, Path, description = "The local co-op's slug")),
+    request_body(content = Object, description = "Any keys of the import format to change"),
+    responses(
+        (status = 200, description = "The updated co-op", body = CoopJson),
+        (status = 404, description = "No such co-op", body = crate::api::v1::openapi::ErrorJson),
+        (status = 422, description = "Invalid values", body = crate::api::v1::openapi::ErrorJson),
+        (status = 401, description = "No, unknown or revoked token", body = crate::api::v1::openapi::ErrorJson),
+        (status = 403, description = "The token may not do this", body = crate::api::v1::openapi::ErrorJson),
+    )
+)]
 pub async fn update(
     State(ctx): State<AppContext>,
     Caller(caller): Caller,
@@ -79,6 +135,19 @@ pub async fn update(
 }
 
 /// `DELETE /api/v1/admin/coops/{slug}` (admin): 204.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/admin/coops/{slug}",
+    tag = "admin",
+    security(("bearer" = [])),
+    params(("slug" = String, Path, description = "The local co-op's slug")),
+    responses(
+        (status = 204, description = "Removed; its slug stays reserved"),
+        (status = 404, description = "No such co-op", body = crate::api::v1::openapi::ErrorJson),
+        (status = 401, description = "No, unknown or revoked token", body = crate::api::v1::openapi::ErrorJson),
+        (status = 403, description = "The token may not do this", body = crate::api::v1::openapi::ErrorJson),
+    )
+)]
 pub async fn remove(
     State(ctx): State<AppContext>,
     _admin: Admin,

@@ -12,7 +12,7 @@ use crate::error::ApiError;
 use crate::extract::{Admin, ApiJson};
 
 /// A peer network.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PeerJson {
     pub domain: String,
     pub name: String,
@@ -28,14 +28,14 @@ pub struct PeerJson {
 }
 
 /// `{"target": "…"}`
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TargetBody {
     pub target: String,
 }
 
 /// `{"domain": "…", "reason": "…"}`
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DomainBody {
     pub domain: String,
@@ -44,7 +44,7 @@ pub struct DomainBody {
 }
 
 /// `{"domain": "…"}` or `{}` for all.
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OptionalDomain {
     #[serde(default)]
@@ -59,6 +59,17 @@ fn follower_state(s: federation::FollowerState) -> &'static str {
 }
 
 /// `GET /api/v1/admin/federation/peers`
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/federation/peers",
+    tag = "admin",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Each peer network: follow states, members, last sync", body = Vec<PeerJson>),
+        (status = 401, description = "No, unknown or revoked token", body = crate::api::v1::openapi::ErrorJson),
+        (status = 403, description = "The token may not do this", body = crate::api::v1::openapi::ErrorJson),
+    )
+)]
 pub async fn peers(
     State(ctx): State<AppContext>,
     _admin: Admin,
@@ -83,6 +94,18 @@ pub async fn peers(
 }
 
 /// `POST /api/v1/admin/federation/follow`: 202, the follow is pending until accepted.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/federation/follow",
+    tag = "admin",
+    security(("bearer" = [])),
+    request_body = TargetBody,
+    responses(
+        (status = 202, description = "Follow sent; pending until accepted", body = Object),
+        (status = 401, description = "No, unknown or revoked token", body = crate::api::v1::openapi::ErrorJson),
+        (status = 403, description = "The token may not do this", body = crate::api::v1::openapi::ErrorJson),
+    )
+)]
 pub async fn follow(
     State(ctx): State<AppContext>,
     _admin: Admin,
@@ -96,6 +119,18 @@ pub async fn follow(
 }
 
 /// `POST /api/v1/admin/federation/unfollow`
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/federation/unfollow",
+    tag = "admin",
+    security(("bearer" = [])),
+    request_body = DomainBody,
+    responses(
+        (status = 200, description = "`{\"unfollowed\": N}`", body = Object),
+        (status = 401, description = "No, unknown or revoked token", body = crate::api::v1::openapi::ErrorJson),
+        (status = 403, description = "The token may not do this", body = crate::api::v1::openapi::ErrorJson),
+    )
+)]
 pub async fn unfollow(
     State(ctx): State<AppContext>,
     _admin: Admin,
@@ -106,6 +141,17 @@ pub async fn unfollow(
 }
 
 /// `GET /api/v1/admin/federation/requests`
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/federation/requests",
+    tag = "admin",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Follow requests of other networks", body = Vec<Object>),
+        (status = 401, description = "No, unknown or revoked token", body = crate::api::v1::openapi::ErrorJson),
+        (status = 403, description = "The token may not do this", body = crate::api::v1::openapi::ErrorJson),
+    )
+)]
 pub async fn requests(
     State(ctx): State<AppContext>,
     _admin: Admin,
@@ -119,6 +165,18 @@ pub async fn requests(
 }
 
 /// `POST /api/v1/admin/federation/accept`
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/federation/accept",
+    tag = "admin",
+    security(("bearer" = [])),
+    request_body = DomainBody,
+    responses(
+        (status = 200, description = "`{\"accepted\": N}`", body = Object),
+        (status = 401, description = "No, unknown or revoked token", body = crate::api::v1::openapi::ErrorJson),
+        (status = 403, description = "The token may not do this", body = crate::api::v1::openapi::ErrorJson),
+    )
+)]
 pub async fn accept(
     State(ctx): State<AppContext>,
     _admin: Admin,
@@ -130,6 +188,18 @@ pub async fn accept(
 }
 
 /// `POST /api/v1/admin/federation/reject`
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/federation/reject",
+    tag = "admin",
+    security(("bearer" = [])),
+    request_body = DomainBody,
+    responses(
+        (status = 200, description = "`{\"rejected\": N}`", body = Object),
+        (status = 401, description = "No, unknown or revoked token", body = crate::api::v1::openapi::ErrorJson),
+        (status = 403, description = "The token may not do this", body = crate::api::v1::openapi::ErrorJson),
+    )
+)]
 pub async fn reject(
     State(ctx): State<AppContext>,
     _admin: Admin,
@@ -141,6 +211,18 @@ pub async fn reject(
 }
 
 /// `POST /api/v1/admin/federation/block`: 204.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/federation/block",
+    tag = "admin",
+    security(("bearer" = [])),
+    request_body = DomainBody,
+    responses(
+        (status = 204, description = "Blocked"),
+        (status = 401, description = "No, unknown or revoked token", body = crate::api::v1::openapi::ErrorJson),
+        (status = 403, description = "The token may not do this", body = crate::api::v1::openapi::ErrorJson),
+    )
+)]
 pub async fn block(
     State(ctx): State<AppContext>,
     _admin: Admin,
@@ -151,6 +233,18 @@ pub async fn block(
 }
 
 /// `POST /api/v1/admin/federation/unblock`: 204.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/federation/unblock",
+    tag = "admin",
+    security(("bearer" = [])),
+    request_body = DomainBody,
+    responses(
+        (status = 204, description = "Unblocked"),
+        (status = 401, description = "No, unknown or revoked token", body = crate::api::v1::openapi::ErrorJson),
+        (status = 403, description = "The token may not do this", body = crate::api::v1::openapi::ErrorJson),
+    )
+)]
 pub async fn unblock(
     State(ctx): State<AppContext>,
     _admin: Admin,
@@ -161,6 +255,17 @@ pub async fn unblock(
 }
 
 /// `GET /api/v1/admin/federation/blocks`
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/federation/blocks",
+    tag = "admin",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Blocked domains", body = Vec<Object>),
+        (status = 401, description = "No, unknown or revoked token", body = crate::api::v1::openapi::ErrorJson),
+        (status = 403, description = "The token may not do this", body = crate::api::v1::openapi::ErrorJson),
+    )
+)]
 pub async fn blocks(
     State(ctx): State<AppContext>,
     _admin: Admin,
@@ -175,6 +280,18 @@ pub async fn blocks(
 
 /// `POST /api/v1/admin/federation/resync` with `{}` (all peers) or `{"domain": …}`:
 /// resyncs now and reports per peer.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/federation/resync",
+    tag = "admin",
+    security(("bearer" = [])),
+    request_body = OptionalDomain,
+    responses(
+        (status = 200, description = "Per peer: domain, ok, result", body = Vec<Object>),
+        (status = 401, description = "No, unknown or revoked token", body = crate::api::v1::openapi::ErrorJson),
+        (status = 403, description = "The token may not do this", body = crate::api::v1::openapi::ErrorJson),
+    )
+)]
 pub async fn resync(
     State(ctx): State<AppContext>,
     _admin: Admin,

@@ -12,7 +12,7 @@ use crate::error::ApiError;
 use crate::extract::{Admin, ApiJson, ApiQuery, Caller};
 
 /// A post in API output.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PostJson {
     pub id: String,
     pub url: String,
@@ -34,14 +34,14 @@ impl From<&Post> for PostJson {
 }
 
 /// `{"content": "Markdown"}`
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPost {
     pub content: String,
 }
 
 /// A page of posts.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PostPageJson {
     pub items: Vec<PostJson>,
     pub total: u64,
@@ -58,6 +58,20 @@ async fn create(
 }
 
 /// `POST /api/v1/admin/coops/{slug}/posts`: 201.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/coops/{slug}/posts",
+    tag = "admin",
+    security(("bearer" = [])),
+    params(("slug" = String, Path, description = "The local co-op's slug")),
+    request_body = NewPost,
+    responses(
+        (status = 201, description = "The published post", body = PostJson),
+        (status = 422, description = "Empty or too long", body = crate::api::v1::openapi::ErrorJson),
+        (status = 401, description = "No, unknown or revoked token", body = crate::api::v1::openapi::ErrorJson),
+        (status = 403, description = "The token may not do this", body = crate::api::v1::openapi::ErrorJson),
+    )
+)]
 pub async fn create_coop(
     State(ctx): State<AppContext>,
     caller: Caller,
@@ -68,6 +82,19 @@ pub async fn create_coop(
 }
 
 /// `POST /api/v1/admin/network/posts` (admin): 201.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/network/posts",
+    tag = "admin",
+    security(("bearer" = [])),
+    request_body = NewPost,
+    responses(
+        (status = 201, description = "The published post", body = PostJson),
+        (status = 422, description = "Empty or too long", body = crate::api::v1::openapi::ErrorJson),
+        (status = 401, description = "No, unknown or revoked token", body = crate::api::v1::openapi::ErrorJson),
+        (status = 403, description = "The token may not do this", body = crate::api::v1::openapi::ErrorJson),
+    )
+)]
 pub async fn create_network(
     State(ctx): State<AppContext>,
     caller: Caller,
@@ -77,6 +104,18 @@ pub async fn create_network(
 }
 
 /// `GET /api/v1/admin/coops/{slug}/posts`
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/coops/{slug}/posts",
+    tag = "admin",
+    security(("bearer" = [])),
+    params(("slug" = String, Path, description = "The local co-op's slug"), Paging),
+    responses(
+        (status = 200, description = "The co-op's posts, newest first", body = PostPageJson),
+        (status = 401, description = "No, unknown or revoked token", body = crate::api::v1::openapi::ErrorJson),
+        (status = 403, description = "The token may not do this", body = crate::api::v1::openapi::ErrorJson),
+    )
+)]
 pub async fn list_coop(
     State(ctx): State<AppContext>,
     Caller(caller): Caller,
@@ -99,6 +138,18 @@ pub async fn list_coop(
 }
 
 /// `GET /api/v1/admin/network/posts` (admin)
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/network/posts",
+    tag = "admin",
+    security(("bearer" = [])),
+    params(Paging),
+    responses(
+        (status = 200, description = "The network's posts, newest first", body = PostPageJson),
+        (status = 401, description = "No, unknown or revoked token", body = crate::api::v1::openapi::ErrorJson),
+        (status = 403, description = "The token may not do this", body = crate::api::v1::openapi::ErrorJson),
+    )
+)]
 pub async fn list_network(
     State(ctx): State<AppContext>,
     _admin: Admin,
@@ -113,6 +164,20 @@ pub async fn list_network(
 }
 
 /// `DELETE /api/v1/admin/posts/{id}`: 204; the post's URL then answers 410.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/admin/posts/{id}",
+    tag = "admin",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The post's id")),
+    responses(
+        (status = 204, description = "Deleted; its URL answers 410 from now on"),
+        (status = 404, description = "No such post", body = crate::api::v1::openapi::ErrorJson),
+        (status = 410, description = "Already deleted", body = crate::api::v1::openapi::ErrorJson),
+        (status = 401, description = "No, unknown or revoked token", body = crate::api::v1::openapi::ErrorJson),
+        (status = 403, description = "The token may not do this", body = crate::api::v1::openapi::ErrorJson),
+    )
+)]
 pub async fn remove(
     State(ctx): State<AppContext>,
     Caller(caller): Caller,

@@ -11,7 +11,7 @@ use crate::error::ApiError;
 use crate::extract::{Admin, ApiJson};
 
 /// A token as listed: never its secret.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TokenJson {
     pub id: i64,
     pub scope: &'static str,
@@ -37,7 +37,7 @@ impl From<&coopnet_app::tokens::TokenRecord> for TokenJson {
 }
 
 /// `POST /api/v1/admin/tokens` body: `{"coop": "slug"}` for an editor token, `{}` for admin.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateToken {
     #[serde(default)]
@@ -47,7 +47,7 @@ pub struct CreateToken {
 }
 
 /// The one response that carries a token's secret.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CreatedToken {
     pub token: String,
     #[serde(flatten)]
@@ -55,6 +55,17 @@ pub struct CreatedToken {
 }
 
 /// `GET /api/v1/admin/tokens`
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/tokens",
+    tag = "admin",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Every token, never the secrets", body = Vec<TokenJson>),
+        (status = 401, description = "No, unknown or revoked token", body = crate::api::v1::openapi::ErrorJson),
+        (status = 403, description = "The token may not do this", body = crate::api::v1::openapi::ErrorJson),
+    )
+)]
 pub async fn list(
     State(ctx): State<AppContext>,
     _admin: Admin,
@@ -69,6 +80,19 @@ pub async fn list(
 }
 
 /// `POST /api/v1/admin/tokens`: 201 with the secret, shown this once.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/tokens",
+    tag = "admin",
+    security(("bearer" = [])),
+    request_body = CreateToken,
+    responses(
+        (status = 201, description = "The token with its secret, shown this once", body = CreatedToken),
+        (status = 404, description = "No such co-op", body = crate::api::v1::openapi::ErrorJson),
+        (status = 401, description = "No, unknown or revoked token", body = crate::api::v1::openapi::ErrorJson),
+        (status = 403, description = "The token may not do this", body = crate::api::v1::openapi::ErrorJson),
+    )
+)]
 pub async fn create(
     State(ctx): State<AppContext>,
     _admin: Admin,
@@ -85,6 +109,19 @@ pub async fn create(
 }
 
 /// `DELETE /api/v1/admin/tokens/{id}`: 204.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/admin/tokens/{id}",
+    tag = "admin",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Token id")),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 404, description = "No such token", body = crate::api::v1::openapi::ErrorJson),
+        (status = 401, description = "No, unknown or revoked token", body = crate::api::v1::openapi::ErrorJson),
+        (status = 403, description = "The token may not do this", body = crate::api::v1::openapi::ErrorJson),
+    )
+)]
 pub async fn revoke(
     State(ctx): State<AppContext>,
     _admin: Admin,

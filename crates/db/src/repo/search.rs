@@ -1,0 +1,697 @@
+//! The directory's search index and membership history (design: `docs/search.md`).
+//!
+//! Every co-op write in [`super::coops`] calls [`reindex`] / [`remove`] in the caller's
+//! connection or transaction, so the index changes with the row. Per co-op the index holds
+//! its facet values (`coop_facet`: services, technologies, languages) and one normalised
+//! text (`coop_search.document`), which SQLite indexes with FTS5 and PostgreSQL with a
+//! `tsvector`. Unlisted co-ops stay indexed; queries keep to live, listed co-ops.
+//!
+//! Text matching is word-prefix matching: every query word must begin a word of the
+//! co-op's name, summaries, services, technologies or locality. Not stemming, because
+//! summaries come in many languages (a stemmer needs to know which, and guessing gives
+//! each backend its own results) and because FTS5 and PostgreSQL stem differently: with
+//! prefixes over text both backends receive already normalised (lowercased, diacritics
+//! removed, letters and digits only), both return the same co-ops. Only the relevance
+//! scores differ (bm25 on SQLite, `ts_rank` on PostgreSQL), so the relevance order may too.
+use std::collections::{BTreeSet, HashMap};
+use std::fmt::Write;
+
+use chrono::{DateTime, Utc};
+use coopnet_core::{Coop, CoopOrigin};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Statement, TransactionSession, TransactionTrait, Value,
+};
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+use crate::DbError;
+use crate::entities::{coop, coop_facet, coop_search, membership_event};
+
+/// Query words used; the rest are ignored.
+pub const MAX_QUERY_WORDS: usize = 32;
+/// Longer words are cut to this many characters, in documents and queries alike
+/// (PostgreSQL does not index very long words).
+pub const MAX_WORD_CHARS: usize = 64;
+
+fn db_id(id: i64) -> Result<i32, DbError> {
+    i32::try_from(id).map_err(|_| DbError::NotFound)
+}
+
+/// Lowercase without diacritics (`Zürich` -> `zurich`): the form both backends index.
+pub fn fold(text: &str) -> String {
+    text.chars()
+        .flat_map(char::to_lowercase)
+        .collect::<String>()
+        .nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .nfc()
+        .collect()
+}
+
+/// The words of `text` as the index sees them: folded runs of letters and ASCII digits
+/// (the characters both full-text parsers treat as word characters).
+pub fn words(text: &str) -> Vec<String> {
+    fold(text)
+        .split(|c: char| !(c.is_alphabetic() || c.is_ascii_digit()))
+        .filter(|w| !w.is_empty())
+        .map(|w| w.chars().take(MAX_WORD_CHARS).collect())
+        .collect()
+}
+
+/// What text search covers: name, summaries, services, technologies, locality.
+pub fn document(coop: &Coop) -> String {
+    let p = &coop.profile;
+    let parts = std::iter::once(p.name.as_str())
+        .chain(p.summary.values().map(String::as_str))
+        .chain(p.services.iter().map(|t| t.as_str()))
+        .chain(p.technologies.iter().map(|t| t.as_str()))
+        .chain(p.locality.as_deref());
+    parts.flat_map(words).collect::<Vec<_>>().join(" ")
+}
+
+/// A facet dimension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FacetKind {
+    /// The co-op's network (key: network id).
+    Network,
+    /// Its country code.
+    Country,
+    /// A service (key: `Tag::key`).
+    Service,
+    /// A technology (key: `Tag::key`).
+    Technology,
+    /// A language worked in (key: primary subtag).
+    Language,
+}
+
+impl FacetKind {
+    /// The `coop_facet.kind` value (network and country live in `coop`).
+    fn stored(self) -> Option<&'static str> {
+        match self {
+            Self::Service => Some("service"),
+            Self::Technology => Some("technology"),
+            Self::Language => Some("language"),
+            Self::Network | Self::Country => None,
+        }
+    }
+
+    fn from_stored(kind: &str) -> Option<Self> {
+        [Self::Service, Self::Technology, Self::Language]
+            .into_iter()
+            .find(|k| k.stored() == Some(kind))
+    }
+}
+
+/// The facet rows of a co-op: one per distinct key of each kind.
+fn facet_rows(coop: &Coop) -> Vec<coop_facet::ActiveModel> {
+    let p = &coop.profile;
+    let tags = |kind: FacetKind, tags: &[coopnet_core::Tag]| {
+        tags.iter()
+            .map(|t| (kind, t.key(), t.to_string()))
+            .collect::<Vec<_>>()
+    };
+    let mut values = tags(FacetKind::Service, &p.services);
+    values.extend(tags(FacetKind::Technology, &p.technologies));
+    values.extend(p.languages.iter().map(|l| {
+        let primary = l.primary().to_owned();
+        (FacetKind::Language, primary.clone(), primary)
+    }));
+    let mut seen = BTreeSet::new();
+    values
+        .into_iter()
+        .filter(|(kind, key, _)| seen.insert((*kind, key.clone())))
+        .filter_map(|(kind, key, label)| {
+            Some(coop_facet::ActiveModel {
+                coop_id: Set(i32::try_from(coop.id).ok()?),
+                kind: Set(kind.stored()?.to_owned()),
+                key: Set(key),
+                label: Set(label),
+            })
+        })
+        .collect()
+}
+
+/// Rewrites the index entries of `coop` (a live co-op, as just written).
+pub(crate) async fn write(conn: &impl ConnectionTrait, coop: &Coop) -> Result<(), DbError> {
+    remove(conn, coop.id).await?;
+    let rows = facet_rows(coop);
+    if !rows.is_empty() {
+        coop_facet::Entity::insert_many(rows)
+            .exec_without_returning(conn)
+            .await?;
+    }
+    let entry = coop_search::ActiveModel {
+        coop_id: Set(db_id(coop.id)?),
+        sort_name: Set(fold(&coop.profile.name)),
+        document: Set(document(coop)),
+    };
+    coop_search::Entity::insert(entry)
+        .exec_without_returning(conn)
+        .await?;
+    Ok(())
+}
+
+/// Rewrites co-op `coop_id`'s facet rows and text from its current row; a removed or
+/// missing co-op leaves the index.
+pub async fn reindex(conn: &impl ConnectionTrait, coop_id: i64) -> Result<(), DbError> {
+    match coop::Entity::find_by_id(db_id(coop_id)?).one(conn).await? {
+        Some(m) if m.deleted_at.is_none() => write(conn, &Coop::try_from(m)?).await,
+        _ => remove(conn, coop_id).await,
+    }
+}
+
+/// Takes co-op `coop_id` out of the index.
+pub async fn remove(conn: &impl ConnectionTrait, coop_id: i64) -> Result<(), DbError> {
+    remove_many(conn, &[db_id(coop_id)?]).await
+}
+
+pub(crate) async fn remove_many(conn: &impl ConnectionTrait, ids: &[i32]) -> Result<(), DbError> {
+    for chunk in ids.chunks(500) {
+        coop_facet::Entity::delete_many()
+            .filter(coop_facet::Column::CoopId.is_in(chunk.to_vec()))
+            .exec(conn)
+            .await?;
+        coop_search::Entity::delete_many()
+            .filter(coop_search::Column::CoopId.is_in(chunk.to_vec()))
+            .exec(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Indexes the live co-ops the index lacks (a database older than the index); returns how
+/// many. Runs at start-up, 500 co-ops per transaction.
+pub async fn reindex_missing<C>(db: &C) -> Result<u64, DbError>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    let sql = "SELECT c.id AS id FROM coop c WHERE c.deleted_at IS NULL \
+               AND NOT EXISTS (SELECT 1 FROM coop_search s WHERE s.coop_id = c.id) ORDER BY c.id";
+    let rows = db
+        .query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await?;
+    let ids = rows
+        .iter()
+        .map(|r| r.try_get::<i32>("", "id"))
+        .collect::<Result<Vec<_>, _>>()?;
+    for chunk in ids.chunks(500) {
+        let txn = db.begin().await?;
+        let models = coop::Entity::find()
+            .filter(coop::Column::Id.is_in(chunk.to_vec()))
+            .all(&txn)
+            .await?;
+        for m in models {
+            write(&txn, &Coop::try_from(m)?).await?;
+        }
+        txn.commit().await?;
+    }
+    Ok(ids.len() as u64)
+}
+
+/// Result order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SearchSort {
+    /// Best match first, then by name (by name without a text query).
+    #[default]
+    Relevance,
+    /// By name, case and diacritics ignored.
+    Name,
+    /// Newest first (`created_at`).
+    Newest,
+}
+
+/// A directory query. Values of one filter are alternatives (OR), filters combine (AND).
+#[derive(Debug, Clone, Default)]
+pub struct SearchParams {
+    /// Words, each to be found as a word prefix.
+    pub text: String,
+    /// Network ids.
+    pub networks: Vec<i64>,
+    /// Country codes.
+    pub countries: Vec<String>,
+    /// Service keys.
+    pub services: Vec<String>,
+    /// Technology keys.
+    pub technologies: Vec<String>,
+    /// Primary language subtags.
+    pub languages: Vec<String>,
+    /// Order.
+    pub sort: SearchSort,
+    /// Page size.
+    pub limit: u64,
+    /// Results to skip.
+    pub offset: u64,
+}
+
+/// How many matches carry one facet value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FacetCount {
+    /// The dimension.
+    pub kind: FacetKind,
+    /// The filter value (network id as text, country code, tag key, language subtag).
+    pub key: String,
+    /// A label as stored (for tags, the first in byte order of the labels co-ops used;
+    /// otherwise the key).
+    pub label: String,
+    /// Matches with this value.
+    pub count: u64,
+}
+
+/// One page of matches.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SearchHits {
+    /// Co-op ids of the page, in order.
+    pub ids: Vec<i64>,
+    /// All matches.
+    pub total: u64,
+    /// Facet counts over all matches, unordered.
+    pub facets: Vec<FacetCount>,
+}
+
+/// A statement under construction: placeholders in the backend's syntax.
+struct Sql {
+    backend: DbBackend,
+    text: String,
+    values: Vec<Value>,
+}
+
+impl Sql {
+    fn new(backend: DbBackend, text: &str) -> Self {
+        Self {
+            backend,
+            text: text.to_owned(),
+            values: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    fn bind(&mut self, value: impl Into<Value>) -> &mut Self {
+        self.values.push(value.into());
+        if self.backend == DbBackend::Postgres {
+            let _ = write!(self.text, "${}", self.values.len());
+        } else {
+            self.text.push('?');
+        }
+        self
+    }
+
+    fn bind_list<T: Into<Value> + Clone>(&mut self, items: &[T]) -> &mut Self {
+        self.text.push('(');
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                self.text.push_str(", ");
+            }
+            self.bind(item.clone());
+        }
+        self.text.push(')');
+        self
+    }
+
+    fn statement(self) -> Statement {
+        Statement::from_sql_and_values(self.backend, self.text, self.values)
+    }
+}
+
+/// The text condition in each backend's syntax. Words hold only letters and digits, so no
+/// user input reaches either query language as syntax.
+fn text_query(backend: DbBackend, text: &str) -> Option<String> {
+    let words: Vec<String> = words(text).into_iter().take(MAX_QUERY_WORDS).collect();
+    if words.is_empty() {
+        return None;
+    }
+    Some(match backend {
+        // `word:*` is a prefix; `&` is AND.
+        DbBackend::Postgres => words
+            .iter()
+            .map(|w| format!("{w}:*"))
+            .collect::<Vec<_>>()
+            .join(" & "),
+        // `"word"*` is a prefix; a space is AND.
+        _ => words
+            .iter()
+            .map(|w| format!("\"{w}\"*"))
+            .collect::<Vec<_>>()
+            .join(" "),
+    })
+}
+
+/// `AND …` conditions on `coop c` for everything but the text: live, listed, facet filters.
+fn push_filters(q: &mut Sql, p: &SearchParams) {
+    q.push(" WHERE c.deleted_at IS NULL AND c.listed = ")
+        .bind(true);
+    if !p.networks.is_empty() {
+        let ids: Vec<i32> = p
+            .networks
+            .iter()
+            .filter_map(|id| i32::try_from(*id).ok())
+            .collect();
+        q.push(" AND c.network_id IN ").bind_list(&ids);
+    }
+    if !p.countries.is_empty() {
+        q.push(" AND c.country IN ").bind_list(&p.countries);
+    }
+    for (kind, keys) in [
+        (FacetKind::Service, &p.services),
+        (FacetKind::Technology, &p.technologies),
+        (FacetKind::Language, &p.languages),
+    ] {
+        if keys.is_empty() {
+            continue;
+        }
+        q.push(" AND c.id IN (SELECT coop_id FROM coop_facet WHERE kind = ")
+            .bind(kind.stored().unwrap_or_default())
+            .push(" AND key IN ")
+            .bind_list(keys)
+            .push(")");
+    }
+}
+
+/// `AND c.id IN (<co-ops matching the text>)`.
+fn push_text_subquery(q: &mut Sql, text: &str) {
+    if q.backend == DbBackend::Postgres {
+        q.push(" AND c.id IN (SELECT coop_id FROM coop_search WHERE tsv @@ to_tsquery('simple', ")
+            .bind(text.to_owned())
+            .push("))");
+    } else {
+        q.push(" AND c.id IN (SELECT rowid FROM coop_fts WHERE coop_fts MATCH ")
+            .bind(text.to_owned())
+            .push(")");
+    }
+}
+
+/// The matching set as `FROM coop c WHERE …`.
+fn push_matches(q: &mut Sql, p: &SearchParams, text: Option<&str>) {
+    q.push(" FROM coop c");
+    push_filters(q, p);
+    if let Some(text) = text {
+        push_text_subquery(q, text);
+    }
+}
+
+fn count(row: &sea_orm::QueryResult) -> Result<u64, DbError> {
+    Ok(u64::try_from(row.try_get::<i64>("", "n")?).unwrap_or(0))
+}
+
+/// Runs a directory query: the page's co-op ids in order, the number of matches and facet
+/// counts over all matches (one grouped query for networks, one for countries, one for
+/// services, technologies and languages together).
+pub async fn search(conn: &impl ConnectionTrait, p: &SearchParams) -> Result<SearchHits, DbError> {
+    let backend = conn.get_database_backend();
+    let text = text_query(backend, &p.text);
+    let text = text.as_deref();
+    let mut hits = SearchHits::default();
+
+    // Networks first: every co-op has exactly one, so their counts add up to the total.
+    let mut q = Sql::new(backend, "SELECT c.network_id AS k, COUNT(*) AS n");
+    push_matches(&mut q, p, text);
+    q.push(" GROUP BY c.network_id");
+    for row in conn.query_all_raw(q.statement()).await? {
+        let n = count(&row)?;
+        let key = row.try_get::<i32>("", "k")?.to_string();
+        hits.total += n;
+        hits.facets.push(FacetCount {
+            kind: FacetKind::Network,
+            label: key.clone(),
+            key,
+            count: n,
+        });
+    }
+    if hits.total == 0 {
+        return Ok(hits);
+    }
+
+    let mut q = Sql::new(backend, "SELECT c.country AS k, COUNT(*) AS n");
+    push_matches(&mut q, p, text);
+    q.push(" AND c.country IS NOT NULL GROUP BY c.country");
+    for row in conn.query_all_raw(q.statement()).await? {
+        let key: String = row.try_get("", "k")?;
+        hits.facets.push(FacetCount {
+            kind: FacetKind::Country,
+            label: key.clone(),
+            key,
+            count: count(&row)?,
+        });
+    }
+
+    let mut q = Sql::new(
+        backend,
+        "SELECT f.kind AS kind, f.key AS k, MIN(f.label) AS label, COUNT(*) AS n \
+         FROM coop_facet f WHERE f.coop_id IN (SELECT c.id",
+    );
+    push_matches(&mut q, p, text);
+    q.push(") GROUP BY f.kind, f.key");
+    for row in conn.query_all_raw(q.statement()).await? {
+        let kind: String = row.try_get("", "kind")?;
+        let Some(kind) = FacetKind::from_stored(&kind) else {
+            continue;
+        };
+        hits.facets.push(FacetCount {
+            kind,
+            key: row.try_get("", "k")?,
+            label: row.try_get("", "label")?,
+            count: count(&row)?,
+        });
+    }
+
+    if p.offset < hits.total {
+        hits.ids = page(conn, p, text).await?;
+    }
+    Ok(hits)
+}
+
+/// The ids of one page of matches, in order.
+async fn page(
+    conn: &impl ConnectionTrait,
+    p: &SearchParams,
+    text: Option<&str>,
+) -> Result<Vec<i64>, DbError> {
+    let backend = conn.get_database_backend();
+    let postgres = backend == DbBackend::Postgres;
+    let by_rank = p.sort == SearchSort::Relevance && text.is_some();
+    let mut q = Sql::new(backend, "SELECT c.id AS id FROM coop c");
+    if p.sort != SearchSort::Newest {
+        q.push(" JOIN coop_search s ON s.coop_id = c.id");
+    }
+    match text {
+        Some(text) if by_rank && !postgres => {
+            // bm25 needs the FTS5 table scanned by MATCH: join it as a derived table.
+            q.push(" JOIN (SELECT rowid AS id, bm25(coop_fts) AS score FROM coop_fts WHERE coop_fts MATCH ")
+                .bind(text.to_owned())
+                .push(") m ON m.id = c.id");
+            push_filters(&mut q, p);
+        }
+        Some(text) if by_rank => {
+            push_filters(&mut q, p);
+            q.push(" AND s.tsv @@ to_tsquery('simple', ")
+                .bind(text.to_owned())
+                .push(")");
+        }
+        Some(text) => {
+            push_filters(&mut q, p);
+            push_text_subquery(&mut q, text);
+        }
+        None => push_filters(&mut q, p),
+    }
+    match p.sort {
+        SearchSort::Newest => q.push(" ORDER BY c.created_at DESC, c.id"),
+        _ if by_rank && postgres => {
+            // `$n` may be used twice: the tsquery bound above.
+            let n = q.values.len();
+            q.push(&format!(
+                " ORDER BY ts_rank(s.tsv, to_tsquery('simple', ${n})) DESC, s.sort_name, c.id"
+            ))
+        }
+        _ if by_rank => q.push(" ORDER BY m.score, s.sort_name, c.id"),
+        _ => q.push(" ORDER BY s.sort_name, c.id"),
+    };
+    let limit = i64::try_from(p.limit).unwrap_or(i64::MAX);
+    let offset = i64::try_from(p.offset).unwrap_or(i64::MAX);
+    q.push(" LIMIT ").bind(limit).push(" OFFSET ").bind(offset);
+    conn.query_all_raw(q.statement())
+        .await?
+        .iter()
+        .map(|row| Ok(i64::from(row.try_get::<i32>("", "id")?)))
+        .collect()
+}
+
+/// A co-op joining or leaving its network.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Membership {
+    /// The co-op's storage id (it may be gone since).
+    pub coop_id: Option<i64>,
+    /// Its network.
+    pub network_id: i64,
+    /// Its handle.
+    pub slug: String,
+    /// Its name at the time.
+    pub name: String,
+    /// Its actor id for remote co-ops; `None` for local ones (derived from the domain).
+    pub url: Option<String>,
+    /// True for a join, false for a departure.
+    pub joined: bool,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// Stores a join or departure.
+pub async fn record_membership(
+    conn: &impl ConnectionTrait,
+    event: &Membership,
+) -> Result<(), DbError> {
+    record_many(conn, std::slice::from_ref(event)).await
+}
+
+async fn record_many(conn: &impl ConnectionTrait, events: &[Membership]) -> Result<(), DbError> {
+    for chunk in events.chunks(200) {
+        let rows = chunk
+            .iter()
+            .map(|e| {
+                Ok(membership_event::ActiveModel {
+                    id: NotSet,
+                    coop_id: Set(e.coop_id.map(db_id).transpose()?),
+                    network_id: Set(db_id(e.network_id)?),
+                    slug: Set(e.slug.clone()),
+                    name: Set(e.name.clone()),
+                    url: Set(e.url.clone()),
+                    joined: Set(e.joined),
+                    at: Set(e.at),
+                })
+            })
+            .collect::<Result<Vec<_>, DbError>>()?;
+        if !rows.is_empty() {
+            membership_event::Entity::insert_many(rows)
+                .exec_without_returning(conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// The membership event of a co-op row, or `None` for an unlisted co-op: one that has not
+/// opted in to public listing is not announced as joining or leaving either.
+pub(crate) fn event_of_row(m: &coop::Model, joined: bool, at: DateTime<Utc>) -> Option<Membership> {
+    m.listed.then(|| Membership {
+        coop_id: Some(i64::from(m.id)),
+        network_id: i64::from(m.network_id),
+        slug: m.slug.clone(),
+        name: m.name.clone(),
+        url: m.actor_id.clone().filter(|_| !m.is_local),
+        joined,
+        at,
+    })
+}
+
+/// Like [`event_of_row`] for a converted co-op.
+pub(crate) fn event_of(coop: &Coop, joined: bool, at: DateTime<Utc>) -> Option<Membership> {
+    coop.profile.listed.then(|| Membership {
+        coop_id: Some(coop.id),
+        network_id: coop.network_id,
+        slug: coop.slug.to_string(),
+        name: coop.profile.name.clone(),
+        url: match &coop.origin {
+            CoopOrigin::Local => None,
+            CoopOrigin::Remote { actor_id } => Some(actor_id.to_string()),
+        },
+        joined,
+        at,
+    })
+}
+
+/// Records the events that are `Some`.
+pub(crate) async fn record_all(
+    conn: &impl ConnectionTrait,
+    events: impl IntoIterator<Item = Option<Membership>>,
+) -> Result<(), DbError> {
+    let events: Vec<Membership> = events.into_iter().flatten().collect();
+    record_many(conn, &events).await
+}
+
+/// The latest `limit` joins and departures, newest first.
+pub async fn membership_events(
+    conn: &impl ConnectionTrait,
+    limit: u64,
+) -> Result<Vec<Membership>, DbError> {
+    let rows = membership_event::Entity::find()
+        .order_by_desc(membership_event::Column::At)
+        .order_by_desc(membership_event::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|m| Membership {
+            coop_id: m.coop_id.map(i64::from),
+            network_id: i64::from(m.network_id),
+            slug: m.slug,
+            name: m.name,
+            url: m.url,
+            joined: m.joined,
+            at: m.at,
+        })
+        .collect())
+}
+
+/// Co-ops by id, in the order given (ids not found are skipped).
+pub async fn load(conn: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<Coop>, DbError> {
+    let wanted: Vec<i32> = ids
+        .iter()
+        .filter_map(|id| i32::try_from(*id).ok())
+        .collect();
+    let mut found: HashMap<i64, Coop> = HashMap::new();
+    for chunk in wanted.chunks(500) {
+        for m in coop::Entity::find()
+            .filter(coop::Column::Id.is_in(chunk.to_vec()))
+            .all(conn)
+            .await?
+        {
+            let coop = Coop::try_from(m)?;
+            found.insert(coop.id, coop);
+        }
+    }
+    Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_folded_letters_and_digits() {
+        assert_eq!(
+            words("Café Zürich: HTML/CSS, co-operative 3D ½ İstanbul"),
+            [
+                "cafe",
+                "zurich",
+                "html",
+                "css",
+                "co",
+                "operative",
+                "3d",
+                "istanbul"
+            ]
+        );
+        assert_eq!(
+            words("\"a OR b\" -x * ( ) : & | ! '"),
+            ["a", "or", "b", "x"]
+        );
+        assert_eq!(words(&"x".repeat(100))[0].len(), MAX_WORD_CHARS);
+    }
+
+    #[test]
+    fn queries_carry_no_syntax_from_input() {
+        let sqlite = text_query(DbBackend::Sqlite, "\"a OR b\" -x* NEAR(c)");
+        assert_eq!(
+            sqlite.as_deref(),
+            Some("\"a\"* \"or\"* \"b\"* \"x\"* \"near\"* \"c\"*")
+        );
+        let postgres = text_query(DbBackend::Postgres, "don't & (b | !c):*");
+        assert_eq!(postgres.as_deref(), Some("don:* & t:* & b:* & c:*"));
+        assert_eq!(text_query(DbBackend::Sqlite, " * - \" "), None);
+    }
+}
