@@ -12,6 +12,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261126_000001_create_network_coop_token;
 mod m20261126_000002_create_federation;
 mod m20261126_000003_create_directory_index;
+mod m20261126_000004_create_remote_host;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_create_network_coop_token::Migration),
             Box::new(m20261126_000002_create_federation::Migration),
             Box::new(m20261126_000003_create_directory_index::Migration),
+            Box::new(m20261126_000004_create_remote_host::Migration),
         ]
     }
 }

@@ -10,14 +10,30 @@ async fn health_readiness_and_metrics() {
         assert_eq!(r.text().await.unwrap(), body);
     }
     reqwest::get(instance.url("/coops")).await.unwrap();
-    let inbox = reqwest::Client::new().post(instance.url("/inbox")).body("{}").send().await.unwrap();
+    let inbox = reqwest::Client::new()
+        .post(instance.url("/inbox"))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(inbox.status(), 401, "unsigned");
     let r = reqwest::get(instance.url("/metrics")).await.unwrap();
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
     let text = r.text().await.unwrap();
-    assert!(text.contains("coopnet_deliveries{state=\"pending\"} 0"), "{text}");
+    assert!(
+        text.contains("coopnet_deliveries{state=\"pending\"} 0"),
+        "{text}"
+    );
     assert!(text.contains("coopnet_http_request_duration_seconds_count{method=\"GET\",route=\"/coops\",status=\"200\"} 1"), "{text}");
-    assert!(text.contains("coopnet_inbox_requests_total{outcome=\"refused\",status=\"401\"} 1"), "{text}");
+    assert!(
+        text.contains("coopnet_inbox_requests_total{outcome=\"refused\",status=\"401\"} 1"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -27,12 +43,21 @@ async fn html_pages_carry_security_headers() {
         let r = reqwest::get(instance.url(path)).await.unwrap();
         let h = r.headers();
         let csp = h["content-security-policy"].to_str().unwrap();
-        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"), "{path}: {csp}");
+        assert!(
+            csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"),
+            "{path}: {csp}"
+        );
         assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
-        assert_eq!(h["referrer-policy"], "strict-origin-when-cross-origin", "{path}");
+        assert_eq!(
+            h["referrer-policy"], "strict-origin-when-cross-origin",
+            "{path}"
+        );
         assert_eq!(h["x-frame-options"], "DENY", "{path}");
     }
     let api = reqwest::get(instance.url("/api/v1/coops")).await.unwrap();
     assert_eq!(api.headers()["x-content-type-options"], "nosniff");
-    assert!(api.headers().get("content-security-policy").is_none(), "CSP is for HTML");
+    assert!(
+        api.headers().get("content-security-policy").is_none(),
+        "CSP is for HTML"
+    );
 }

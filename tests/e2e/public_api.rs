@@ -107,11 +107,27 @@ async fn html_list_shows_coops_escaped() {
     );
     assert!(html.contains(r#"<span id="total">1</span>"#));
     // Inert on every page that shows the co-op.
-    for path in ["/", "/coops", "/coops?q=script", "/coops/xss", "/map", "/news", "/network"] {
-        let html = reqwest::get(instance.url(path)).await.unwrap().text().await.unwrap();
+    for path in [
+        "/",
+        "/coops",
+        "/coops?q=script",
+        "/coops/xss",
+        "/map",
+        "/news",
+        "/network",
+    ] {
+        let html = reqwest::get(instance.url(path))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(!html.contains("<script>alert"), "{path}");
         assert!(!html.contains("<img src=x"), "{path}");
-        assert!(html.matches("<img").count() == 0, "{path}: an image element was injected");
+        assert!(
+            html.matches("<img").count() == 0,
+            "{path}: an image element was injected"
+        );
     }
 
     let missing = reqwest::get(instance.url("/no/such/page")).await.unwrap();

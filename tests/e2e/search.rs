@@ -243,10 +243,13 @@ struct Expected {
     facets: Facets,
 }
 
-fn expected(all: &[Coop], networks: &BTreeMap<i64, String>, q: &SearchQuery) -> Expected {
-    let mut hits: Vec<&Coop> = all
+fn expected(world: &World, q: &SearchQuery) -> Expected {
+    let query = words(&q.text);
+    let networks = &world.networks;
+    let mut hits: Vec<&Coop> = world
+        .all
         .iter()
-        .filter(|c| text_matches(c, &q.text) && facets_match(c, q))
+        .filter(|c| text_matches(world, c, &query) && facets_match(c, q))
         .collect();
     match q.sort {
         Sort::Newest => hits.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id))),
@@ -407,8 +410,11 @@ async fn network_names(ctx: &AppContext) -> BTreeMap<i64, String> {
 }
 
 async fn check(ctx: &AppContext, q: &SearchQuery) -> Vec<i64> {
-    let all = listed(ctx).await;
-    let want = expected(&all, &network_names(ctx).await, q);
+    check_in(ctx, &world(ctx).await, q).await
+}
+
+async fn check_in(ctx: &AppContext, world: &World, q: &SearchQuery) -> Vec<i64> {
+    let want = expected(world, q);
     let got = directory::search(ctx, q).await.unwrap();
     let got_ids: Vec<i64> = got.items.iter().map(|c| c.id).collect();
     assert_eq!(got.total, want.ids.len() as u64, "total for {q:?}");
@@ -436,7 +442,8 @@ fn slugs_of(all: &[Coop], ids: &[i64]) -> Vec<String> {
 #[tokio::test]
 async fn queries_filters_and_sorts_give_the_expected_results() {
     let (ctx, _db, peer) = directory().await;
-    let all = listed(&ctx).await;
+    let world = world(&ctx).await;
+    let all = &world.all;
     assert_eq!(
         all.len(),
         29 + 2 + 2,
@@ -444,7 +451,7 @@ async fn queries_filters_and_sorts_give_the_expected_results() {
     );
 
     for q in queries(peer.id, ctx.network.id) {
-        let ids = check(&ctx, &q).await;
+        let ids = check_in(&ctx, &world, &q).await;
         assert!(
             !slugs_of(all, &ids).contains(&"hidden-drupal".to_owned()),
             "an unlisted co-op was found by {q:?}"

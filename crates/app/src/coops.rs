@@ -220,7 +220,10 @@ pub async fn all(ctx: &AppContext) -> Result<Vec<Coop>, AppError> {
 pub async fn get_remote(ctx: &AppContext, domain: &str, slug: &str) -> Result<Coop, AppError> {
     let networks = coopnet_db::repo::networks::list(&ctx.db).await?;
     let not_found = || AppError::NotFound(format!("co-op {slug}@{domain}"));
-    let network = networks.iter().find(|n| !n.is_local() && n.domain.eq_ignore_ascii_case(domain)).ok_or_else(not_found)?;
+    let network = networks
+        .iter()
+        .find(|n| !n.is_local() && n.domain.eq_ignore_ascii_case(domain))
+        .ok_or_else(not_found)?;
     match coops::find_by_slug(&ctx.db, network.id, slug).await? {
         SlugState::Live(coop) if coop.profile.listed => Ok(*coop),
         _ => Err(not_found()),

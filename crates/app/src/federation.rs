@@ -3,8 +3,8 @@ use coopnet_core::{FieldErrors, Network};
 use coopnet_db::TransactionTrait;
 pub use coopnet_db::repo::followers::FollowerState;
 use coopnet_db::repo::followers::{self, NetworkFollower, Target};
-use coopnet_db::repo::following::{self, Followed};
 pub use coopnet_db::repo::following::FollowState;
+use coopnet_db::repo::following::{self, Followed};
 use coopnet_db::repo::networks::{self, SyncState};
 use coopnet_db::repo::{blocks, coops, remote_actors};
 use coopnet_federation::sync::{self, SyncReport};
@@ -262,13 +262,26 @@ pub async fn resync(
 }
 
 /// Networks our peers follow that we do not know yet (each peer asked for at most `wait`).
-pub async fn suggestions(ctx: &AppContext, wait: std::time::Duration) -> Result<Vec<url::Url>, AppError> {
+pub async fn suggestions(
+    ctx: &AppContext,
+    wait: std::time::Duration,
+) -> Result<Vec<url::Url>, AppError> {
     let data = ctx.federation.to_request_data();
-    let known: Vec<url::Url> = networks::list(&ctx.db).await?.into_iter().filter_map(|n| n.actor_id).collect();
+    let known: Vec<url::Url> = networks::list(&ctx.db)
+        .await?
+        .into_iter()
+        .filter_map(|n| n.actor_id)
+        .collect();
     let own = ctx.fed().urls.network();
     let mut out: Vec<url::Url> = Vec::new();
-    for f in following::list(&ctx.db).await?.into_iter().filter(|f| f.kind == "Group" && f.state == FollowState::Accepted) {
-        if let Ok(Ok(list)) = tokio::time::timeout(wait, sync::peer_following(&data, &f.actor_id)).await {
+    for f in following::list(&ctx.db)
+        .await?
+        .into_iter()
+        .filter(|f| f.kind == "Group" && f.state == FollowState::Accepted)
+    {
+        if let Ok(Ok(list)) =
+            tokio::time::timeout(wait, sync::peer_following(&data, &f.actor_id)).await
+        {
             for actor in list {
                 if actor != own && !known.contains(&actor) && !out.contains(&actor) {
                     out.push(actor);

@@ -16,6 +16,7 @@ pub mod exchange;
 pub mod federation;
 pub mod networks;
 pub mod posts;
+pub mod queue;
 pub mod schema;
 pub mod tokens;
 
@@ -24,6 +25,8 @@ pub use coopnet_config::Settings;
 pub use error::AppError;
 
 /// Deliveries in the queue by state (for `/metrics`).
-pub async fn queue_counts(ctx: &AppContext) -> Result<coopnet_db::repo::deliveries::QueueCounts, AppError> {
+pub async fn queue_counts(
+    ctx: &AppContext,
+) -> Result<coopnet_db::repo::deliveries::QueueCounts, AppError> {
     Ok(coopnet_db::repo::deliveries::counts(&ctx.db).await?)
 }

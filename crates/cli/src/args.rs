@@ -47,6 +47,9 @@ pub enum Command {
     /// Follow other networks and actors from this network's actor.
     #[command(subcommand)]
     Federation(FederationCommand),
+    /// Inspect the outgoing delivery queue.
+    #[command(subcommand)]
+    Queue(QueueCommand),
     /// Show the effective configuration.
     Config,
     /// Run a demo European federation: four networks (UK, DE, NL, FR) on localhost, each
@@ -279,4 +282,14 @@ pub enum FederationCommand {
     Unblock { domain: String },
     /// Resync peer member directories now (all, or DOMAIN's).
     Resync { domain: Option<String> },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum QueueCommand {
+    /// Deliveries by state, and the receiving hosts that are failing (docs/delivery.md).
+    Status {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }

@@ -14,7 +14,8 @@ mod settings;
 
 pub use env::env_overrides;
 pub use settings::{
-    DirectorySettings, FederationSettings, FollowPolicy, LogFormat, NetworkSettings, Settings,
+    DeliverySettings, DirectorySettings, FederationSettings, FollowPolicy, LogFormat,
+    NetworkSettings, Settings,
 };
 
 use std::path::{Path, PathBuf};

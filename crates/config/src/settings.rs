@@ -80,6 +80,92 @@ impl Default for FederationSettings {
     }
 }
 
+/// The persistent delivery queue's pacing (`docs/delivery.md`). The defaults suit
+/// production; tests shorten them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DeliverySettings {
+    /// Deliveries claimed per worker round.
+    pub batch: u64,
+    /// Deliveries in flight at once, all hosts together.
+    pub concurrency: usize,
+    /// Deliveries to one host in flight at once (per round of each worker).
+    pub per_host_concurrency: usize,
+    /// Seconds a claim lasts; a crashed worker's deliveries are retried after it. Must
+    /// exceed the 10 s request timeout, or a slow send could be sent twice.
+    pub lease_secs: u64,
+    /// Seconds to wait before each retry, by attempt; the last value repeats.
+    pub backoff_secs: Vec<u64>,
+    /// Seconds after which an undelivered activity is given up.
+    pub max_age_secs: u64,
+    /// Longest `Retry-After` honoured, in seconds (longer values are cut to this).
+    pub retry_after_max_secs: u64,
+    /// Consecutive failures of a host that open its circuit breaker.
+    pub breaker_threshold: u32,
+    /// Shortest time, in seconds, an open breaker waits before probing the host again.
+    pub breaker_open_secs: u64,
+    /// Longest time, in seconds, an open breaker waits before probing the host again.
+    pub breaker_max_open_secs: u64,
+    /// Milliseconds between polls of an idle queue (other processes' enqueues are seen then).
+    pub idle_poll_ms: u64,
+}
+
+impl Default for DeliverySettings {
+    fn default() -> Self {
+        Self {
+            batch: 64,
+            concurrency: 16,
+            per_host_concurrency: 4,
+            lease_secs: 300,
+            // About three days in all, like Mastodon's retries.
+            backoff_secs: vec![60, 300, 1800, 7200, 21600, 43200, 86400],
+            max_age_secs: 3 * 86400,
+            retry_after_max_secs: 86400,
+            breaker_threshold: 10,
+            breaker_open_secs: 60,
+            breaker_max_open_secs: 3600,
+            idle_poll_ms: 5000,
+        }
+    }
+}
+
+impl DeliverySettings {
+    fn problems(&self, problems: &mut Vec<String>) {
+        let d = "delivery.";
+        if self.batch == 0 {
+            problems.push(format!("{d}batch must be at least 1"));
+        }
+        if self.concurrency == 0 {
+            problems.push(format!("{d}concurrency must be at least 1"));
+        }
+        if self.per_host_concurrency == 0 {
+            problems.push(format!("{d}per_host_concurrency must be at least 1"));
+        }
+        if self.lease_secs < 15 {
+            problems.push(format!(
+                "{d}lease_secs must be at least 15 (longer than the 10 s request timeout)"
+            ));
+        }
+        if self.backoff_secs.is_empty() || self.backoff_secs.contains(&0) {
+            problems.push(format!("{d}backoff_secs must list waits of at least 1 s"));
+        }
+        if self.max_age_secs == 0 {
+            problems.push(format!("{d}max_age_secs must be at least 1"));
+        }
+        if self.breaker_threshold == 0 {
+            problems.push(format!("{d}breaker_threshold must be at least 1"));
+        }
+        if self.breaker_open_secs == 0 || self.breaker_max_open_secs < self.breaker_open_secs {
+            problems.push(format!(
+                "{d}breaker_open_secs must be at least 1 and at most breaker_max_open_secs"
+            ));
+        }
+        if self.idle_poll_ms < 10 {
+            problems.push(format!("{d}idle_poll_ms must be at least 10"));
+        }
+    }
+}
+
 /// The public directory's open data: the licence its exports and API carry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -126,6 +212,8 @@ pub struct Settings {
     pub federation: FederationSettings,
     /// The public directory's open data.
     pub directory: DirectorySettings,
+    /// The delivery queue's pacing.
+    pub delivery: DeliverySettings,
 }
 
 impl Default for Settings {
@@ -142,6 +230,7 @@ impl Default for Settings {
             network: NetworkSettings::default(),
             federation: FederationSettings::default(),
             directory: DirectorySettings::default(),
+            delivery: DeliverySettings::default(),
         }
     }
 }
@@ -198,6 +287,7 @@ impl Settings {
         if self.federation.resync_interval_secs < 60 {
             problems.push("federation.resync_interval_secs must be at least 60".into());
         }
+        self.delivery.problems(&mut problems);
         if self.max_body_bytes < 1024 {
             problems.push("max_body_bytes must be at least 1024".into());
         }

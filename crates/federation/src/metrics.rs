@@ -6,7 +6,9 @@ use std::fmt::Write;
 use std::sync::Mutex;
 
 /// Histogram bucket bounds, seconds.
-const BUCKETS: [f64; 12] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
+const BUCKETS: [f64; 12] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+];
 
 #[derive(Default)]
 struct Histogram {
@@ -25,7 +27,14 @@ pub struct Metrics {
 fn labels(pairs: &[(&str, &str)]) -> String {
     let inner: Vec<String> = pairs
         .iter()
-        .map(|(k, v)| format!("{k}=\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', " ")))
+        .map(|(k, v)| {
+            format!(
+                "{k}=\"{}\"",
+                v.replace('\\', "\\\\")
+                    .replace('"', "\\\"")
+                    .replace('\n', " ")
+            )
+        })
         .collect();
     inner.join(",")
 }
@@ -58,7 +67,11 @@ impl Metrics {
         for (name, help, values) in gauges {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
             for (l, v) in values {
-                let _ = if l.is_empty() { writeln!(out, "{name} {v}") } else { writeln!(out, "{name}{{{l}}} {v}") };
+                let _ = if l.is_empty() {
+                    writeln!(out, "{name} {v}")
+                } else {
+                    writeln!(out, "{name}{{{l}}} {v}")
+                };
             }
         }
         if let Ok(map) = self.counters.lock() {
@@ -68,7 +81,11 @@ impl Metrics {
                     let _ = writeln!(out, "# TYPE {name} counter");
                     last.clone_from(name);
                 }
-                let _ = if l.is_empty() { writeln!(out, "{name} {v}") } else { writeln!(out, "{name}{{{l}}} {v}") };
+                let _ = if l.is_empty() {
+                    writeln!(out, "{name} {v}")
+                } else {
+                    writeln!(out, "{name}{{{l}}} {v}")
+                };
             }
         }
         if let Ok(map) = self.histograms.lock() {
@@ -80,7 +97,11 @@ impl Metrics {
                 }
                 let sep = if l.is_empty() { "" } else { "," };
                 for (i, bound) in BUCKETS.iter().enumerate() {
-                    let _ = writeln!(out, "{name}_bucket{{{l}{sep}le=\"{bound}\"}} {}", h.counts[i]);
+                    let _ = writeln!(
+                        out,
+                        "{name}_bucket{{{l}{sep}le=\"{bound}\"}} {}",
+                        h.counts[i]
+                    );
                 }
                 let _ = writeln!(out, "{name}_bucket{{{l}{sep}le=\"+Inf\"}} {}", h.count);
                 let _ = writeln!(out, "{name}_sum{{{l}}} {}", h.sum);
@@ -98,13 +119,31 @@ mod tests {
     #[test]
     fn renders_prometheus_text() {
         let m = Metrics::default();
-        m.inc("coopnet_inbox_requests_total", &[("outcome", "refused"), ("reason", "signature \"bad\"")]);
-        m.inc("coopnet_inbox_requests_total", &[("outcome", "refused"), ("reason", "signature \"bad\"")]);
-        m.observe("coopnet_http_request_duration_seconds", &[("route", "/coops")], 0.003);
-        let text = m.render(&[("coopnet_deliveries", "Deliveries by state.", vec![("state=\"pending\"".into(), 3.0)])]);
+        m.inc(
+            "coopnet_inbox_requests_total",
+            &[("outcome", "refused"), ("reason", "signature \"bad\"")],
+        );
+        m.inc(
+            "coopnet_inbox_requests_total",
+            &[("outcome", "refused"), ("reason", "signature \"bad\"")],
+        );
+        m.observe(
+            "coopnet_http_request_duration_seconds",
+            &[("route", "/coops")],
+            0.003,
+        );
+        let text = m.render(&[(
+            "coopnet_deliveries",
+            "Deliveries by state.",
+            vec![("state=\"pending\"".into(), 3.0)],
+        )]);
         assert!(text.contains("coopnet_inbox_requests_total{outcome=\"refused\",reason=\"signature \\\"bad\\\"\"} 2"), "{text}");
-        assert!(text.contains("coopnet_http_request_duration_seconds_bucket{route=\"/coops\",le=\"0.005\"} 1"));
-        assert!(text.contains("coopnet_http_request_duration_seconds_bucket{route=\"/coops\",le=\"0.0025\"} 0"));
+        assert!(text.contains(
+            "coopnet_http_request_duration_seconds_bucket{route=\"/coops\",le=\"0.005\"} 1"
+        ));
+        assert!(text.contains(
+            "coopnet_http_request_duration_seconds_bucket{route=\"/coops\",le=\"0.0025\"} 0"
+        ));
         assert!(text.contains("coopnet_deliveries{state=\"pending\"} 3"));
     }
 }

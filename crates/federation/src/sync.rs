@@ -206,10 +206,14 @@ struct InlineCollection {
 /// The actors a peer network follows (its `following` collection), for suggesting peers of
 /// peers. Only same-host collections are read.
 pub async fn peer_following(data: &Data<FedData>, peer: &Url) -> Result<Vec<Url>, FederationError> {
-    let group: RemoteGroup = fetch_object_http(peer, &data.reset_request_count()).await?.object;
+    let group: RemoteGroup = fetch_object_http(peer, &data.reset_request_count())
+        .await?
+        .object;
     let Some(following) = group.following.filter(|f| host_port(f) == host_port(peer)) else {
         return Ok(Vec::new());
     };
-    let collection: InlineCollection = fetch_object_http(&following, &data.reset_request_count()).await?.object;
+    let collection: InlineCollection = fetch_object_http(&following, &data.reset_request_count())
+        .await?
+        .object;
     Ok(collection.ordered_items.into_iter().take(200).collect())
 }

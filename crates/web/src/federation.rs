@@ -184,6 +184,10 @@ pub async fn nodeinfo(State(ctx): State<AppContext>, Path(version): Path<String>
 }
 
 /// `GET /federated/{domain}/{slug}`: our copy of a federated co-op.
-pub async fn federated_coop(State(ctx): State<AppContext>, c: Chrome, Path((domain, slug)): Path<(String, String)>) -> Response {
+pub async fn federated_coop(
+    State(ctx): State<AppContext>,
+    c: Chrome,
+    Path((domain, slug)): Path<(String, String)>,
+) -> Response {
     pages::profile::federated(&ctx, &c, &domain, &slug).await
 }

@@ -135,7 +135,10 @@ pub fn router(ctx: AppContext) -> Router {
         .layer(axum::middleware::from_fn(crate::cache::public_http))
         // End of public API, feeds and open data.
         .fallback(pages::not_found)
-        .route_layer(axum::middleware::from_fn_with_state(ctx.clone(), crate::ops::record))
+        .route_layer(axum::middleware::from_fn_with_state(
+            ctx.clone(),
+            crate::ops::record,
+        ))
         .layer(axum::middleware::from_fn(crate::ops::security_headers))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(TraceLayer::new_for_http())

@@ -264,14 +264,24 @@ pub struct CoopView {
 impl CoopView {
     pub fn new(coop: &Coop, networks: &HashMap<i64, Network>, lang: &str) -> Self {
         let p = &coop.profile;
-        let place = [p.locality.clone(), p.country.map(|c| c.to_string())].into_iter().flatten().collect::<Vec<_>>().join(", ");
-        let (summary_lang, summary) =
-            coop.summary_for(lang).map(|(tag, text)| (tag.to_string(), first_paragraph(text))).unwrap_or_default();
+        let place = [p.locality.clone(), p.country.map(|c| c.to_string())]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", ");
+        let (summary_lang, summary) = coop
+            .summary_for(lang)
+            .map(|(tag, text)| (tag.to_string(), first_paragraph(text)))
+            .unwrap_or_default();
         let network = networks.get(&coop.network_id);
         let page_url = match &coop.origin {
             CoopOrigin::Local => format!("/coops/{}", coop.slug),
             CoopOrigin::Remote { actor_id } => {
-                format!("/federated/{}/{}", coopnet_federation::urls::host_port(actor_id), coop.slug)
+                format!(
+                    "/federated/{}/{}",
+                    coopnet_federation::urls::host_port(actor_id),
+                    coop.slug
+                )
             }
         };
         Self {
@@ -292,7 +302,18 @@ impl CoopView {
 
 /// The first paragraph of Markdown as plain text, cut at 300 characters.
 pub fn first_paragraph(markdown: &str) -> String {
-    let para = markdown.split("\n\n").map(str::trim).find(|p| !p.is_empty() && !p.starts_with('#')).unwrap_or("");
-    let plain: String = para.chars().filter(|c| !matches!(c, '*' | '_' | '`' | '#')).collect();
-    if plain.chars().count() > 300 { plain.chars().take(297).collect::<String>() + "…" } else { plain }
+    let para = markdown
+        .split("\n\n")
+        .map(str::trim)
+        .find(|p| !p.is_empty() && !p.starts_with('#'))
+        .unwrap_or("");
+    let plain: String = para
+        .chars()
+        .filter(|c| !matches!(c, '*' | '_' | '`' | '#'))
+        .collect();
+    if plain.chars().count() > 300 {
+        plain.chars().take(297).collect::<String>() + "…"
+    } else {
+        plain
+    }
 }

@@ -4,6 +4,7 @@ mod demo;
 mod federation;
 mod migrate;
 mod post;
+mod queue;
 mod serve;
 mod token;
 
@@ -56,6 +57,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Federation(command) => {
             telemetry::init(settings.log_format, ONE_SHOT_LOG);
             federation::run(&open(settings).await?, command).await
+        }
+        Command::Queue(command) => {
+            telemetry::init(settings.log_format, ONE_SHOT_LOG);
+            queue::run(&open(settings).await?, command).await
         }
         Command::Demo(args) => {
             telemetry::init(settings.log_format, "warn");

@@ -2,7 +2,6 @@
 use anyhow::Context;
 use coopnet_app::AppContext;
 use coopnet_config::Settings;
-use coopnet_federation::delivery::DeliveryConfig;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -22,16 +21,34 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         ctx.base_url()
     );
     let (stop_worker, worker_stop) = watch::channel(false);
-    let worker = ctx.spawn_delivery_worker(DeliveryConfig::default(), worker_stop.clone())?;
+    let stop_worker = std::sync::Arc::new(stop_worker);
+    let config = coopnet_app::queue::delivery_config(&ctx.settings.delivery);
+    let worker = ctx.spawn_delivery_worker(config, worker_stop.clone())?;
     let interval = std::time::Duration::from_secs(ctx.settings.federation.resync_interval_secs);
     coopnet_app::federation::spawn_resync_loop(ctx.clone(), interval, worker_stop);
-    coopnet_web::serve(ctx, listener, shutdown_signal())
+    // On a stop signal the worker stops at once, while the server drains its requests: the
+    // round in flight finishes and the deliveries it claimed but had not started are handed
+    // back (due at once for the next process), so nothing waits for a lease to expire.
+    let signal = {
+        let stop_worker = stop_worker.clone();
+        async move {
+            shutdown_signal().await;
+            let _ = stop_worker.send(true);
+        }
+    };
+    let served = coopnet_web::serve(ctx, listener, signal)
         .await
-        .context("server failed")?;
-    // Let the worker finish the round in flight: a delivery interrupted mid-send is retried
-    // once its lease expires, so stopping here loses nothing.
+        .context("server failed");
     let _ = stop_worker.send(true);
-    let _ = tokio::time::timeout(std::time::Duration::from_secs(15), worker).await;
+    // A send in flight takes at most the 10 s request timeout; one cut short is retried when
+    // its lease expires (at-least-once), so stopping here loses nothing.
+    if tokio::time::timeout(std::time::Duration::from_secs(15), worker)
+        .await
+        .is_err()
+    {
+        tracing::warn!("the delivery worker did not stop in time");
+    }
+    served?;
     tracing::info!("stopped");
     Ok(())
 }

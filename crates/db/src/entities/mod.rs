@@ -15,3 +15,4 @@ pub mod outbox_activity;
 pub mod post;
 pub mod received_activity;
 pub mod remote_actor;
+pub mod remote_host;

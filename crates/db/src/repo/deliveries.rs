@@ -3,18 +3,20 @@
 //! Producers call [`enqueue`] inside the same transaction as the change that caused the
 //! activity, so nothing is committed without its deliveries. Workers [`claim`] due rows with
 //! a lease; a crashed worker's lease expires and the row is claimed again (at-least-once).
+//! `remote_host` keeps each receiving host's health for the circuit breaker: after a streak
+//! of failures the host's deliveries are left alone until `open_until`, then one probes it.
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LockBehavior, LockType, OnConflict, Order, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait,
+    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use url::Url;
 
 use super::followers::Target;
 use crate::DbError;
-use crate::entities::{delivery, outbox_activity};
+use crate::entities::{delivery, outbox_activity, remote_host};
 
 /// Delivery states as stored.
 pub mod state {
@@ -61,6 +63,8 @@ pub struct ClaimedDelivery {
     pub id: i64,
     /// Target inbox.
     pub inbox: String,
+    /// `host[:port]` of the inbox (the circuit breaker's and the per-host limit's key).
+    pub host: String,
     /// Attempts made before this one.
     pub attempts: i32,
     /// When it was queued.
@@ -154,59 +158,140 @@ pub async fn enqueue(
     Ok(stored.id)
 }
 
-/// Claims up to `limit` due deliveries for `lease`, oldest first.
+/// Which deliveries may be claimed at `now`: pending and due, or leased with an expired
+/// lease (its worker crashed or stalled), and not to a host whose circuit breaker is open.
+fn due(now: DateTime<Utc>) -> Condition {
+    let breaker_open = Query::select()
+        .expr(Expr::val(1))
+        .from(remote_host::Entity)
+        .and_where(
+            Expr::col((remote_host::Entity, remote_host::Column::Host))
+                .equals((delivery::Entity, delivery::Column::Host)),
+        )
+        .and_where(Expr::col((remote_host::Entity, remote_host::Column::OpenUntil)).gt(now))
+        .to_owned();
+    Condition::all()
+        .add(
+            Condition::any()
+                .add(
+                    Condition::all()
+                        .add(delivery::Column::State.eq(state::PENDING))
+                        .add(delivery::Column::NextAttemptAt.lte(now)),
+                )
+                .add(
+                    Condition::all()
+                        .add(delivery::Column::State.eq(state::LEASED))
+                        .add(delivery::Column::LeaseUntil.lt(now)),
+                ),
+        )
+        .add(Expr::not_exists(breaker_open))
+}
+
+/// Claims up to `limit` due deliveries for `lease`, oldest first, in one statement:
 ///
-/// Each row is taken with a conditional UPDATE that succeeds for exactly one claimer, so
-/// several processes on one database never hold the same row.
+/// ```sql
+/// UPDATE delivery SET state = 1, lease_until = …, updated_at = …
+/// WHERE id IN (SELECT id FROM delivery WHERE <due> ORDER BY next_attempt_at, id LIMIT n
+///              FOR UPDATE SKIP LOCKED)          -- PostgreSQL only
+/// RETURNING *
+/// ```
+///
+/// Several processes on one database never hold the same row: on PostgreSQL the candidate
+/// rows are locked and rows another claimer holds are skipped; on SQLite (≥ 3.35 for
+/// `RETURNING`) the whole statement runs under the database's single write lock. A row whose
+/// lease expired is claimable again, so a crashed worker's deliveries are retried
+/// (at-least-once). Deliveries to a host whose circuit breaker is open are not claimed.
 pub async fn claim(
     conn: &impl ConnectionTrait,
     limit: u64,
     lease: Duration,
 ) -> Result<Vec<ClaimedDelivery>, DbError> {
     let now = Utc::now();
-    let due = Condition::any()
-        .add(
-            Condition::all()
-                .add(delivery::Column::State.eq(state::PENDING))
-                .add(delivery::Column::NextAttemptAt.lte(now)),
-        )
-        .add(
-            Condition::all()
-                .add(delivery::Column::State.eq(state::LEASED))
-                .add(delivery::Column::LeaseUntil.lt(now)),
-        );
-    let candidates = delivery::Entity::find()
-        .filter(due.clone())
-        .order_by_asc(delivery::Column::NextAttemptAt)
-        .order_by_asc(delivery::Column::Id)
-        .limit(limit)
-        .all(conn)
-        .await?;
-    let mut claimed = Vec::with_capacity(candidates.len());
-    for row in candidates {
-        let taken = delivery::Entity::update_many()
-            .col_expr(delivery::Column::State, Expr::value(state::LEASED))
-            .col_expr(delivery::Column::LeaseUntil, Expr::value(now + lease))
-            .col_expr(delivery::Column::UpdatedAt, Expr::value(now))
-            .filter(delivery::Column::Id.eq(row.id))
-            .filter(due.clone())
-            .exec(conn)
-            .await?;
-        if taken.rows_affected == 1 {
-            let activity = outbox_activity::Entity::find_by_id(row.activity_id)
-                .one(conn)
-                .await?
-                .ok_or(DbError::NotFound)?;
-            claimed.push(ClaimedDelivery {
-                id: row.id,
-                inbox: row.inbox,
-                attempts: row.attempts,
-                created_at: row.created_at,
-                activity: stored(activity)?,
-            });
+    let mut candidates = Query::select();
+    candidates
+        .column(delivery::Column::Id)
+        .from(delivery::Entity)
+        .cond_where(due(now))
+        .order_by(delivery::Column::NextAttemptAt, Order::Asc)
+        .order_by(delivery::Column::Id, Order::Asc)
+        .limit(limit);
+    // The one backend branch: SQLite has no row locks (and rejects the clause); its writers
+    // are serialised, so the plain subquery cannot hand a row to two claimers there.
+    if conn.get_database_backend() == DbBackend::Postgres {
+        candidates.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    let update = Query::update()
+        .table(delivery::Entity)
+        .value(delivery::Column::State, state::LEASED)
+        .value(delivery::Column::LeaseUntil, now + lease)
+        .value(delivery::Column::UpdatedAt, now)
+        .and_where(Expr::col(delivery::Column::Id).in_subquery(candidates))
+        .returning_all()
+        .to_owned();
+    let mut rows = conn
+        .query_all(&update)
+        .await?
+        .iter()
+        .map(|row| delivery::Model::from_query_result(row, ""))
+        .collect::<Result<Vec<_>, _>>()?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    // RETURNING gives no order: restore the queue's.
+    rows.sort_by(|a, b| (a.next_attempt_at, a.id).cmp(&(b.next_attempt_at, b.id)));
+    let mut ids: Vec<i64> = rows.iter().map(|d| d.activity_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut activities = std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        for a in outbox_activity::Entity::find()
+            .filter(outbox_activity::Column::Id.is_in(chunk.iter().copied()))
+            .all(conn)
+            .await?
+        {
+            activities.insert(a.id, stored(a)?);
         }
     }
-    Ok(claimed)
+    rows.into_iter()
+        .map(|row| {
+            let activity = activities.get(&row.activity_id).cloned().ok_or_else(|| {
+                DbError::Corrupt(format!(
+                    "delivery {}: no activity {}",
+                    row.id, row.activity_id
+                ))
+            })?;
+            Ok(ClaimedDelivery {
+                id: row.id,
+                inbox: row.inbox,
+                host: row.host,
+                attempts: row.attempts,
+                created_at: row.created_at,
+                activity,
+            })
+        })
+        .collect()
+}
+
+/// Hands claimed deliveries back unsent: pending again, due as before, no attempt counted.
+/// (Used for the part of a batch over the per-host limit, and at shutdown.)
+pub async fn release(conn: &impl ConnectionTrait, ids: &[i64]) -> Result<u64, DbError> {
+    let now = Utc::now();
+    let mut released = 0;
+    for chunk in ids.chunks(500) {
+        released += delivery::Entity::update_many()
+            .col_expr(delivery::Column::State, Expr::value(state::PENDING))
+            .col_expr(
+                delivery::Column::LeaseUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(delivery::Column::UpdatedAt, Expr::value(now))
+            .filter(delivery::Column::Id.is_in(chunk.iter().copied()))
+            .filter(delivery::Column::State.eq(state::LEASED))
+            .exec(conn)
+            .await?
+            .rows_affected;
+    }
+    Ok(released)
 }
 
 /// Records the outcome of an attempt: `next` `Some(time)` schedules a retry, `None` with
@@ -282,14 +367,37 @@ pub async fn counts(conn: &impl ConnectionTrait) -> Result<QueueCounts, DbError>
     })
 }
 
-/// When the next pending delivery is due, if any (lets an idle worker sleep exactly).
+/// When the next delivery becomes claimable, if any (lets an idle worker sleep exactly):
+/// the earliest pending delivery to a host whose breaker is closed, or the earliest lease
+/// to expire. (Hosts with an open breaker are left to the worker's idle poll.)
 pub async fn next_due(conn: &impl ConnectionTrait) -> Result<Option<DateTime<Utc>>, DbError> {
-    Ok(delivery::Entity::find()
-        .filter(delivery::Column::State.is_in([state::PENDING, state::LEASED]))
+    let now = Utc::now();
+    let breaker_open = Query::select()
+        .expr(Expr::val(1))
+        .from(remote_host::Entity)
+        .and_where(
+            Expr::col((remote_host::Entity, remote_host::Column::Host))
+                .equals((delivery::Entity, delivery::Column::Host)),
+        )
+        .and_where(Expr::col((remote_host::Entity, remote_host::Column::OpenUntil)).gt(now))
+        .to_owned();
+    let pending = delivery::Entity::find()
+        .filter(delivery::Column::State.eq(state::PENDING))
+        .filter(Expr::not_exists(breaker_open))
         .order_by_asc(delivery::Column::NextAttemptAt)
         .one(conn)
         .await?
-        .map(|d| d.lease_until.unwrap_or(d.next_attempt_at)))
+        .map(|d| d.next_attempt_at);
+    let lease = delivery::Entity::find()
+        .filter(delivery::Column::State.eq(state::LEASED))
+        .order_by_asc(delivery::Column::LeaseUntil)
+        .one(conn)
+        .await?
+        .and_then(|d| d.lease_until);
+    Ok(match (pending, lease) {
+        (Some(a), Some(b)) => Some(Ord::min(a, b)),
+        (a, b) => a.or(b),
+    })
 }
 
 /// A stored outgoing activity by its id URL (served at that URL).
@@ -303,4 +411,360 @@ pub async fn find_activity(
         .await?
         .map(stored)
         .transpose()
+}
+
+/// A receiving host's delivery health (its circuit breaker).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostHealth {
+    /// `host[:port]`.
+    pub host: String,
+    /// Consecutive failed attempts (0 once an attempt succeeds).
+    pub fail_streak: i32,
+    /// While set, the breaker is open: nothing is claimed for the host before this time,
+    /// then one probe delivery goes ("half-open" once it has passed).
+    pub open_until: Option<DateTime<Utc>>,
+    /// Last successful attempt.
+    pub last_success_at: Option<DateTime<Utc>>,
+    /// Last failed attempt.
+    pub last_failure_at: Option<DateTime<Utc>>,
+    /// Start of the current failure streak.
+    pub first_failure_at: Option<DateTime<Utc>>,
+}
+
+impl HostHealth {
+    /// The breaker has opened and its wait is over: the next delivery is a probe.
+    pub fn half_open(&self, now: DateTime<Utc>) -> bool {
+        self.open_until.is_some_and(|t| t <= now)
+    }
+
+    /// The breaker is open: deliveries wait.
+    pub fn open(&self, now: DateTime<Utc>) -> bool {
+        self.open_until.is_some_and(|t| t > now)
+    }
+}
+
+impl From<remote_host::Model> for HostHealth {
+    fn from(m: remote_host::Model) -> Self {
+        Self {
+            host: m.host,
+            fail_streak: m.fail_streak,
+            open_until: m.open_until,
+            last_success_at: m.last_success_at,
+            last_failure_at: m.last_failure_at,
+            first_failure_at: m.first_failure_at,
+        }
+    }
+}
+
+/// The recorded health of `hosts` (hosts never recorded are absent: healthy).
+pub async fn hosts(
+    conn: &impl ConnectionTrait,
+    hosts: &[String],
+) -> Result<Vec<HostHealth>, DbError> {
+    let mut out = Vec::with_capacity(hosts.len());
+    for chunk in hosts.chunks(500) {
+        out.extend(
+            remote_host::Entity::find()
+                .filter(remote_host::Column::Host.is_in(chunk.iter().cloned()))
+                .all(conn)
+                .await?
+                .into_iter()
+                .map(HostHealth::from),
+        );
+    }
+    Ok(out)
+}
+
+/// Takes the probe of a half-open host: moves `open_until` to `until` (the probe's lease) if
+/// it has passed. True for exactly one caller, so only one probe is in flight per host even
+/// with several workers; if the prober dies, the host is half-open again at `until`.
+pub async fn take_probe(
+    conn: &impl ConnectionTrait,
+    host: &str,
+    until: DateTime<Utc>,
+) -> Result<bool, DbError> {
+    let now = Utc::now();
+    let taken = remote_host::Entity::update_many()
+        .col_expr(remote_host::Column::OpenUntil, Expr::value(until))
+        .filter(remote_host::Column::Host.eq(host))
+        .filter(remote_host::Column::OpenUntil.lte(now))
+        .exec(conn)
+        .await?;
+    Ok(taken.rows_affected == 1)
+}
+
+/// Records that `host` answered: resets its failure streak and closes its breaker.
+pub async fn record_host_success(conn: &impl ConnectionTrait, host: &str) -> Result<(), DbError> {
+    let now = Utc::now();
+    let row = remote_host::ActiveModel {
+        host: Set(host.to_owned()),
+        fail_streak: Set(0),
+        open_until: Set(None),
+        last_success_at: Set(Some(now)),
+        last_failure_at: Set(None),
+        first_failure_at: Set(None),
+    };
+    remote_host::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(remote_host::Column::Host)
+                .update_columns([
+                    remote_host::Column::FailStreak,
+                    remote_host::Column::OpenUntil,
+                    remote_host::Column::LastSuccessAt,
+                    remote_host::Column::FirstFailureAt,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(conn)
+        .await?;
+    Ok(())
+}
+
+/// How the breaker reacts to failures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BreakerPolicy {
+    /// Consecutive failures that open the breaker.
+    pub threshold: u32,
+    /// Shortest time it stays open.
+    pub min_open: Duration,
+    /// Longest time it stays open.
+    pub max_open: Duration,
+}
+
+impl BreakerPolicy {
+    /// How long the breaker stays open after a failure at `now` of a host failing since
+    /// `since`: as long as it has been failing, so every failed probe about doubles the
+    /// wait (exponential whatever the number of failures per round), within the bounds.
+    pub fn open_for(&self, since: DateTime<Utc>, now: DateTime<Utc>) -> Duration {
+        Ord::clamp(
+            now - since,
+            self.min_open,
+            Ord::max(self.max_open, self.min_open),
+        )
+    }
+}
+
+/// Records `failures` failed attempts to `host`; opens its breaker once the streak reaches
+/// the threshold (and re-opens it, longer, when a probe fails). Returns the new health.
+pub async fn record_host_failures(
+    conn: &impl ConnectionTrait,
+    host: &str,
+    failures: u32,
+    policy: BreakerPolicy,
+) -> Result<HostHealth, DbError> {
+    let now = Utc::now();
+    let failures = i32::try_from(failures).unwrap_or(i32::MAX);
+    let row = remote_host::ActiveModel {
+        host: Set(host.to_owned()),
+        fail_streak: Set(failures),
+        open_until: Set(None),
+        last_success_at: Set(None),
+        last_failure_at: Set(Some(now)),
+        first_failure_at: Set(Some(now)),
+    };
+    remote_host::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(remote_host::Column::Host)
+                .value(
+                    remote_host::Column::FailStreak,
+                    Expr::col((remote_host::Entity, remote_host::Column::FailStreak)).add(failures),
+                )
+                .value(remote_host::Column::LastFailureAt, now)
+                .value(
+                    remote_host::Column::FirstFailureAt,
+                    Func::coalesce([
+                        Expr::col((remote_host::Entity, remote_host::Column::FirstFailureAt)),
+                        Expr::value(now),
+                    ]),
+                )
+                .to_owned(),
+        )
+        .exec_without_returning(conn)
+        .await?;
+    let mut health: HostHealth = remote_host::Entity::find_by_id(host.to_owned())
+        .one(conn)
+        .await?
+        .ok_or(DbError::NotFound)?
+        .into();
+    if u32::try_from(health.fail_streak).unwrap_or(0) >= Ord::max(policy.threshold, 1) {
+        let until = now + policy.open_for(health.first_failure_at.unwrap_or(now), now);
+        remote_host::Entity::update_many()
+            .col_expr(remote_host::Column::OpenUntil, Expr::value(until))
+            .filter(remote_host::Column::Host.eq(host))
+            .exec(conn)
+            .await?;
+        health.open_until = Some(until);
+    }
+    Ok(health)
+}
+
+/// A host that is failing, with the deliveries waiting for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailingHost {
+    /// Its health.
+    pub health: HostHealth,
+    /// Deliveries pending or leased for it.
+    pub pending: u64,
+}
+
+/// Hosts with an open (or half-open) breaker or a failure streak, open ones first, then by
+/// longest streak.
+pub async fn failing_hosts(conn: &impl ConnectionTrait) -> Result<Vec<FailingHost>, DbError> {
+    let failing: Vec<HostHealth> = remote_host::Entity::find()
+        .filter(
+            Condition::any()
+                .add(remote_host::Column::FailStreak.gt(0))
+                .add(remote_host::Column::OpenUntil.is_not_null()),
+        )
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(HostHealth::from)
+        .collect();
+    let names: Vec<String> = failing.iter().map(|h| h.host.clone()).collect();
+    let mut pending = std::collections::HashMap::new();
+    for chunk in names.chunks(500) {
+        let counts: Vec<(String, i64)> = delivery::Entity::find()
+            .select_only()
+            .column(delivery::Column::Host)
+            .column_as(Expr::col(delivery::Column::Id).count(), "n")
+            .filter(delivery::Column::State.is_in([state::PENDING, state::LEASED]))
+            .filter(delivery::Column::Host.is_in(chunk.iter().cloned()))
+            .group_by(delivery::Column::Host)
+            .into_tuple()
+            .all(conn)
+            .await?;
+        pending.extend(counts);
+    }
+    let mut out: Vec<FailingHost> = failing
+        .into_iter()
+        .map(|health| FailingHost {
+            pending: pending
+                .get(&health.host)
+                .map_or(0, |n| u64::try_from(*n).unwrap_or(0)),
+            health,
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (
+            b.health.open_until.is_some(),
+            b.health.fail_streak,
+            &a.health.host,
+        )
+            .cmp(&(
+                a.health.open_until.is_some(),
+                a.health.fail_streak,
+                &b.health.host,
+            ))
+    });
+    Ok(out)
+}
+
+/// What [`housekeeping`] removes: everything older than each cut-off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cutoffs {
+    /// Delivered rows last updated before this are deleted.
+    pub done_before: DateTime<Utc>,
+    /// Given-up rows last updated before this are deleted.
+    pub dead_before: DateTime<Utc>,
+    /// Pending deliveries queued before this are given up (their host's breaker kept them
+    /// from being tried until they were too old).
+    pub expire_before: DateTime<Utc>,
+    /// Activities created before this with no delivery left are deleted (their id URL then
+    /// answers 404), as are hosts with nothing queued and no news since.
+    pub activities_before: DateTime<Utc>,
+}
+
+/// How many rows [`housekeeping`] removed or changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Housekept {
+    /// Delivered rows deleted.
+    pub done: u64,
+    /// Given-up rows deleted.
+    pub dead: u64,
+    /// Pending rows given up as too old.
+    pub expired: u64,
+    /// Outbox activities deleted.
+    pub activities: u64,
+    /// `remote_host` rows deleted.
+    pub hosts: u64,
+}
+
+/// Deletes old finished deliveries, gives up too-old pending ones, then deletes old
+/// activities with no delivery left and forgotten hosts. Safe to run from several
+/// processes at once.
+pub async fn housekeeping(
+    conn: &impl ConnectionTrait,
+    cutoffs: Cutoffs,
+) -> Result<Housekept, DbError> {
+    let now = Utc::now();
+    let done = delivery::Entity::delete_many()
+        .filter(delivery::Column::State.eq(state::DONE))
+        .filter(delivery::Column::UpdatedAt.lt(cutoffs.done_before))
+        .exec(conn)
+        .await?
+        .rows_affected;
+    let dead = delivery::Entity::delete_many()
+        .filter(delivery::Column::State.eq(state::DEAD))
+        .filter(delivery::Column::UpdatedAt.lt(cutoffs.dead_before))
+        .exec(conn)
+        .await?
+        .rows_affected;
+    let expired = delivery::Entity::update_many()
+        .col_expr(delivery::Column::State, Expr::value(state::DEAD))
+        .col_expr(
+            delivery::Column::LastError,
+            Expr::value("expired: too old to deliver"),
+        )
+        .col_expr(delivery::Column::UpdatedAt, Expr::value(now))
+        .filter(delivery::Column::State.eq(state::PENDING))
+        .filter(delivery::Column::CreatedAt.lt(cutoffs.expire_before))
+        .exec(conn)
+        .await?
+        .rows_affected;
+    let any_delivery = Query::select()
+        .expr(Expr::val(1))
+        .from(delivery::Entity)
+        .and_where(
+            Expr::col((delivery::Entity, delivery::Column::ActivityId))
+                .equals((outbox_activity::Entity, outbox_activity::Column::Id)),
+        )
+        .to_owned();
+    let activities = outbox_activity::Entity::delete_many()
+        .filter(outbox_activity::Column::CreatedAt.lt(cutoffs.activities_before))
+        .filter(Expr::not_exists(any_delivery))
+        .exec(conn)
+        .await?
+        .rows_affected;
+    let queued = Query::select()
+        .expr(Expr::val(1))
+        .from(delivery::Entity)
+        .and_where(
+            Expr::col((delivery::Entity, delivery::Column::Host))
+                .equals((remote_host::Entity, remote_host::Column::Host)),
+        )
+        .and_where(
+            Expr::col((delivery::Entity, delivery::Column::State))
+                .is_in([state::PENDING, state::LEASED]),
+        )
+        .to_owned();
+    let quiet = |col: remote_host::Column| {
+        Condition::any()
+            .add(col.is_null())
+            .add(col.lt(cutoffs.activities_before))
+    };
+    let hosts = remote_host::Entity::delete_many()
+        .filter(Expr::not_exists(queued))
+        .filter(quiet(remote_host::Column::LastSuccessAt))
+        .filter(quiet(remote_host::Column::LastFailureAt))
+        .exec(conn)
+        .await?
+        .rows_affected;
+    Ok(Housekept {
+        done,
+        dead,
+        expired,
+        activities,
+        hosts,
+    })
 }

@@ -6,4 +6,6 @@
 pub mod signer;
 mod worker;
 
-pub use worker::{DeliveryConfig, Outcome, classify, run_once, spawn};
+pub use worker::{
+    DeliveryConfig, Outcome, Round, classify, housekeeping, parse_retry_after, run_once, spawn,
+};

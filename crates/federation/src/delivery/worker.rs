@@ -1,12 +1,17 @@
 //! Claims due deliveries, signs and sends them, and records the outcome.
+//!
+//! One round: claim a batch (one statement, see `deliveries::claim`), keep at most
+//! `per_host_concurrency` deliveries per host (one probe for a host whose circuit breaker
+//! has just half-opened) and hand the rest back, send, record each outcome and each host's
+//! health. Between rounds, at most every `housekeeping_interval`, old rows are pruned.
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
-use coopnet_db::repo::coops;
-use coopnet_db::repo::deliveries::{self, ClaimedDelivery};
+use chrono::{DateTime, Utc};
+use coopnet_db::repo::deliveries::{self, BreakerPolicy, ClaimedDelivery, Cutoffs};
 use coopnet_db::repo::followers::Target;
+use coopnet_db::repo::{coops, received};
 use rand::Rng;
 use tokio::sync::{Mutex, watch};
 use tokio::task::JoinSet;
@@ -23,28 +28,99 @@ pub struct DeliveryConfig {
     pub batch: u64,
     /// Deliveries in flight at once.
     pub concurrency: usize,
+    /// Deliveries to one host in flight at once (per round); the rest of the host's share of
+    /// a batch is handed back for the next round.
+    pub per_host_concurrency: usize,
     /// How long a claim lasts before another worker may take the row (crash safety).
     pub lease: Duration,
     /// Wait before each retry, by attempt; the last value repeats.
     pub backoff: Vec<Duration>,
     /// Give up on a delivery this long after it was queued.
     pub max_age: Duration,
+    /// Longest `Retry-After` honoured.
+    pub retry_after_max: Duration,
+    /// Consecutive failures of a host that open its circuit breaker.
+    pub breaker_threshold: u32,
+    /// Shortest wait of an open breaker before the next probe.
+    pub breaker_open: Duration,
+    /// Longest wait of an open breaker before the next probe.
+    pub breaker_max_open: Duration,
     /// Longest sleep when idle (enqueuers also wake the worker directly).
     pub idle_poll: Duration,
+    /// Least time between two housekeeping passes.
+    pub housekeeping_interval: Duration,
+    /// Delivered rows are deleted after this.
+    pub done_retention: Duration,
+    /// Given-up rows are deleted after this.
+    pub dead_retention: Duration,
+    /// Ids of received activities are forgotten after this (longer than any sender retries).
+    pub received_retention: Duration,
+    /// Sent activities with no delivery left are deleted after this (their URL then 404s).
+    pub activity_retention: Duration,
 }
 
 impl Default for DeliveryConfig {
     fn default() -> Self {
         let m = |n: u64| Duration::from_secs(60 * n);
+        let days = |n: u64| m(n * 1440);
         Self {
             batch: 64,
             concurrency: 16,
+            per_host_concurrency: 4,
             lease: m(5),
             // About three days in all, like Mastodon's 16 retries.
             backoff: vec![m(1), m(5), m(30), m(120), m(360), m(720), m(1440)],
-            max_age: m(3 * 1440),
+            max_age: days(3),
+            retry_after_max: days(1),
+            breaker_threshold: 10,
+            breaker_open: m(1),
+            breaker_max_open: m(60),
             idle_poll: Duration::from_secs(5),
+            housekeeping_interval: m(10),
+            done_retention: days(7),
+            dead_retention: days(30),
+            received_retention: days(14),
+            activity_retention: days(30),
         }
+    }
+}
+
+fn chrono(d: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
+}
+
+impl DeliveryConfig {
+    fn breaker(&self) -> BreakerPolicy {
+        BreakerPolicy {
+            threshold: self.breaker_threshold,
+            min_open: chrono(self.breaker_open),
+            max_open: chrono(self.breaker_max_open),
+        }
+    }
+
+    /// When to try again a delivery queued at `created_at` after its attempt number
+    /// `attempts` (0 for the first) failed at `now`, or `None` when it is too old to retry.
+    ///
+    /// The wait is the backoff for that attempt (±10 % jitter) and never less than the
+    /// receiver's `Retry-After`, itself cut to `retry_after_max`.
+    pub fn next_attempt(
+        &self,
+        attempts: i32,
+        retry_after: Option<Duration>,
+        created_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
+        let index = usize::try_from(attempts)
+            .unwrap_or(0)
+            .min(self.backoff.len().saturating_sub(1));
+        let base = self
+            .backoff
+            .get(index)
+            .copied()
+            .unwrap_or(Duration::from_secs(60));
+        let asked = retry_after.unwrap_or_default().min(self.retry_after_max);
+        let next = now + chrono(jittered(base).max(asked));
+        (next < created_at + chrono(self.max_age)).then_some(next)
     }
 }
 
@@ -103,31 +179,70 @@ async fn signer_for(
     Ok(signer)
 }
 
-/// Sends one delivery; returns the outcome, the status and an error text.
+/// Did the receiving host answer like a working server? Feeds its circuit breaker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HostVerdict {
+    /// It answered (2xx, 3xx, 4xx other than 408 and 429): up, whatever it thought of us.
+    Up,
+    /// No answer, 5xx, 408 or 429: down or overloaded.
+    Down,
+    /// Nothing was sent (bad URL, no signing key): says nothing about the host.
+    Untried,
+}
+
+fn verdict(status: Option<u16>) -> HostVerdict {
+    match status {
+        Some(408 | 429) => HostVerdict::Down,
+        Some(s) if s < 500 => HostVerdict::Up,
+        _ => HostVerdict::Down,
+    }
+}
+
+/// Reads `Retry-After`: seconds, or an HTTP date (RFC 7231), relative to `now`.
+pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = DateTime::parse_from_rfc2822(value).ok()?;
+    Some((at.with_timezone(&Utc) - now).to_std().unwrap_or_default())
+}
+
+/// One attempt's result.
+struct Attempt {
+    outcome: Outcome,
+    status: Option<u16>,
+    error: Option<String>,
+    host: HostVerdict,
+}
+
+/// Sends one delivery.
 async fn attempt(
     data: &FedData,
     http: &reqwest::Client,
     cache: &SignerCache,
     d: &ClaimedDelivery,
-) -> (Outcome, Option<u16>, Option<String>) {
+) -> Attempt {
     let inbox = match Url::parse(&d.inbox) {
         Ok(u) if u.scheme() == "https" || (data.dev_mode && u.scheme() == "http") => u,
         _ => {
-            return (
-                Outcome::Dead,
-                None,
-                Some(format!("refused inbox URL {}", d.inbox)),
-            );
+            return Attempt {
+                outcome: Outcome::Dead,
+                status: None,
+                error: Some(format!("refused inbox URL {}", d.inbox)),
+                host: HostVerdict::Untried,
+            };
         }
     };
     let signer = match signer_for(data, cache, d.activity.actor).await {
         Ok(s) => s,
         Err(e) => {
-            return (
-                Outcome::Retry { after: None },
-                None,
-                Some(format!("signing key: {e}")),
-            );
+            return Attempt {
+                outcome: Outcome::Retry { after: None },
+                status: None,
+                error: Some(format!("signing key: {e}")),
+                host: HostVerdict::Untried,
+            };
         }
     };
     let body = d.activity.body.clone().into_bytes();
@@ -150,13 +265,21 @@ async fn attempt(
                 .headers()
                 .get("retry-after")
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .map(Duration::from_secs);
+                .and_then(|v| parse_retry_after(v, Utc::now()));
             let outcome = classify(Some(status), retry_after);
-            let error = (outcome != Outcome::Delivered).then(|| format!("HTTP {status}"));
-            (outcome, Some(status), error)
+            Attempt {
+                outcome,
+                status: Some(status),
+                error: (outcome != Outcome::Delivered).then(|| format!("HTTP {status}")),
+                host: verdict(Some(status)),
+            }
         }
-        Err(e) => (classify(None, None), None, Some(e.to_string())),
+        Err(e) => Attempt {
+            outcome: classify(None, None),
+            status: None,
+            error: Some(e.to_string()),
+            host: HostVerdict::Down,
+        },
     }
 }
 
@@ -165,54 +288,181 @@ fn jittered(d: Duration) -> Duration {
     d.mul_f64(factor)
 }
 
-/// Claims one batch, sends it and records every outcome; returns how many were handled.
+/// What one round did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Round {
+    /// Deliveries claimed.
+    pub claimed: usize,
+    /// Deliveries attempted.
+    pub sent: usize,
+    /// Deliveries handed back unsent (over a host's limit, breaker, or stopping).
+    pub released: usize,
+}
+
+/// What became of one claimed delivery.
+enum Done {
+    Sent(String, HostVerdict),
+    Unsent(i64),
+}
+
+/// Claims one batch, sends what the per-host limits and breakers allow, records every
+/// outcome and hands the rest back. Once `stop` is true, deliveries not yet started are
+/// handed back instead of sent (the ones in flight finish).
 pub async fn run_once(
     data: &FedData,
     http: &reqwest::Client,
     config: &DeliveryConfig,
     cache: &SignerCache,
-) -> Result<usize, FederationError> {
-    let lease = chrono::Duration::from_std(config.lease)
-        .map_err(|e| FederationError::Internal(e.to_string()))?;
-    let batch = deliveries::claim(&data.db, config.batch, lease).await?;
-    let count = batch.len();
+    stop: &watch::Receiver<bool>,
+) -> Result<Round, FederationError> {
+    let batch = deliveries::claim(&data.db, config.batch, chrono(config.lease)).await?;
+    let mut round = Round {
+        claimed: batch.len(),
+        ..Round::default()
+    };
+    if batch.is_empty() {
+        return Ok(round);
+    }
+    let now = Utc::now();
+    let mut names: Vec<String> = batch.iter().map(|d| d.host.clone()).collect();
+    names.sort_unstable();
+    names.dedup();
+    let health: HashMap<String, deliveries::HostHealth> = deliveries::hosts(&data.db, &names)
+        .await?
+        .into_iter()
+        .map(|h| (h.host.clone(), h))
+        .collect();
+    let mut allowance = HashMap::with_capacity(names.len());
+    for host in names {
+        let allowed = match health.get(&host) {
+            // Opened by another worker since our claim.
+            Some(h) if h.open(now) => 0,
+            // Its wait is over: one probe, if no other worker took it first.
+            Some(h) if h.half_open(now) => {
+                let until = now + chrono(config.lease);
+                usize::from(deliveries::take_probe(&data.db, &host, until).await?)
+            }
+            _ => config.per_host_concurrency.max(1),
+        };
+        allowance.insert(host, allowed);
+    }
+    let mut send = Vec::with_capacity(batch.len());
+    let mut hold = Vec::new();
+    for d in batch {
+        match allowance.get_mut(&d.host) {
+            Some(left) if *left > 0 => {
+                *left -= 1;
+                send.push(d);
+            }
+            _ => hold.push(d.id),
+        }
+    }
     let mut tasks = JoinSet::new();
     let semaphore = Arc::new(tokio::sync::Semaphore::new(config.concurrency.max(1)));
-    for d in batch {
-        let (data, http, cache, config, semaphore) = (
+    for d in send {
+        let (data, http, cache, config, semaphore, stop) = (
             data.clone(),
             http.clone(),
             cache.clone(),
             config.clone(),
             semaphore.clone(),
+            stop.clone(),
         );
         tasks.spawn(async move {
             let _permit = semaphore.acquire_owned().await;
-            let (outcome, status, error) = attempt(&data, &http, &cache, &d).await;
-            let next = match outcome {
+            if *stop.borrow() {
+                return Done::Unsent(d.id);
+            }
+            let a = attempt(&data, &http, &cache, &d).await;
+            let next = match a.outcome {
                 Outcome::Delivered | Outcome::Dead => None,
                 Outcome::Retry { after } => {
-                    let index = usize::try_from(d.attempts).unwrap_or(0).min(config.backoff.len().saturating_sub(1));
-                    let base = config.backoff.get(index).copied().unwrap_or(Duration::from_secs(60));
-                    let wait = jittered(base).max(after.unwrap_or_default());
-                    let next = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
-                    let deadline = d.created_at + chrono::Duration::from_std(config.max_age).unwrap_or_default();
-                    (next < deadline).then_some(next)
+                    config.next_attempt(d.attempts, after, d.created_at, Utc::now())
                 }
             };
-            let delivered = outcome == Outcome::Delivered;
-            tracing::debug!(inbox = %d.inbox, activity = %d.activity.ap_id, ?outcome, ?status, "delivery attempt");
-            if let Err(e) = deliveries::finish(&data.db, d.id, delivered, next, status, error.as_deref()).await {
+            let delivered = a.outcome == Outcome::Delivered;
+            tracing::debug!(inbox = %d.inbox, activity = %d.activity.ap_id, outcome = ?a.outcome, status = ?a.status, "delivery attempt");
+            if let Err(e) = deliveries::finish(
+                &data.db,
+                d.id,
+                delivered,
+                next,
+                a.status,
+                a.error.as_deref(),
+            )
+            .await
+            {
                 // The lease will expire and the row be retried: at-least-once.
                 tracing::error!(error = %e, "recording a delivery outcome failed");
             }
+            Done::Sent(d.host, a.host)
         });
     }
-    while tasks.join_next().await.is_some() {}
-    Ok(count)
+    // Per host: did it answer at least once this round, how often did it fail?
+    let mut hosts: HashMap<String, (bool, u32)> = HashMap::new();
+    while let Some(done) = tasks.join_next().await {
+        match done {
+            Ok(Done::Sent(host, verdict)) => {
+                round.sent += 1;
+                let entry = hosts.entry(host).or_default();
+                match verdict {
+                    HostVerdict::Up => entry.0 = true,
+                    HostVerdict::Down => entry.1 += 1,
+                    HostVerdict::Untried => {}
+                }
+            }
+            Ok(Done::Unsent(id)) => hold.push(id),
+            Err(e) => tracing::error!(error = %e, "delivery task failed"),
+        }
+    }
+    if !hold.is_empty() {
+        round.released = hold.len();
+        deliveries::release(&data.db, &hold).await?;
+    }
+    for (host, (answered, failures)) in hosts {
+        let known = health.get(&host);
+        let result = if answered {
+            // A host with no failure on record needs no write.
+            if known.is_some_and(|h| h.fail_streak > 0 || h.open_until.is_some()) {
+                deliveries::record_host_success(&data.db, &host).await
+            } else {
+                Ok(())
+            }
+        } else if failures > 0 {
+            deliveries::record_host_failures(&data.db, &host, failures, config.breaker())
+                .await
+                .map(|h| {
+                    if h.open(Utc::now()) && !known.is_some_and(|k| k.open_until.is_some()) {
+                        tracing::warn!(host = %host, failures = h.fail_streak, until = ?h.open_until, "circuit breaker opened");
+                    }
+                })
+        } else {
+            Ok(())
+        };
+        if let Err(e) = result {
+            tracing::error!(host = %host, error = %e, "recording a host's health failed");
+        }
+    }
+    Ok(round)
 }
 
-/// Runs the worker until `stop` turns true.
+/// Prunes old rows (see [`DeliveryConfig`] for the retention times).
+pub async fn housekeeping(data: &FedData, config: &DeliveryConfig) -> Result<(), FederationError> {
+    let now = Utc::now();
+    let cutoffs = Cutoffs {
+        done_before: now - chrono(config.done_retention),
+        dead_before: now - chrono(config.dead_retention),
+        expire_before: now - chrono(config.max_age),
+        activities_before: now - chrono(config.activity_retention),
+    };
+    let pruned = deliveries::housekeeping(&data.db, cutoffs).await?;
+    let received = received::prune(&data.db, now - chrono(config.received_retention)).await?;
+    tracing::debug!(?pruned, received, "delivery housekeeping");
+    Ok(())
+}
+
+/// Runs the worker until `stop` turns true (or its sender is dropped): the round in flight
+/// finishes, and deliveries it claimed but had not started are handed back, due at once.
 pub fn spawn(
     data: FedData,
     config: DeliveryConfig,
@@ -229,31 +479,49 @@ pub fn spawn(
         .map_err(|e| FederationError::Internal(e.to_string()))?;
     let cache: SignerCache = Arc::default();
     Ok(tokio::spawn(async move {
+        let mut last_housekeeping: Option<tokio::time::Instant> = None;
         loop {
             if *stop.borrow() {
                 break;
             }
-            let handled = match run_once(&data, &http, &config, &cache).await {
-                Ok(n) => n,
+            if last_housekeeping.is_none_or(|t| t.elapsed() >= config.housekeeping_interval) {
+                last_housekeeping = Some(tokio::time::Instant::now());
+                if let Err(e) = housekeeping(&data, &config).await {
+                    tracing::error!(error = %e, "delivery housekeeping failed");
+                }
+            }
+            let round = match run_once(&data, &http, &config, &cache, &stop).await {
+                Ok(r) => r,
                 Err(e) => {
                     tracing::error!(error = %e, "delivery round failed");
-                    0
+                    Round::default()
                 }
             };
-            if handled > 0 {
+            if *stop.borrow() {
+                break;
+            }
+            if round.sent > 0 {
                 continue;
             }
-            let sleep = match deliveries::next_due(&data.db).await {
+            let mut sleep = match deliveries::next_due(&data.db).await {
                 Ok(Some(due)) => (due - Utc::now())
                     .to_std()
                     .unwrap_or_default()
                     .min(config.idle_poll),
                 _ => config.idle_poll,
             };
+            if round.claimed > 0 {
+                // Claimed but all handed back (a probe raced another worker's): don't spin.
+                sleep = sleep.max(Duration::from_millis(50).min(config.idle_poll));
+            }
             tokio::select! {
                 () = data.wake.notified() => {}
                 () = tokio::time::sleep(sleep) => {}
-                _ = stop.changed() => {}
+                changed = stop.changed() => {
+                    if changed.is_err() {
+                        break;
+                    }
+                }
             }
         }
     }))
@@ -278,5 +546,58 @@ mod tests {
         assert!(matches!(classify(None, None), Outcome::Retry { .. }));
         let after = Some(Duration::from_secs(120));
         assert_eq!(classify(Some(429), after), Outcome::Retry { after });
+    }
+
+    #[test]
+    fn hosts_are_down_without_an_answer_or_when_overloaded() {
+        for down in [None, Some(500), Some(503), Some(408), Some(429)] {
+            assert_eq!(verdict(down), HostVerdict::Down, "{down:?}");
+        }
+        for up in [202, 301, 401, 404, 410] {
+            assert_eq!(verdict(Some(up)), HostVerdict::Up, "{up}");
+        }
+    }
+
+    #[test]
+    fn retry_after_is_read_as_seconds_or_a_date() {
+        let now = DateTime::parse_from_rfc3339("2026-11-26T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(
+            parse_retry_after(" 120 ", now),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(
+            parse_retry_after("Thu, 26 Nov 2026 12:10:00 GMT", now),
+            Some(Duration::from_secs(600))
+        );
+        assert_eq!(
+            parse_retry_after("Thu, 26 Nov 2026 11:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn retry_after_is_honoured_and_capped() {
+        let config = DeliveryConfig::default();
+        let now = Utc::now();
+        let at = |after: u64| {
+            let next = config
+                .next_attempt(0, Some(Duration::from_secs(after)), now, now)
+                .unwrap();
+            (next - now).num_seconds()
+        };
+        // The first backoff is a minute (±10 %); a longer Retry-After wins...
+        assert!((54..=66).contains(&at(0)), "{}", at(0));
+        assert!(at(3600) >= 3600);
+        // ...up to a day.
+        assert_eq!(at(30 * 86400), 86400);
+        // The backoff grows with attempts and its last value repeats.
+        let late = config.next_attempt(50, None, now, now).unwrap();
+        assert!((late - now).num_seconds() >= 77_760);
+        // Past the delivery's maximum age there is no next attempt.
+        let old = now - chrono::Duration::days(3);
+        assert_eq!(config.next_attempt(3, None, old, now), None);
     }
 }

@@ -86,9 +86,18 @@ async fn is_delete_of_unknown_actor(body: &[u8], data: &FedData) -> bool {
 pub async fn post(data: Data<FedData>, request: Request) -> Response {
     let response = handle(&data, request).await;
     let status = response.status();
-    let outcome = if status.is_success() { "accepted" } else if status.is_client_error() { "refused" } else { "failed" };
+    let outcome = if status.is_success() {
+        "accepted"
+    } else if status.is_client_error() {
+        "refused"
+    } else {
+        "failed"
+    };
     let reason = status.as_str().to_owned();
-    data.metrics.inc("coopnet_inbox_requests_total", &[("outcome", outcome), ("status", &reason)]);
+    data.metrics.inc(
+        "coopnet_inbox_requests_total",
+        &[("outcome", outcome), ("status", &reason)],
+    );
     response
 }
 
@@ -105,13 +114,25 @@ async fn handle(data: &Data<FedData>, request: Request) -> Response {
     if let Err(e) = check_signature_headers(&parts.headers, Utc::now()) {
         return e.into_response();
     }
-    let request = Request::from_parts(parts, Body::from(bytes));
-    let activity = match ActivityData::from_request(request, &()).await {
-        Ok(a) => a,
-        Err(response) => return response,
-    };
-    let receive = receive_activity::<InboxActivity, ApubRemoteActor, FedData>(activity, data);
-    match tokio::time::timeout(PROCESSING_TIMEOUT, receive).await {
+    let outcome = tokio::time::timeout(PROCESSING_TIMEOUT, async {
+        match receive(data, &parts, &bytes).await {
+            // The sender may have rotated its key since we cached its actor: fetch the actor
+            // again, once, and retry (as Mastodon does).
+            Err(FederationError::Library(
+                activitypub_federation::error::Error::ActivitySignatureInvalid,
+            )) => {
+                if refresh_actor(data, &bytes).await {
+                    receive(data, &parts, &bytes).await
+                } else {
+                    Err(FederationError::Library(
+                        activitypub_federation::error::Error::ActivitySignatureInvalid,
+                    ))
+                }
+            }
+            other => other,
+        }
+    });
+    match outcome.await {
         Ok(Ok(())) => StatusCode::ACCEPTED.into_response(),
         Ok(Err(e)) => e.into_response(),
         Err(_) => {
@@ -154,4 +175,51 @@ mod tests {
         );
         assert!(check_signature_headers(&HeaderMap::new(), now).is_err());
     }
+}
+
+/// Runs the library's checks (digest, actor, signature) and our handlers on a buffered request.
+async fn receive(
+    data: &Data<FedData>,
+    parts: &axum::http::request::Parts,
+    bytes: &axum::body::Bytes,
+) -> Result<(), FederationError> {
+    let mut builder = Request::builder()
+        .method(parts.method.clone())
+        .uri(parts.uri.clone())
+        .version(parts.version);
+    for (name, value) in &parts.headers {
+        builder = builder.header(name, value);
+    }
+    let request = builder
+        .body(Body::from(bytes.clone()))
+        .map_err(|e| FederationError::BadRequest(e.to_string()))?;
+    let activity = ActivityData::from_request(request, &())
+        .await
+        .map_err(|_| FederationError::BadRequest("unreadable request".into()))?;
+    receive_activity::<InboxActivity, ApubRemoteActor, FedData>(activity, data).await
+}
+
+/// Re-fetches the activity's actor when it was cached more than a minute ago; true when a
+/// fresh copy was stored (so a retry can see a rotated key).
+async fn refresh_actor(data: &Data<FedData>, bytes: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct ActorOnly {
+        actor: url::Url,
+    }
+    let Ok(ActorOnly { actor }) = serde_json::from_slice::<ActorOnly>(bytes) else {
+        return false;
+    };
+    let cached = coopnet_db::repo::remote_actors::find(&data.db, &actor)
+        .await
+        .ok()
+        .flatten();
+    // A key fetched moments ago is current: refetching would only let a forger make us
+    // fetch repeatedly.
+    if cached.is_none_or(|a| Utc::now() - a.fetched_at < chrono::Duration::minutes(1)) {
+        return false;
+    }
+    activitypub_federation::fetch::object_id::ObjectId::<ApubRemoteActor>::from(actor)
+        .dereference_forced(&data.reset_request_count())
+        .await
+        .is_ok()
 }

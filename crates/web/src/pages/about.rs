@@ -19,5 +19,13 @@ struct AboutPage<'a> {
 /// `GET /about`
 pub async fn show(State(ctx): State<AppContext>, c: Chrome) -> Response {
     let handle = format!("@{}@{}", ctx.network.username, ctx.settings.domain);
-    page(&c, StatusCode::OK, &AboutPage { c: &c, summary_html: markdown_to_html(&ctx.network.summary), handle })
+    page(
+        &c,
+        StatusCode::OK,
+        &AboutPage {
+            c: &c,
+            summary_html: markdown_to_html(&ctx.network.summary),
+            handle,
+        },
+    )
 }

@@ -32,7 +32,10 @@ impl DirectoryParams {
     /// Reads `q`, the filters (repeated or comma-separated), `sort` and `page`; ignores the
     /// rest (`lang` is the chrome's).
     pub fn parse(raw: Option<&str>) -> Self {
-        let mut out = Self { page: 1, ..Self::default() };
+        let mut out = Self {
+            page: 1,
+            ..Self::default()
+        };
         for (key, value) in url::form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
             match key.as_ref() {
                 "q" => out.q = value.trim().chars().take(200).collect(),
@@ -54,18 +57,34 @@ impl DirectoryParams {
     }
 
     fn values(&self, name: &str) -> Vec<String> {
-        self.filters.iter().filter(|(n, _)| *n == name).map(|(_, v)| v.clone()).collect()
+        self.filters
+            .iter()
+            .filter(|(n, _)| *n == name)
+            .map(|(_, v)| v.clone())
+            .collect()
     }
 
     /// The query for the directory use case.
     pub fn to_search(&self, limit: u64) -> SearchQuery {
         SearchQuery {
             text: self.q.clone(),
-            networks: self.values("network").iter().filter_map(|v| v.parse().ok()).collect(),
-            countries: self.values("country").iter().map(|v| v.to_ascii_uppercase()).collect(),
+            networks: self
+                .values("network")
+                .iter()
+                .filter_map(|v| v.parse().ok())
+                .collect(),
+            countries: self
+                .values("country")
+                .iter()
+                .map(|v| v.to_ascii_uppercase())
+                .collect(),
             services: self.values("service"),
             technologies: self.values("technology"),
-            languages: self.values("language").iter().map(|v| v.to_ascii_lowercase()).collect(),
+            languages: self
+                .values("language")
+                .iter()
+                .map(|v| v.to_ascii_lowercase())
+                .collect(),
             sort: self.sort.unwrap_or_default(),
             limit,
             offset: (self.page - 1) * limit,
@@ -88,14 +107,22 @@ impl DirectoryParams {
             s.append_pair("page", &self.page.to_string());
         }
         let query = s.finish();
-        if query.is_empty() { "/coops".to_owned() } else { format!("/coops?{query}") }
+        if query.is_empty() {
+            "/coops".to_owned()
+        } else {
+            format!("/coops?{query}")
+        }
     }
 
     /// This query with one filter value switched on or off (back to page 1).
     pub fn toggled(&self, name: &'static str, value: &str) -> Self {
         let mut next = self.clone();
         next.page = 1;
-        if let Some(i) = next.filters.iter().position(|(n, v)| *n == name && v == value) {
+        if let Some(i) = next
+            .filters
+            .iter()
+            .position(|(n, v)| *n == name && v == value)
+        {
             next.filters.remove(i);
         } else {
             next.filters.push((name, value.to_owned()));
@@ -104,7 +131,10 @@ impl DirectoryParams {
     }
 
     fn at_page(&self, page: u64) -> Self {
-        Self { page, ..self.clone() }
+        Self {
+            page,
+            ..self.clone()
+        }
     }
 }
 
@@ -146,7 +176,12 @@ struct DirectoryPage<'a> {
     clear: String,
 }
 
-fn group(c: &Chrome, params: &DirectoryParams, name: &'static str, values: &[FacetValue]) -> FacetGroup {
+fn group(
+    c: &Chrome,
+    params: &DirectoryParams,
+    name: &'static str,
+    values: &[FacetValue],
+) -> FacetGroup {
     let t = c.t;
     let title = match name {
         "network" => t.facet_network,
@@ -168,7 +203,11 @@ fn group(c: &Chrome, params: &DirectoryParams, name: &'static str, values: &[Fac
         })
         .collect();
     values.sort_by_key(|v| !v.active);
-    FacetGroup { name, title, values }
+    FacetGroup {
+        name,
+        title,
+        values,
+    }
 }
 
 /// `GET /coops?q=&network=&country=&service=&technology=&language=&sort=&page=`
@@ -203,19 +242,29 @@ pub async fn index(State(ctx): State<AppContext>, c: Chrome, RawQuery(raw): RawQ
             "technology" => &f.technology,
             _ => &f.language,
         };
-        values.iter().find(|v| v.key == key).map_or_else(|| key.to_owned(), |v| v.label.clone())
+        values
+            .iter()
+            .find(|v| v.key == key)
+            .map_or_else(|| key.to_owned(), |v| v.label.clone())
     };
     let active = params
         .filters
         .iter()
-        .map(|(name, key)| ActiveFilter { label: label_of(name, key), href: params.toggled(name, key).href() })
+        .map(|(name, key)| ActiveFilter {
+            label: label_of(name, key),
+            href: params.toggled(name, key).href(),
+        })
         .collect();
     let pages = result.total.div_ceil(PAGE_SIZE).max(1);
     let lang = c.lang;
     let view = DirectoryPage {
         c: &c,
         q: params.q.clone(),
-        coops: result.items.iter().map(|coop| CoopView::new(coop, &networks, lang)).collect(),
+        coops: result
+            .items
+            .iter()
+            .map(|coop| CoopView::new(coop, &networks, lang))
+            .collect(),
         total: result.total,
         groups,
         active,
@@ -224,7 +273,11 @@ pub async fn index(State(ctx): State<AppContext>, c: Chrome, RawQuery(raw): RawQ
         prev: (params.page > 1).then(|| params.at_page(params.page - 1).href()),
         next: (params.page < pages).then(|| params.at_page(params.page + 1).href()),
         page_label: c.page_of(params.page, pages),
-        clear: DirectoryParams { q: params.q.clone(), ..DirectoryParams::default() }.href(),
+        clear: DirectoryParams {
+            q: params.q.clone(),
+            ..DirectoryParams::default()
+        }
+        .href(),
     };
     page(&c, StatusCode::OK, &view)
 }
@@ -235,15 +288,33 @@ mod tests {
 
     #[test]
     fn params_round_trip_through_the_url() {
-        let p = DirectoryParams::parse(Some("q=web+design&country=GB,DE&service=hosting&service=hosting&sort=name&page=3&lang=de&x=1"));
+        let p = DirectoryParams::parse(Some(
+            "q=web+design&country=GB,DE&service=hosting&service=hosting&sort=name&page=3&lang=de&x=1",
+        ));
         assert_eq!(p.q, "web design");
-        assert_eq!(p.filters, vec![("country", "GB".into()), ("country", "DE".into()), ("service", "hosting".into())]);
+        assert_eq!(
+            p.filters,
+            vec![
+                ("country", "GB".into()),
+                ("country", "DE".into()),
+                ("service", "hosting".into())
+            ]
+        );
         assert_eq!(p.sort, Some(Sort::Name));
         assert_eq!(p.page, 3);
-        assert_eq!(DirectoryParams::parse(Some(&p.href()["/coops?".len()..])), p);
+        assert_eq!(
+            DirectoryParams::parse(Some(&p.href()["/coops?".len()..])),
+            p
+        );
         let toggled = p.toggled("country", "GB");
         assert_eq!(toggled.filters.len(), 2);
         assert_eq!(toggled.page, 1);
-        assert!(toggled.toggled("country", "GB").filters.iter().any(|(n, v)| *n == "country" && v == "GB"));
+        assert!(
+            toggled
+                .toggled("country", "GB")
+                .filters
+                .iter()
+                .any(|(n, v)| *n == "country" && v == "GB")
+        );
     }
 }

@@ -38,17 +38,28 @@ pub async fn show(State(ctx): State<AppContext>, c: Chrome) -> Response {
         .into_iter()
         .map(|p| {
             let state = match (p.following, p.follower) {
-                (Some(FollowState::Accepted), Some(FollowerState::Accepted)) => t.state_mutual.to_owned(),
+                (Some(FollowState::Accepted), Some(FollowerState::Accepted)) => {
+                    t.state_mutual.to_owned()
+                }
                 (Some(FollowState::Accepted), _) => t.state_following.to_owned(),
                 (_, Some(FollowerState::Accepted)) => t.state_follower.to_owned(),
                 _ => t.state_pending.to_owned(),
             };
             let last_sync = match (p.sync.last_sync_at, p.sync.last_sync_ok) {
-                (Some(at), Some(ok)) => format!("{} ({})", at.format("%Y-%m-%d %H:%M UTC"), if ok { "ok" } else { "✗" }),
+                (Some(at), Some(ok)) => format!(
+                    "{} ({})",
+                    at.format("%Y-%m-%d %H:%M UTC"),
+                    if ok { "ok" } else { "✗" }
+                ),
                 _ => t.never.to_owned(),
             };
             PeerRow {
-                url: p.network.actor_id.as_ref().map(ToString::to_string).unwrap_or_default(),
+                url: p
+                    .network
+                    .actor_id
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
                 name: p.network.name,
                 domain: p.network.domain,
                 state,
@@ -64,5 +75,13 @@ pub async fn show(State(ctx): State<AppContext>, c: Chrome) -> Response {
         .into_iter()
         .map(|u| u.to_string())
         .collect();
-    page(&c, StatusCode::OK, &FederationPage { c: &c, peers: rows, suggestions })
+    page(
+        &c,
+        StatusCode::OK,
+        &FederationPage {
+            c: &c,
+            peers: rows,
+            suggestions,
+        },
+    )
 }

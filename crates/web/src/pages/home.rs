@@ -30,7 +30,15 @@ pub async fn show(State(ctx): State<AppContext>, c: Chrome) -> Response {
     let data = async {
         let networks = coopnet_app::networks::by_id(&ctx).await?;
         let here = coops::list(&ctx, coops::Visibility::All, 1, 0).await?.total;
-        let newest = directory::search(&ctx, &SearchQuery { sort: Sort::Newest, limit: 6, ..SearchQuery::default() }).await?;
+        let newest = directory::search(
+            &ctx,
+            &SearchQuery {
+                sort: Sort::Newest,
+                limit: 6,
+                ..SearchQuery::default()
+            },
+        )
+        .await?;
         let (news, _) = posts::list(&ctx, &PostAuthor::Network, 5, 0).await?;
         Ok::<_, coopnet_app::AppError>((networks, here, newest, news))
     };
@@ -44,7 +52,11 @@ pub async fn show(State(ctx): State<AppContext>, c: Chrome) -> Response {
         here,
         federation: newest.total,
         networks: networks.len(),
-        newest: newest.items.iter().map(|coop| CoopView::new(coop, &networks, c.lang)).collect(),
+        newest: newest
+            .items
+            .iter()
+            .map(|coop| CoopView::new(coop, &networks, c.lang))
+            .collect(),
         news: news.iter().map(PostView::from).collect(),
     };
     page(&c, StatusCode::OK, &view)

@@ -75,7 +75,12 @@ pub async fn show(State(ctx): State<AppContext>, c: Chrome) -> Response {
         let mut all = Vec::new();
         let mut total = 0;
         while (all.len() as u64) < MAX_POINTS {
-            let q = SearchQuery { sort: Sort::Name, limit: MAX_LIMIT, offset: all.len() as u64, ..SearchQuery::default() };
+            let q = SearchQuery {
+                sort: Sort::Name,
+                limit: MAX_LIMIT,
+                offset: all.len() as u64,
+                ..SearchQuery::default()
+            };
             let page = directory::search(&ctx, &q).await?;
             total = page.total;
             let done = page.items.len() < MAX_LIMIT as usize;
@@ -94,14 +99,25 @@ pub async fn show(State(ctx): State<AppContext>, c: Chrome) -> Response {
     let mut groups: BTreeMap<String, (f64, f64, Vec<CoopView>)> = BTreeMap::new();
     let mut placed = 0u64;
     for coop in &all {
-        let Some(point) = coop.profile.location else { continue };
-        let inside = (WEST..=EAST).contains(&point.longitude) && (SOUTH..=NORTH).contains(&point.latitude);
+        let Some(point) = coop.profile.location else {
+            continue;
+        };
+        let inside =
+            (WEST..=EAST).contains(&point.longitude) && (SOUTH..=NORTH).contains(&point.latitude);
         let view = CoopView::new(coop, &networks, c.lang);
-        let code = coop.profile.country.map_or_else(|| "?".to_owned(), |cc| cc.to_string());
+        let code = coop
+            .profile
+            .country
+            .map_or_else(|| "?".to_owned(), |cc| cc.to_string());
         let (x, y) = project(point.latitude, point.longitude);
         if inside {
             placed += 1;
-            dots.push(Dot { x: num(x), y: num(y), name: view.name.clone(), href: view.page_url.clone() });
+            dots.push(Dot {
+                x: num(x),
+                y: num(y),
+                name: view.name.clone(),
+                href: view.page_url.clone(),
+            });
         }
         let entry = groups.entry(code).or_insert((0.0, 0.0, Vec::new()));
         if inside {
@@ -114,7 +130,13 @@ pub async fn show(State(ctx): State<AppContext>, c: Chrome) -> Response {
         .into_iter()
         .map(|(code, (sx, sy, coops))| {
             let n = coops.len().max(1) as f64;
-            CountryGroup { code, x: num(sx / n), y: num(sy / n - 6.0), count: coops.len(), coops }
+            CountryGroup {
+                code,
+                x: num(sx / n),
+                y: num(sy / n - 6.0),
+                count: coops.len(),
+                coops,
+            }
         })
         .collect();
     let mut lines = Vec::new();

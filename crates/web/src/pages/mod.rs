@@ -34,7 +34,11 @@ pub fn error_page(c: &Chrome, err: &AppError) -> Response {
         AppError::Gone(_) => (StatusCode::GONE, t.gone_title, t.gone_text),
         other => {
             tracing::error!(error = %other, "page failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, t.error_title, t.error_text)
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                t.error_title,
+                t.error_text,
+            )
         }
     };
     page(c, status, &ErrorPage { c, title, message })

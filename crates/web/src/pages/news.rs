@@ -20,7 +20,14 @@ struct NewsPage<'a> {
 /// `GET /news`
 pub async fn show(State(ctx): State<AppContext>, c: Chrome) -> Response {
     match posts::list(&ctx, &PostAuthor::Network, 50, 0).await {
-        Ok((items, _)) => page(&c, StatusCode::OK, &NewsPage { c: &c, posts: items.iter().map(PostView::from).collect() }),
+        Ok((items, _)) => page(
+            &c,
+            StatusCode::OK,
+            &NewsPage {
+                c: &c,
+                posts: items.iter().map(PostView::from).collect(),
+            },
+        ),
         Err(e) => error_page(&c, &e),
     }
 }

@@ -25,7 +25,11 @@ impl From<&Post> for PostView {
         Self {
             url: p.url.to_string(),
             html: p.record.content_html.clone(),
-            published: p.record.published_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            published: p
+                .record
+                .published_at
+                .format("%Y-%m-%d %H:%M UTC")
+                .to_string(),
         }
     }
 }
@@ -73,13 +77,24 @@ fn json_ld(coop: &Coop, url: &str, network: &Network, network_url: &str) -> Stri
             ld[k] = v;
         }
     };
-    put("description", coop.summary_for("en").map_or(Value::Null, |(_, t)| json!(crate::views::first_paragraph(t))));
+    put(
+        "description",
+        coop.summary_for("en").map_or(Value::Null, |(_, t)| {
+            json!(crate::views::first_paragraph(t))
+        }),
+    );
     put("logo", p.logo.as_ref().map_or(Value::Null, |l| json!(l)));
     put("email", p.email.as_ref().map_or(Value::Null, |e| json!(e)));
-    put("foundingDate", p.founded.map_or(Value::Null, |y| json!(y.to_string())));
+    put(
+        "foundingDate",
+        p.founded.map_or(Value::Null, |y| json!(y.to_string())),
+    );
     put(
         "numberOfEmployees",
-        p.workers.map_or(Value::Null, |w| json!({"@type": "QuantitativeValue", "value": w})),
+        p.workers.map_or(
+            Value::Null,
+            |w| json!({"@type": "QuantitativeValue", "value": w}),
+        ),
     );
     if p.locality.is_some() || p.country.is_some() {
         put(
@@ -92,7 +107,15 @@ fn json_ld(coop: &Coop, url: &str, network: &Network, network_url: &str) -> Stri
         p.location.map_or(Value::Null, |g| json!({"@type": "GeoCoordinates", "latitude": g.latitude, "longitude": g.longitude})),
     );
     if !p.technologies.is_empty() {
-        put("knowsAbout", json!(p.technologies.iter().map(ToString::to_string).collect::<Vec<_>>()));
+        put(
+            "knowsAbout",
+            json!(
+                p.technologies
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+            ),
+        );
     }
     if !p.services.is_empty() {
         let offers: Vec<Value> =
@@ -100,39 +123,107 @@ fn json_ld(coop: &Coop, url: &str, network: &Network, network_url: &str) -> Stri
         put("makesOffer", json!(offers));
     }
     if !p.languages.is_empty() {
-        put("knowsLanguage", json!(p.languages.iter().map(ToString::to_string).collect::<Vec<_>>()));
+        put(
+            "knowsLanguage",
+            json!(
+                p.languages
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+            ),
+        );
     }
     if !p.links.is_empty() {
-        put("sameAs", json!(p.links.iter().map(|l| l.url.to_string()).collect::<Vec<_>>()));
+        put(
+            "sameAs",
+            json!(
+                p.links
+                    .iter()
+                    .map(|l| l.url.to_string())
+                    .collect::<Vec<_>>()
+            ),
+        );
     }
     // `<` escaped as \u003c: no text can close the <script> element.
-    serde_json::to_string(&ld).unwrap_or_default().replace('<', "\\u003c")
+    serde_json::to_string(&ld)
+        .unwrap_or_default()
+        .replace('<', "\\u003c")
 }
 
-fn coop_page(ctx: &AppContext, c: &Chrome, coop: &Coop, network: &Network, posts: Vec<PostView>) -> Response {
+fn coop_page(
+    ctx: &AppContext,
+    c: &Chrome,
+    coop: &Coop,
+    network: &Network,
+    posts: Vec<PostView>,
+) -> Response {
     let t = c.t;
     let p = &coop.profile;
     let (actor, federated, domain) = match &coop.origin {
-        CoopOrigin::Local => (ctx.fed().urls.coop(coop.slug.as_str()).to_string(), false, ctx.settings.domain.clone()),
-        CoopOrigin::Remote { actor_id } => (actor_id.to_string(), true, coopnet_federation::urls::host_port(actor_id)),
+        CoopOrigin::Local => (
+            ctx.fed().urls.coop(coop.slug.as_str()).to_string(),
+            false,
+            ctx.settings.domain.clone(),
+        ),
+        CoopOrigin::Remote { actor_id } => (
+            actor_id.to_string(),
+            true,
+            coopnet_federation::urls::host_port(actor_id),
+        ),
     };
     let network_url = match &network.actor_id {
         Some(id) => id.to_string(),
         None => "/network".to_owned(),
     };
-    let (summary_lang, summary_html) =
-        coop.summary_for(c.lang).map(|(lang, text)| (lang.to_string(), markdown_to_html(text))).unwrap_or_default();
+    let (summary_lang, summary_html) = coop
+        .summary_for(c.lang)
+        .map(|(lang, text)| (lang.to_string(), markdown_to_html(text)))
+        .unwrap_or_default();
     let mut fields = Vec::new();
     let mut push = |name: &'static str, value: Option<String>| {
         if let Some(value) = value.filter(|v| !v.is_empty()) {
             fields.push(Field { name, value });
         }
     };
-    let place: Vec<String> = [p.locality.clone(), p.region.clone(), p.country.map(|c| c.to_string())].into_iter().flatten().collect();
+    let place: Vec<String> = [
+        p.locality.clone(),
+        p.region.clone(),
+        p.country.map(|c| c.to_string()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     push(t.field_location, Some(place.join(", ")));
-    push(t.field_services, Some(p.services.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")));
-    push(t.field_technologies, Some(p.technologies.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")));
-    push(t.field_languages, Some(p.languages.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")));
+    push(
+        t.field_services,
+        Some(
+            p.services
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+    );
+    push(
+        t.field_technologies,
+        Some(
+            p.technologies
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+    );
+    push(
+        t.field_languages,
+        Some(
+            p.languages
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+    );
     push(t.field_workers, p.workers.map(|w| w.to_string()));
     push(t.field_founded, p.founded.map(|y| y.to_string()));
     push(t.field_legal_form, p.legal_form.clone());
@@ -153,7 +244,11 @@ fn coop_page(ctx: &AppContext, c: &Chrome, coop: &Coop, network: &Network, posts
         summary_html,
         website: p.website.as_ref().map(ToString::to_string),
         fields,
-        links: p.links.iter().map(|l| (l.kind.to_string(), l.url.to_string())).collect(),
+        links: p
+            .links
+            .iter()
+            .map(|l| (l.kind.to_string(), l.url.to_string()))
+            .collect(),
         posts,
     };
     page(c, StatusCode::OK, &view)
@@ -165,8 +260,17 @@ pub async fn show(ctx: &AppContext, c: &Chrome, slug: &str) -> Response {
         Ok(coop) => coop,
         Err(e) => return error_page(c, &e),
     };
-    let posts = posts::list(ctx, &PostAuthor::Coop(slug.to_owned()), 20, 0).await.map(|(p, _)| p).unwrap_or_default();
-    coop_page(ctx, c, &coop, &ctx.network, posts.iter().map(PostView::from).collect())
+    let posts = posts::list(ctx, &PostAuthor::Coop(slug.to_owned()), 20, 0)
+        .await
+        .map(|(p, _)| p)
+        .unwrap_or_default();
+    coop_page(
+        ctx,
+        c,
+        &coop,
+        &ctx.network,
+        posts.iter().map(PostView::from).collect(),
+    )
 }
 
 /// `GET /federated/{domain}/{slug}`: a co-op of another network, from our copy.
@@ -174,7 +278,10 @@ pub async fn federated(ctx: &AppContext, c: &Chrome, domain: &str, slug: &str) -
     let found = async {
         let coop = coops::get_remote(ctx, domain, slug).await?;
         let networks = coopnet_app::networks::by_id(ctx).await?;
-        let network = networks.get(&coop.network_id).cloned().ok_or_else(|| AppError::NotFound("network".into()))?;
+        let network = networks
+            .get(&coop.network_id)
+            .cloned()
+            .ok_or_else(|| AppError::NotFound("network".into()))?;
         Ok::<_, AppError>((coop, network))
     };
     match found.await {
@@ -195,7 +302,10 @@ struct NetworkPage<'a> {
 
 /// `GET /network` (HTML).
 pub async fn network(ctx: &AppContext, c: &Chrome) -> Response {
-    let posts = posts::list(ctx, &PostAuthor::Network, 20, 0).await.map(|(p, _)| p).unwrap_or_default();
+    let posts = posts::list(ctx, &PostAuthor::Network, 20, 0)
+        .await
+        .map(|(p, _)| p)
+        .unwrap_or_default();
     let handle_plain = format!("{}@{}", ctx.network.username, ctx.settings.domain);
     page(
         c,
@@ -223,13 +333,30 @@ struct PostPage<'a> {
 pub async fn post(ctx: &AppContext, c: &Chrome, owner: PostOwner, public_id: &str) -> Response {
     let (author, author_name, author_url) = match &owner {
         PostOwner::Coop(slug) => match coops::get(ctx, slug).await {
-            Ok(coop) => (PostAuthor::Coop(slug.clone()), coop.profile.name, format!("/coops/{slug}")),
+            Ok(coop) => (
+                PostAuthor::Coop(slug.clone()),
+                coop.profile.name,
+                format!("/coops/{slug}"),
+            ),
             Err(e) => return error_page(c, &e),
         },
-        PostOwner::Network => (PostAuthor::Network, ctx.network.name.clone(), "/network".to_owned()),
+        PostOwner::Network => (
+            PostAuthor::Network,
+            ctx.network.name.clone(),
+            "/network".to_owned(),
+        ),
     };
     match posts::get(ctx, &author, public_id).await {
-        Ok(p) => page(c, StatusCode::OK, &PostPage { c, author: author_name, author_url, post: PostView::from(&p) }),
+        Ok(p) => page(
+            c,
+            StatusCode::OK,
+            &PostPage {
+                c,
+                author: author_name,
+                author_url,
+                post: PostView::from(&p),
+            },
+        ),
         Err(e) => error_page(c, &e),
     }
 }

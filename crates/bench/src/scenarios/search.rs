@@ -1,0 +1,232 @@
+//! Scenario 2: directory search over a generated directory (100,000 co-ops in 20 networks,
+//! vocabulary of the demo data) through the HTTP API (`/api/v1/coops?q=…&country=…&service=…`)
+//! and the HTML page (`/coops?…`), on SQLite and on PostgreSQL. Each query is a word of a
+//! co-op's name plus its country and one of its services (so every query has matches); the
+//! driver cycles through 256 such queries. Goal: p99 ≤ 20 ms and ≥ 2,000 req/s.
+//!
+//! Baselines in the same run: `/healthz` on the same instance (the HTTP stack's floor) and
+//! `coopnet_app::directory::search` called in-process, one query at a time (the query's
+//! own cost, without HTTP or rendering).
+use std::sync::Arc;
+use std::time::Instant;
+
+use coopnet_app::directory::{self, SearchQuery};
+use coopnet_core::Tag;
+use rand::{Rng, SeedableRng};
+use sea_orm::{ConnectionTrait, Statement};
+use serde_json::json;
+
+use crate::generate::{self, Vocab};
+use crate::harness::{BenchDb, Engine, Instance};
+use crate::load::{self, Mode, Req, Spec, percentile_ms, thousands};
+use crate::report::{Outcome, Reporter};
+use crate::{Config, Shared, scenarios};
+
+/// Networks in the generated directory.
+pub const NETWORKS: usize = 20;
+/// Concurrent connections of the search load.
+pub const CONNECTIONS: usize = 16;
+/// Distinct queries cycled through.
+const QUERIES: usize = 256;
+
+/// Runs the scenario on SQLite, then PostgreSQL when a server answers.
+pub async fn run(config: &Config, rep: &mut Reporter, shared: &mut Shared) -> anyhow::Result<()> {
+    let total = config.size(100_000, 2_000);
+    let vocab = Arc::new(Vocab::from_demo()?);
+    let mut engines = vec![Engine::Sqlite];
+    if config.postgres.is_some() {
+        engines.push(Engine::Postgres);
+    }
+    let mut first_error = None;
+    for engine in engines {
+        let db = match (engine, &config.postgres) {
+            (Engine::Postgres, Some(url)) => BenchDb::postgres(url).await?,
+            _ => BenchDb::sqlite()?,
+        };
+        let result = measure(config, rep, &db, &vocab, total).await;
+        match (&result, engine) {
+            (Ok(()), Engine::Sqlite) => shared.search_sqlite = Some((db, total)),
+            _ => {
+                db.drop_database().await.ok();
+            }
+        }
+        if let Err(e) = result {
+            rep.failed(&format!("search ({})", engine.label()), &e)?;
+            first_error.get_or_insert(e);
+        }
+    }
+    first_error.map_or(Ok(()), Err)
+}
+
+/// The query of co-op `i` as API and page query strings, and as a use-case query.
+fn query(vocab: &Vocab, i: usize) -> (String, SearchQuery) {
+    let (word, country, service) = vocab.query(i, NETWORKS);
+    let qs = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("q", &word)
+        .append_pair("country", &country)
+        .append_pair("service", &service)
+        .finish();
+    let search = SearchQuery {
+        text: word,
+        countries: vec![country],
+        services: Tag::parse(&service)
+            .map(|t| vec![t.key()])
+            .unwrap_or_default(),
+        limit: crate::scenarios::search::API_LIMIT,
+        ..SearchQuery::default()
+    };
+    (qs, search)
+}
+
+/// The API's default page size (what `/api/v1/coops` without `limit` returns).
+pub const API_LIMIT: u64 = 50;
+
+/// Writes a generated directory of `total` co-ops into a running instance's database.
+pub async fn populate(
+    instance: &Instance,
+    vocab: &Arc<Vocab>,
+    total: usize,
+    engine: Engine,
+) -> anyhow::Result<generate::Populated> {
+    let parallel = if engine == Engine::Postgres { 4 } else { 1 };
+    let populated = generate::populate(
+        &instance.ctx.db,
+        instance.ctx.network.id,
+        vocab,
+        total,
+        NETWORKS,
+        parallel,
+    )
+    .await?;
+    if engine == Engine::Postgres {
+        // Autovacuum would analyse the new tables within a minute; do it now.
+        instance
+            .ctx
+            .db
+            .execute_raw(Statement::from_string(
+                instance.ctx.db.get_database_backend(),
+                "ANALYZE",
+            ))
+            .await?;
+    }
+    Ok(populated)
+}
+
+/// 256 query strings and use-case queries drawn from random co-ops.
+pub fn queries(vocab: &Vocab, total: usize) -> Vec<(String, SearchQuery)> {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(42);
+    (0..QUERIES)
+        .map(|_| query(vocab, rng.random_range(0..total)))
+        .collect()
+}
+
+async fn measure(
+    config: &Config,
+    rep: &mut Reporter,
+    db: &BenchDb,
+    vocab: &Arc<Vocab>,
+    total: usize,
+) -> anyhow::Result<()> {
+    let engine = db.engine;
+    let label = engine.label();
+    let instance = Instance::start(&db.url, |_| {}).await?;
+    let populated = populate(&instance, vocab, total, engine).await?;
+    rep.record(Outcome::info(
+        "search",
+        &format!("generate ({label})"),
+        format!(
+            "{} co-ops in {} networks written through coopnet_db::repo in {:.1} s ({} co-ops/s)",
+            thousands(total as f64),
+            NETWORKS,
+            populated.seconds,
+            thousands(total as f64 / populated.seconds.max(1e-9))
+        ),
+        json!({"coops": total, "networks": NETWORKS, "seconds": populated.seconds}),
+    ))?;
+
+    let queries = queries(vocab, total);
+
+    // Sanity, and the query cost without HTTP: each query once through the use case.
+    let http = scenarios::client()?;
+    let first = scenarios::get_json(
+        &http,
+        &instance.url(&format!("/api/v1/coops?{}", queries[0].0)),
+        "application/json",
+    )
+    .await?;
+    anyhow::ensure!(
+        first["total"].as_u64().unwrap_or(0) >= 1,
+        "a generated query found nothing: {}",
+        queries[0].0
+    );
+    let mut direct_us = Vec::new();
+    let mut totals = Vec::new();
+    for (_, q) in &queries {
+        let t = Instant::now();
+        let result = directory::search(&instance.ctx, q).await?;
+        direct_us.push(u32::try_from(t.elapsed().as_micros()).unwrap_or(u32::MAX));
+        totals.push(result.total as f64);
+    }
+    direct_us.sort_unstable();
+    let direct = json!({
+        "p50_ms": percentile_ms(&direct_us, 50.0),
+        "p99_ms": percentile_ms(&direct_us, 99.0),
+        "median_matches": scenarios::median(&totals),
+    });
+    rep.record(Outcome::info(
+        "search",
+        &format!("directory::search in-process ({label})"),
+        format!(
+            "one at a time: p50 {:.2} ms, p99 {:.2} ms; median {} matches per query (page of {API_LIMIT})",
+            percentile_ms(&direct_us, 50.0),
+            percentile_ms(&direct_us, 99.0),
+            scenarios::median(&totals)
+        ),
+        direct.clone(),
+    ))?;
+
+    let spec = Spec {
+        connections: CONNECTIONS,
+        mode: Mode::Timed {
+            warmup: config.secs(1.0, 0.3),
+            measure: config.secs(10.0, 1.0),
+        },
+    };
+    let healthz = load::run(
+        instance.addr,
+        instance.host(),
+        Arc::new(vec![Req::get("/healthz", &[])?]),
+        spec,
+    )
+    .await?;
+    for (what, prefix, accept) in [
+        ("JSON API", "/api/v1/coops?", "application/json"),
+        ("HTML page", "/coops?", "text/html"),
+    ] {
+        let requests = queries
+            .iter()
+            .map(|(qs, _)| Req::get(format!("{prefix}{qs}"), &[("accept", accept)]))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let stats = load::run(instance.addr, instance.host(), Arc::new(requests), spec).await?;
+        let met = stats.errors == 0 && stats.p99_ms <= 20.0 && stats.rps >= 2000.0;
+        rep.record(Outcome::goal(
+            "search",
+            &format!(
+                "{what}, {} co-ops, {label}, {CONNECTIONS} conns",
+                thousands(total as f64)
+            ),
+            format!(
+                "{} ({} B/answer) | baseline /healthz {} | in-process p99 {:.2} ms",
+                stats.short(),
+                stats.body_bytes,
+                healthz.short(),
+                percentile_ms(&direct_us, 99.0)
+            ),
+            "p99 ≤ 20 ms and ≥ 2,000 req/s",
+            met,
+            json!({"load": stats, "healthz": healthz, "direct": direct, "engine": label, "coops": total}),
+        ))?;
+    }
+    instance.stop().await;
+    Ok(())
+}
