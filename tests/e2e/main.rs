@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod admin_api;
+mod backup;
 mod exchange;
 mod federation_rules;
 mod fixtures;

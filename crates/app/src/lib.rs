@@ -8,6 +8,7 @@
 //! Depends on core, config, db and migrations; never on web or cli.
 
 mod context;
+pub mod backup;
 pub mod coops;
 pub mod demo;
 pub mod directory;

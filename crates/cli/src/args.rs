@@ -52,6 +52,10 @@ pub enum Command {
     Queue(QueueCommand),
     /// Show the effective configuration.
     Config,
+    /// Write everything local (co-ops, keys, tokens, follows, posts, queue) to FILE (JSON).
+    Backup { file: std::path::PathBuf },
+    /// Restore a backup FILE into a new, empty database (the configured `database_url`).
+    Restore { file: std::path::PathBuf },
     /// Run a demo European federation: four networks (UK, DE, NL, FR) on localhost, each
     /// seeded with members, following each other in a full mesh.
     Demo(DemoArgs),

@@ -387,6 +387,10 @@ async fn deliveries_survive_kill_9_and_each_arrives() {
     .await;
     first.kill9();
     assert_eq!(distinct(&receivers), 0);
+    // What the killed worker had claimed stays leased until the lease expires (the second
+    // server drains the rest meanwhile).
+    let held_first = sender.counts().await.leased;
+    assert!(held_first <= BATCH, "{held_first} leased rows, more than one batch");
 
     // 2. The receivers come up; a new server drains the backlog and is killed half-way.
     for r in &mut receivers {
@@ -400,11 +404,12 @@ async fn deliveries_survive_kill_9_and_each_arrives() {
     )
     .await;
     second.kill9();
-    // Whatever the killed worker held stays leased until its lease expires.
+    // Leased now: the first server's rows (unless their lease ran out and the second server
+    // took them) and the second's, at most one batch each.
     let held = sender.counts().await.leased;
     let arrived = distinct(&receivers);
     assert!(arrived < 1000, "the kill came too late to test anything");
-    assert!(held <= BATCH, "{held} leased rows, more than one batch");
+    assert!(held <= 2 * BATCH, "{held} leased rows, more than two batches");
 
     // 3. A third server sends the rest, and the held rows once their lease has expired.
     let _third = sender.serve("third").await;
@@ -425,15 +430,17 @@ async fn deliveries_survive_kill_9_and_each_arrives() {
     .await;
     let c = sender.counts().await;
     assert_eq!((c.pending, c.leased, c.dead), (0, 0, 0), "{c:?}");
-    // At-least-once: only a delivery in flight at the kill may arrive twice (a coopnet
-    // receiver drops the repeat by its id).
-    let dup = duplicates(&receivers);
+    // At-least-once: only a delivery in flight at the second kill may arrive twice (the
+    // receivers were down at the first); a coopnet receiver drops the repeat by its id.
+    let dup = u64::from(duplicates(&receivers));
     assert!(
-        u64::from(dup) <= held,
-        "{dup} duplicates, but only {held} deliveries were in flight at the kill"
+        dup <= held.min(BATCH),
+        "{dup} duplicates, but at most {} deliveries were in flight at the kill",
+        held.min(BATCH)
     );
     eprintln!(
-        "kill -9 test: {arrived} arrived before the second kill, {held} leased at it, {dup} duplicates"
+        "kill -9 test: {held_first} leased at the first kill; {arrived} arrived and {held} \
+         leased at the second; {dup} duplicates"
     );
 }
 

@@ -66,6 +66,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             telemetry::init(settings.log_format, "warn");
             demo::run(args).await
         }
+        Command::Backup { file } => {
+            telemetry::init(settings.log_format, ONE_SHOT_LOG);
+            let counts = coopnet_app::backup::write(&settings.database_url, &settings.domain, &file).await?;
+            let total: usize = counts.iter().map(|(_, n)| n).sum();
+            println!("wrote {} ({total} rows)", file.display());
+            Ok(())
+        }
+        Command::Restore { file } => {
+            telemetry::init(settings.log_format, ONE_SHOT_LOG);
+            let counts = coopnet_app::backup::read(&settings.database_url, &file).await?;
+            for (table, n) in counts {
+                println!("{table}\t{n}");
+            }
+            Ok(())
+        }
         Command::Config => {
             print!("{}", settings.to_toml()?);
             Ok(())

@@ -1,5 +1,6 @@
 //! Hand-written queries, one module per aggregate. Every function takes any connection or
 //! transaction (`&impl ConnectionTrait`) so use cases decide what is atomic.
+pub mod backup;
 pub mod blocks;
 pub mod coops;
 pub mod deliveries;

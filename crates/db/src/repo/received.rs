@@ -32,3 +32,12 @@ pub async fn prune(conn: &impl ConnectionTrait, before: DateTime<Utc>) -> Result
         .await?
         .rows_affected)
 }
+
+/// Forgets `ap_id` (its processing failed: the sender's retry must be processed).
+pub async fn forget(conn: &impl ConnectionTrait, ap_id: &str) -> Result<(), DbError> {
+    received_activity::Entity::delete_many()
+        .filter(received_activity::Column::ApId.eq(ap_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}

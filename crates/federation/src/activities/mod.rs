@@ -115,7 +115,8 @@ impl Activity for InboxActivity {
             tracing::debug!("duplicate activity ignored");
             return Ok(());
         }
-        match self {
+        let id = self.id().to_string();
+        let result = match self {
             Self::Follow(follow) => follow::receive(follow, data).await,
             Self::Undo(undo) => undo::receive(undo, data).await,
             Self::Accept(accept) => {
@@ -132,6 +133,11 @@ impl Activity for InboxActivity {
                 tracing::debug!(kind = %other.kind, "activity type not handled; ignored");
                 Ok(())
             }
+        };
+        if result.is_err() && !idempotent {
+            // Not processed: the sender's retry must not be taken for a duplicate.
+            received::forget(&data.db, &id).await?;
         }
+        result
     }
 }

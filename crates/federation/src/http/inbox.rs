@@ -107,6 +107,12 @@ async fn handle(data: &Data<FedData>, request: Request) -> Response {
         Ok(b) => b,
         Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "activity too large").into_response(),
     };
+    if let Some(host) = sender_host(&bytes)
+        && coopnet_db::repo::blocks::is_blocked(&data.db, &host).await.unwrap_or(false)
+    {
+        // Refused before any fetch or storage: a blocked server leaves no trace here.
+        return FederationError::Forbidden(format!("{host} is blocked")).into_response();
+    }
     if is_delete_of_unknown_actor(&bytes, &data).await {
         tracing::debug!("Delete of an actor we never knew; acknowledged");
         return StatusCode::ACCEPTED.into_response();
@@ -222,4 +228,13 @@ async fn refresh_actor(data: &Data<FedData>, bytes: &[u8]) -> bool {
         .dereference_forced(&data.reset_request_count())
         .await
         .is_ok()
+}
+
+/// `host[:port]` of the activity's `actor`, read before anything else is done with it.
+fn sender_host(bytes: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct ActorOnly {
+        actor: url::Url,
+    }
+    serde_json::from_slice::<ActorOnly>(bytes).ok().map(|a| crate::urls::host_port(&a.actor))
 }
