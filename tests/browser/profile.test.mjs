@@ -10,7 +10,7 @@ before(async () => {
   server = await startInstance();
   browser = await launchBrowser();
   await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
-});
+}, { timeout: 120_000 });
 after(async () => {
   await browser?.close();
   await server?.stop();

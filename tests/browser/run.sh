@@ -61,4 +61,4 @@ trap cleanup EXIT
 echo "== browser tests: $("$chromium" --version 2>/dev/null), playwright-core $pinned, node $(node --version)"
 cd tests/browser
 if [ "$#" -eq 0 ]; then set -- *.test.mjs; fi
-node --test "$@"
+node --test --test-timeout=600000 "$@"

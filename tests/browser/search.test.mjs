@@ -9,7 +9,7 @@ let browser;
 before(async () => {
   server = await startInstance();
   browser = await launchBrowser();
-});
+}, { timeout: 120_000 });
 after(async () => {
   await browser?.close();
   await server?.stop();

@@ -24,7 +24,7 @@ before(async () => {
   ]);
   assert.match(out, /xss-test/);
   browser = await launchBrowser();
-});
+}, { timeout: 120_000 });
 after(async () => {
   await browser?.close();
   await server?.stop();
@@ -37,7 +37,7 @@ const PAGES = [
   ['home', '/', 'a[href="/coops/xss-test"]'],
   ['map', '/map', 'ul.tags a[href="/coops/xss-test"]'],
   ['news', '/news', 'main'],
-  ['members feed page', '/network', 'main'],
+  ['network', '/network', 'main'],
 ];
 
 for (const [label, path, where] of PAGES) {

@@ -61,3 +61,29 @@ async fn html_pages_carry_security_headers() {
         "CSP is for HTML"
     );
 }
+
+#[tokio::test]
+async fn admin_api_and_searches_are_rate_limited_per_client() {
+    let instance = TestInstance::spawn_with(|s| {
+        s.limits.admin_per_minute = 3;
+        s.limits.search_per_minute = 5;
+    })
+    .await
+    .unwrap();
+    let http = reqwest::Client::new();
+    for _ in 0..3 {
+        let r = http.get(instance.url("/api/v1/admin/coops")).send().await.unwrap();
+        assert_eq!(r.status(), 401, "within the budget (no token: 401, not 429)");
+    }
+    let r = http.get(instance.url("/api/v1/admin/coops")).send().await.unwrap();
+    assert_eq!(r.status(), 429);
+    assert!(r.headers()["retry-after"].to_str().unwrap().parse::<u64>().unwrap() >= 1);
+    for _ in 0..5 {
+        assert_eq!(http.get(instance.url("/coops?q=x")).send().await.unwrap().status(), 200);
+    }
+    assert_eq!(http.get(instance.url("/coops?q=x")).send().await.unwrap().status(), 429);
+    assert_eq!(http.get(instance.url("/about")).send().await.unwrap().status(), 200, "cheap pages are not limited");
+    // Behind the (trusted, local) proxy another client has its own budget.
+    let other = http.get(instance.url("/coops?q=x")).header("x-forwarded-for", "203.0.113.7").send().await.unwrap();
+    assert_eq!(other.status(), 200);
+}

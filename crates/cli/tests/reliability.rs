@@ -67,12 +67,13 @@ async fn accept(
     else {
         return StatusCode::BAD_REQUEST;
     };
-    tokio::time::sleep(delay).await;
+    // Counted on arrival: a sender killed while waiting for the answer has still delivered.
     *seen
         .lock()
         .unwrap()
         .entry((uri.path().to_owned(), id))
         .or_default() += 1;
+    tokio::time::sleep(delay).await;
     StatusCode::ACCEPTED
 }
 

@@ -14,7 +14,7 @@ mod settings;
 
 pub use env::env_overrides;
 pub use settings::{
-    DeliverySettings, DirectorySettings, FederationSettings, FollowPolicy, LogFormat,
+    DeliverySettings, DirectorySettings, FederationSettings, FollowPolicy, LimitSettings, LogFormat,
     NetworkSettings, Settings,
 };
 

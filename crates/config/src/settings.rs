@@ -185,6 +185,25 @@ impl Default for DirectorySettings {
     }
 }
 
+/// Request budgets per client address and minute.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitSettings {
+    /// Admin API requests.
+    pub admin_per_minute: u32,
+    /// Directory searches, exports and the map.
+    pub search_per_minute: u32,
+    /// Reverse proxies (IP addresses) whose `X-Forwarded-For` names the real client.
+    #[serde(deserialize_with = "crate::env::list_or_csv")]
+    pub trusted_proxies: Vec<String>,
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        Self { admin_per_minute: 600, search_per_minute: 1200, trusted_proxies: vec!["127.0.0.1".into(), "::1".into()] }
+    }
+}
+
 /// Everything an instance needs to run. Defaults are production-safe; see
 /// [`Settings::demo`] for what runs without any configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -210,6 +229,8 @@ pub struct Settings {
     pub network: NetworkSettings,
     /// Federation with other networks.
     pub federation: FederationSettings,
+    /// Rate limits.
+    pub limits: LimitSettings,
     /// The public directory's open data.
     pub directory: DirectorySettings,
     /// The delivery queue's pacing.
@@ -229,6 +250,7 @@ impl Default for Settings {
             max_body_bytes: 1024 * 1024,
             network: NetworkSettings::default(),
             federation: FederationSettings::default(),
+            limits: LimitSettings::default(),
             directory: DirectorySettings::default(),
             delivery: DeliverySettings::default(),
         }

@@ -15,6 +15,7 @@ mod extract;
 mod federation;
 mod feeds;
 mod i18n;
+mod limits;
 mod ops;
 mod pages;
 mod router;
@@ -32,7 +33,7 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(ctx))
-        .with_graceful_shutdown(shutdown)
-        .await
+    // Peer addresses feed the per-client rate limits.
+    let app = router(ctx).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }

@@ -175,7 +175,12 @@ export async function startInstance() {
   const child = spawn(bin, ['serve'], { cwd: dir, env, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   track(child);
-  await waitHealthy(url, child, log);
+  try {
+    await waitHealthy(url, child, log);
+  } catch (e) {
+    await stopChild(child, 'SIGKILL');
+    throw e;
+  }
   return {
     url,
     port,
@@ -211,7 +216,7 @@ export async function startDemo() {
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
-  await new Promise((res, rej) => {
+  const converged = new Promise((res, rej) => {
     const timer = setTimeout(() => rej(new Error(`demo did not converge in 120 s:\n${out.slice(-4000)}`)), 120_000);
     const check = () => {
       if (out.includes(`converged: every instance lists ${DEMO_TOTAL} co-ops`)) {
@@ -228,6 +233,13 @@ export async function startDemo() {
       rej(new Error(`demo exited (${code ?? signal}):\n${out.slice(-4000)}`));
     });
   });
+  try {
+    await converged;
+  } catch (e) {
+    // Nobody gets a handle to stop it: stop it here, or it keeps the test process alive.
+    await stopChild(child, 'SIGKILL');
+    throw e;
+  }
   return {
     base,
     urls: [0, 1, 2, 3].map((i) => `http://localhost:${base + i}`),
