@@ -73,6 +73,6 @@ test('the map draws one linked dot per located member', { timeout: 30_000 }, asy
   await page.close();
 });
 
-test('the browser finds a favicon (no 404 for /favicon.ico)', { todo: 'no favicon is served yet' }, () => {
+test('the browser finds a favicon (no 404 for /favicon.ico)', () => {
   assert.deepEqual(faviconErrors, []);
 });

@@ -357,6 +357,7 @@ impl Drop for Serve {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = std::fs::copy(&self.log, format!("/tmp/rel-{}", self.log.file_name().unwrap().to_str().unwrap())); // DEBUG
     }
 }
 
@@ -368,7 +369,7 @@ async fn deliveries_survive_kill_9_and_each_arrives() {
         .map(|_| Receiver::new(Duration::from_millis(5)))
         .collect();
     let sender = Sender::new(
-        "per_host_concurrency = 4\nbackoff_secs = [1, 2]\nmax_age_secs = 3600\n\
+        "per_host_concurrency = 16\nbackoff_secs = [1, 2]\nmax_age_secs = 3600\n\
          breaker_threshold = 10\nbreaker_open_secs = 1\nbreaker_max_open_secs = 2",
     )
     .await;
@@ -606,7 +607,7 @@ async fn servers_sharing_one_database_send_each_delivery_once() {
     for r in &mut receivers {
         r.up().await;
     }
-    let sender = Sender::new("per_host_concurrency = 8").await;
+    let sender = Sender::new("per_host_concurrency = 16").await;
     // Several `coopnet serve` processes claim from one queue only on PostgreSQL (row locks,
     // SKIP LOCKED); on SQLite this test runs its single-process variant.
     let processes = if sender.db.is_postgres() { 2 } else { 1 };
@@ -648,4 +649,5 @@ async fn servers_sharing_one_database_send_each_delivery_once() {
         "a process sent nothing: {per_process:?} ({mode})"
     );
     eprintln!("{mode}: attempts per process {per_process:?}");
+    std::fs::write("/tmp/rel-debug.log", servers[0].log()).unwrap();
 }

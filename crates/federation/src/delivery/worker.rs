@@ -11,6 +11,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use coopnet_db::repo::deliveries::{self, BreakerPolicy, ClaimedDelivery, Cutoffs};
 use coopnet_db::repo::followers::Target;
+use coopnet_db::{DbError, TransactionTrait};
 use coopnet_db::repo::{coops, received};
 use rand::Rng;
 use tokio::sync::{Mutex, watch};
@@ -301,13 +302,29 @@ pub struct Round {
 
 /// What became of one claimed delivery.
 enum Done {
-    Sent(String, HostVerdict),
+    /// Attempted: the outcome to record.
+    Sent(Finished),
+    /// Not started (stopping): to hand back.
     Unsent(i64),
 }
 
-/// Claims one batch, sends what the per-host limits and breakers allow, records every
-/// outcome and hands the rest back. Once `stop` is true, deliveries not yet started are
+struct Finished {
+    id: i64,
+    host: String,
+    verdict: HostVerdict,
+    delivered: bool,
+    next: Option<DateTime<Utc>>,
+    status: Option<u16>,
+    error: Option<String>,
+}
+
+/// Claims one batch, sends what the per-host limits and breakers allow, then records every
+/// outcome, hands the rest back and updates the hosts' health in one transaction (one
+/// commit per round, not per delivery). Once `stop` is true, deliveries not yet started are
 /// handed back instead of sent (the ones in flight finish).
+///
+/// A crash before that commit loses the round's records, not its deliveries: the rows stay
+/// leased and are sent again when the lease expires (at-least-once, at most one batch).
 pub async fn run_once(
     data: &FedData,
     http: &reqwest::Client,
@@ -315,7 +332,9 @@ pub async fn run_once(
     cache: &SignerCache,
     stop: &watch::Receiver<bool>,
 ) -> Result<Round, FederationError> {
+    let t0 = std::time::Instant::now();
     let batch = deliveries::claim(&data.db, config.batch, chrono(config.lease)).await?;
+    let t_claim = t0.elapsed();
     let mut round = Round {
         claimed: batch.len(),
         ..Round::default()
@@ -346,20 +365,19 @@ pub async fn run_once(
         };
         allowance.insert(host, allowed);
     }
-    let mut send = Vec::with_capacity(batch.len());
+    // Over a host's limit: kept leased until the round ends, so that no other worker sends
+    // them meanwhile, then handed back, due as before.
     let mut hold = Vec::new();
-    for d in batch {
-        match allowance.get_mut(&d.host) {
-            Some(left) if *left > 0 => {
-                *left -= 1;
-                send.push(d);
-            }
-            _ => hold.push(d.id),
-        }
-    }
     let mut tasks = JoinSet::new();
     let semaphore = Arc::new(tokio::sync::Semaphore::new(config.concurrency.max(1)));
-    for d in send {
+    for d in batch {
+        match allowance.get_mut(&d.host) {
+            Some(left) if *left > 0 => *left -= 1,
+            _ => {
+                hold.push(d.id);
+                continue;
+            }
+        }
         let (data, http, cache, config, semaphore, stop) = (
             data.clone(),
             http.clone(),
@@ -380,68 +398,82 @@ pub async fn run_once(
                     config.next_attempt(d.attempts, after, d.created_at, Utc::now())
                 }
             };
-            let delivered = a.outcome == Outcome::Delivered;
             tracing::debug!(inbox = %d.inbox, activity = %d.activity.ap_id, outcome = ?a.outcome, status = ?a.status, "delivery attempt");
-            if let Err(e) = deliveries::finish(
-                &data.db,
-                d.id,
-                delivered,
+            Done::Sent(Finished {
+                id: d.id,
+                host: d.host,
+                verdict: a.host,
+                delivered: a.outcome == Outcome::Delivered,
                 next,
-                a.status,
-                a.error.as_deref(),
-            )
-            .await
-            {
-                // The lease will expire and the row be retried: at-least-once.
-                tracing::error!(error = %e, "recording a delivery outcome failed");
-            }
-            Done::Sent(d.host, a.host)
+                status: a.status,
+                error: a.error,
+            })
         });
     }
-    // Per host: did it answer at least once this round, how often did it fail?
-    let mut hosts: HashMap<String, (bool, u32)> = HashMap::new();
+    let t_hosts = t0.elapsed();
+    let mut finished = Vec::new();
     while let Some(done) = tasks.join_next().await {
         match done {
-            Ok(Done::Sent(host, verdict)) => {
-                round.sent += 1;
-                let entry = hosts.entry(host).or_default();
-                match verdict {
-                    HostVerdict::Up => entry.0 = true,
-                    HostVerdict::Down => entry.1 += 1,
-                    HostVerdict::Untried => {}
-                }
-            }
+            Ok(Done::Sent(f)) => finished.push(f),
             Ok(Done::Unsent(id)) => hold.push(id),
+            // Its row stays leased and is retried when the lease expires.
             Err(e) => tracing::error!(error = %e, "delivery task failed"),
         }
     }
-    if !hold.is_empty() {
-        round.released = hold.len();
-        deliveries::release(&data.db, &hold).await?;
+    round.sent = finished.len();
+    round.released = hold.len();
+    let t_sent = t0.elapsed();
+    // Per host: did it answer at least once this round, how often did it fail?
+    let mut hosts: HashMap<&str, (bool, u32)> = HashMap::new();
+    for f in &finished {
+        let entry = hosts.entry(f.host.as_str()).or_default();
+        match f.verdict {
+            HostVerdict::Up => entry.0 = true,
+            HostVerdict::Down => entry.1 += 1,
+            HostVerdict::Untried => {}
+        }
     }
+    // Delivered ones together (by status), the others one by one (each its own retry time).
+    let mut delivered: HashMap<Option<u16>, Vec<i64>> = HashMap::new();
+    for f in finished.iter().filter(|f| f.delivered) {
+        delivered.entry(f.status).or_default().push(f.id);
+    }
+    let tx = data.db.begin().await.map_err(DbError::from)?;
+    for (status, ids) in delivered {
+        deliveries::finish_many(&tx, &ids, true, None, status, None).await?;
+    }
+    for f in finished.iter().filter(|f| !f.delivered) {
+        deliveries::finish(
+            &tx,
+            f.id,
+            false,
+            f.next,
+            f.status,
+            f.error.as_deref(),
+        )
+        .await?;
+    }
+    deliveries::release(&tx, &hold).await?;
+    let mut opened = Vec::new();
     for (host, (answered, failures)) in hosts {
-        let known = health.get(&host);
-        let result = if answered {
+        let known = health.get(host);
+        if answered {
             // A host with no failure on record needs no write.
             if known.is_some_and(|h| h.fail_streak > 0 || h.open_until.is_some()) {
-                deliveries::record_host_success(&data.db, &host).await
-            } else {
-                Ok(())
+                deliveries::record_host_success(&tx, host).await?;
             }
         } else if failures > 0 {
-            deliveries::record_host_failures(&data.db, &host, failures, config.breaker())
-                .await
-                .map(|h| {
-                    if h.open(Utc::now()) && !known.is_some_and(|k| k.open_until.is_some()) {
-                        tracing::warn!(host = %host, failures = h.fail_streak, until = ?h.open_until, "circuit breaker opened");
-                    }
-                })
-        } else {
-            Ok(())
-        };
-        if let Err(e) = result {
-            tracing::error!(host = %host, error = %e, "recording a host's health failed");
+            let h = deliveries::record_host_failures(&tx, host, failures, config.breaker())
+                .await?;
+            if h.open(Utc::now()) && !known.is_some_and(|k| k.open_until.is_some()) {
+                opened.push(h);
+            }
         }
+    }
+    tx.commit().await.map_err(DbError::from)?;
+    tracing::debug!(?t_claim, ?t_hosts, ?t_sent, total = ?t0.elapsed(), "TIMING round");
+    for h in opened {
+        tracing::warn!(host = %h.host, failures = h.fail_streak, until = ?h.open_until, "circuit breaker opened: deliveries to the host wait");
     }
     Ok(round)
 }
