@@ -357,7 +357,6 @@ impl Drop for Serve {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = std::fs::copy(&self.log, format!("/tmp/rel-{}", self.log.file_name().unwrap().to_str().unwrap())); // DEBUG
     }
 }
 
@@ -649,5 +648,4 @@ async fn servers_sharing_one_database_send_each_delivery_once() {
         "a process sent nothing: {per_process:?} ({mode})"
     );
     eprintln!("{mode}: attempts per process {per_process:?}");
-    std::fs::write("/tmp/rel-debug.log", servers[0].log()).unwrap();
 }

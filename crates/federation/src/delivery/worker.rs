@@ -332,9 +332,8 @@ pub async fn run_once(
     cache: &SignerCache,
     stop: &watch::Receiver<bool>,
 ) -> Result<Round, FederationError> {
-    let t0 = std::time::Instant::now();
+    let started = std::time::Instant::now();
     let batch = deliveries::claim(&data.db, config.batch, chrono(config.lease)).await?;
-    let t_claim = t0.elapsed();
     let mut round = Round {
         claimed: batch.len(),
         ..Round::default()
@@ -410,7 +409,6 @@ pub async fn run_once(
             })
         });
     }
-    let t_hosts = t0.elapsed();
     let mut finished = Vec::new();
     while let Some(done) = tasks.join_next().await {
         match done {
@@ -422,7 +420,6 @@ pub async fn run_once(
     }
     round.sent = finished.len();
     round.released = hold.len();
-    let t_sent = t0.elapsed();
     // Per host: did it answer at least once this round, how often did it fail?
     let mut hosts: HashMap<&str, (bool, u32)> = HashMap::new();
     for f in &finished {
@@ -471,7 +468,7 @@ pub async fn run_once(
         }
     }
     tx.commit().await.map_err(DbError::from)?;
-    tracing::debug!(?t_claim, ?t_hosts, ?t_sent, total = ?t0.elapsed(), "TIMING round");
+    tracing::debug!(claimed = round.claimed, sent = round.sent, released = round.released, elapsed = ?started.elapsed(), "delivery round");
     for h in opened {
         tracing::warn!(host = %h.host, failures = h.fail_streak, until = ?h.open_until, "circuit breaker opened: deliveries to the host wait");
     }
