@@ -121,8 +121,8 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        // The primary key serves lookups by co-op; this one filters by value and, holding
-        // `coop_id`, answers "which co-ops offer X" from the index alone.
+        // The primary key serves lookups by co-op. This one covers the rest: "which co-ops
+        // offer X" (filters) and counting by value without reading the table (facets).
         manager
             .create_index(
                 Index::create()
@@ -130,6 +130,7 @@ impl MigrationTrait for Migration {
                     .table(CoopFacet::Table)
                     .col(CoopFacet::Kind)
                     .col(CoopFacet::Key)
+                    .col(CoopFacet::Label)
                     .col(CoopFacet::CoopId)
                     .to_owned(),
             )

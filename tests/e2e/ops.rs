@@ -72,18 +72,64 @@ async fn admin_api_and_searches_are_rate_limited_per_client() {
     .unwrap();
     let http = reqwest::Client::new();
     for _ in 0..3 {
-        let r = http.get(instance.url("/api/v1/admin/coops")).send().await.unwrap();
-        assert_eq!(r.status(), 401, "within the budget (no token: 401, not 429)");
+        let r = http
+            .get(instance.url("/api/v1/admin/coops"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            401,
+            "within the budget (no token: 401, not 429)"
+        );
     }
-    let r = http.get(instance.url("/api/v1/admin/coops")).send().await.unwrap();
+    let r = http
+        .get(instance.url("/api/v1/admin/coops"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 429);
-    assert!(r.headers()["retry-after"].to_str().unwrap().parse::<u64>().unwrap() >= 1);
+    assert!(
+        r.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+            >= 1
+    );
     for _ in 0..5 {
-        assert_eq!(http.get(instance.url("/coops?q=x")).send().await.unwrap().status(), 200);
+        assert_eq!(
+            http.get(instance.url("/coops?q=x"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
     }
-    assert_eq!(http.get(instance.url("/coops?q=x")).send().await.unwrap().status(), 429);
-    assert_eq!(http.get(instance.url("/about")).send().await.unwrap().status(), 200, "cheap pages are not limited");
+    assert_eq!(
+        http.get(instance.url("/coops?q=x"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        429
+    );
+    assert_eq!(
+        http.get(instance.url("/about"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200,
+        "cheap pages are not limited"
+    );
     // Behind the (trusted, local) proxy another client has its own budget.
-    let other = http.get(instance.url("/coops?q=x")).header("x-forwarded-for", "203.0.113.7").send().await.unwrap();
+    let other = http
+        .get(instance.url("/coops?q=x"))
+        .header("x-forwarded-for", "203.0.113.7")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(other.status(), 200);
 }

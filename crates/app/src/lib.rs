@@ -7,8 +7,8 @@
 //!
 //! Depends on core, config, db and migrations; never on web or cli.
 
-mod context;
 pub mod backup;
+mod context;
 pub mod coops;
 pub mod demo;
 pub mod directory;

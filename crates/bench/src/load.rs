@@ -128,7 +128,7 @@ pub fn thousands(v: f64) -> String {
     let s = n.abs().to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -241,8 +241,8 @@ async fn drive(
     stats.p50_ms = percentile_ms(&all, 50.0);
     stats.p99_ms = percentile_ms(&all, 99.0);
     stats.max_ms = all.last().map(|v| f64::from(*v) / 1000.0).unwrap_or(0.0);
-    if stats.ok > 0 {
-        stats.body_bytes /= stats.ok;
+    if let Some(per_response) = stats.body_bytes.checked_div(stats.ok) {
+        stats.body_bytes = per_response;
     }
     Ok(stats)
 }

@@ -391,7 +391,10 @@ async fn deliveries_survive_kill_9_and_each_arrives() {
     // What the killed worker had claimed stays leased until the lease expires (the second
     // server drains the rest meanwhile).
     let held_first = sender.counts().await.leased;
-    assert!(held_first <= BATCH, "{held_first} leased rows, more than one batch");
+    assert!(
+        held_first <= BATCH,
+        "{held_first} leased rows, more than one batch"
+    );
 
     // 2. The receivers come up; a new server drains the backlog and is killed half-way.
     for r in &mut receivers {
@@ -410,7 +413,10 @@ async fn deliveries_survive_kill_9_and_each_arrives() {
     let held = sender.counts().await.leased;
     let arrived = distinct(&receivers);
     assert!(arrived < 1000, "the kill came too late to test anything");
-    assert!(held <= 2 * BATCH, "{held} leased rows, more than two batches");
+    assert!(
+        held <= 2 * BATCH,
+        "{held} leased rows, more than two batches"
+    );
 
     // 3. A third server sends the rest, and the held rows once their lease has expired.
     let _third = sender.serve("third").await;

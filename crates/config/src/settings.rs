@@ -200,7 +200,11 @@ pub struct LimitSettings {
 
 impl Default for LimitSettings {
     fn default() -> Self {
-        Self { admin_per_minute: 600, search_per_minute: 1200, trusted_proxies: vec!["127.0.0.1".into(), "::1".into()] }
+        Self {
+            admin_per_minute: 600,
+            search_per_minute: 1200,
+            trusted_proxies: vec!["127.0.0.1".into(), "::1".into()],
+        }
     }
 }
 

@@ -17,6 +17,9 @@ struct Histogram {
     count: u64,
 }
 
+/// A gauge given at render time: name, help text, and (rendered labels, value) pairs.
+pub type Gauge<'a> = (&'a str, &'a str, Vec<(String, f64)>);
+
 /// Counters and histograms, keyed by metric name and a rendered label set.
 #[derive(Default)]
 pub struct Metrics {
@@ -62,7 +65,7 @@ impl Metrics {
     }
 
     /// The Prometheus text exposition of everything recorded, plus `gauges` given now.
-    pub fn render(&self, gauges: &[(&str, &str, Vec<(String, f64)>)]) -> String {
+    pub fn render(&self, gauges: &[Gauge<'_>]) -> String {
         let mut out = String::new();
         for (name, help, values) in gauges {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");

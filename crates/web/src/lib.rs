@@ -35,5 +35,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     // Peer addresses feed the per-client rate limits.
     let app = router(ctx).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
 }

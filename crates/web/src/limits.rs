@@ -21,7 +21,11 @@ enum Class {
 fn classify(path: &str) -> Option<Class> {
     if path.starts_with("/api/v1/admin/") {
         Some(Class::Admin)
-    } else if path == "/coops" || path == "/api/v1/coops" || path.starts_with("/exports/") || path == "/map" {
+    } else if path == "/coops"
+        || path == "/api/v1/coops"
+        || path.starts_with("/exports/")
+        || path == "/map"
+    {
         Some(Class::Expensive)
     } else {
         None
@@ -42,7 +46,9 @@ pub struct Limiter {
 impl Limiter {
     /// Takes one token; `Err(seconds)` until the next one when empty.
     fn take(&self, key: (IpAddr, Class), per_minute: u32) -> Result<(), u64> {
-        let Ok(mut map) = self.buckets.lock() else { return Ok(()) };
+        let Ok(mut map) = self.buckets.lock() else {
+            return Ok(());
+        };
         let capacity = f64::from(per_minute.max(1));
         let rate = capacity / 60.0;
         let now = Instant::now();
@@ -50,8 +56,12 @@ impl Limiter {
             // Forget idle clients (a full bucket holds no information).
             map.retain(|_, b| now.duration_since(b.at).as_secs_f64() * rate < capacity);
         }
-        let bucket = map.entry(key).or_insert(Bucket { tokens: capacity, at: now });
-        bucket.tokens = (bucket.tokens + now.duration_since(bucket.at).as_secs_f64() * rate).min(capacity);
+        let bucket = map.entry(key).or_insert(Bucket {
+            tokens: capacity,
+            at: now,
+        });
+        bucket.tokens =
+            (bucket.tokens + now.duration_since(bucket.at).as_secs_f64() * rate).min(capacity);
         bucket.at = now;
         if bucket.tokens >= 1.0 {
             bucket.tokens -= 1.0;
@@ -63,9 +73,19 @@ impl Limiter {
 }
 
 /// The middleware.
-pub async fn limit(State((ctx, limiter)): State<(AppContext, std::sync::Arc<Limiter>)>, request: Request, next: Next) -> Response {
-    let Some(class) = classify(request.uri().path()) else { return next.run(request).await };
-    let Some(peer) = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()) else {
+pub async fn limit(
+    State((ctx, limiter)): State<(AppContext, std::sync::Arc<Limiter>)>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let Some(class) = classify(request.uri().path()) else {
+        return next.run(request).await;
+    };
+    let Some(peer) = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+    else {
         return next.run(request).await;
     };
     // Behind a trusted reverse proxy every request comes from the proxy: count the client it
@@ -76,7 +96,12 @@ pub async fn limit(State((ctx, limiter)): State<(AppContext, std::sync::Arc<Limi
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.rsplit(',').next())
         .and_then(|v| v.trim().parse::<IpAddr>().ok());
-    let trusted = ctx.settings.limits.trusted_proxies.iter().any(|p| p.parse::<IpAddr>().is_ok_and(|p| p == peer));
+    let trusted = ctx
+        .settings
+        .limits
+        .trusted_proxies
+        .iter()
+        .any(|p| p.parse::<IpAddr>().is_ok_and(|p| p == peer));
     let ip = match forwarded {
         Some(client) if trusted => client,
         _ => peer,
@@ -109,7 +134,10 @@ mod tests {
         for _ in 0..3 {
             assert!(l.take(key, 3).is_ok());
         }
-        assert!(l.take(key, 3).is_err(), "fourth request within the minute is refused");
+        assert!(
+            l.take(key, 3).is_err(),
+            "fourth request within the minute is refused"
+        );
         let other = (IpAddr::from([127, 0, 0, 2]), Class::Admin);
         assert!(l.take(other, 3).is_ok(), "clients have their own budget");
         assert_eq!(classify("/api/v1/admin/coops"), Some(Class::Admin));

@@ -139,7 +139,13 @@ pub fn router(ctx: AppContext) -> Router {
             ctx.clone(),
             crate::ops::record,
         ))
-        .layer(axum::middleware::from_fn_with_state((ctx.clone(), std::sync::Arc::new(crate::limits::Limiter::default())), crate::limits::limit))
+        .layer(axum::middleware::from_fn_with_state(
+            (
+                ctx.clone(),
+                std::sync::Arc::new(crate::limits::Limiter::default()),
+            ),
+            crate::limits::limit,
+        ))
         .layer(axum::middleware::from_fn(crate::ops::security_headers))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(TraceLayer::new_for_http())

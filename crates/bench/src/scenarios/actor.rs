@@ -68,6 +68,8 @@ pub async fn run(config: &Config, rep: &mut Reporter) -> anyhow::Result<()> {
     });
 
     let requests = Arc::new(vec![Req::get(path.clone(), &[("accept", ACCEPT)])?]);
+    // The same router without the handler's work: where the middleware stack stands.
+    let healthz = Arc::new(vec![Req::get("/healthz", &[])?]);
     let spec = Spec {
         connections: CONNECTIONS,
         mode: Mode::Timed {
@@ -76,7 +78,8 @@ pub async fn run(config: &Config, rep: &mut Reporter) -> anyhow::Result<()> {
         },
     };
     let rounds = config.size(2, 1);
-    let (mut bare_runs, mut coop_runs): (Vec<Stats>, Vec<Stats>) = (Vec::new(), Vec::new());
+    let (mut bare_runs, mut coop_runs, mut floor_runs): (Vec<Stats>, Vec<Stats>, Vec<Stats>) =
+        (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..rounds {
         bare_runs.push(
             load::run(
@@ -88,6 +91,7 @@ pub async fn run(config: &Config, rep: &mut Reporter) -> anyhow::Result<()> {
             .await?,
         );
         coop_runs.push(load::run(instance.addr, instance.host(), requests.clone(), spec).await?);
+        floor_runs.push(load::run(instance.addr, instance.host(), healthz.clone(), spec).await?);
     }
     bare_task.abort();
     instance.stop().await;
@@ -98,7 +102,7 @@ pub async fn run(config: &Config, rep: &mut Reporter) -> anyhow::Result<()> {
             .cloned()
             .unwrap_or_default()
     };
-    let (b, c) = (best(&bare_runs), best(&coop_runs));
+    let (b, c, f) = (best(&bare_runs), best(&coop_runs), best(&floor_runs));
     anyhow::ensure!(
         b.errors == 0 && c.errors == 0,
         "errors: bare {:?}, coopnet {:?}",
@@ -110,14 +114,15 @@ pub async fn run(config: &Config, rep: &mut Reporter) -> anyhow::Result<()> {
         "actor",
         &format!("actor GET, {} B JSON, {CONNECTIONS} conns", body.len()),
         format!(
-            "coopnet {} | bare axum {} | ratio {ratio:.2} (best of {rounds} interleaved runs of {:.0} s)",
+            "coopnet {} | bare axum {} | ratio {ratio:.2} (best of {rounds} interleaved runs of {:.0} s) | coopnet /healthz (router without the handler) {}",
             c.short(),
             b.short(),
+            f.short(),
             spec_secs(&spec)
         ),
         "throughput ratio ≥ 0.6",
         ratio >= 0.6,
-        json!({"coopnet": coop_runs, "bare": bare_runs, "ratio": ratio, "body_bytes": body.len()}),
+        json!({"coopnet": coop_runs, "bare": bare_runs, "healthz": floor_runs, "ratio": ratio, "body_bytes": body.len()}),
     ))?;
     Ok(())
 }

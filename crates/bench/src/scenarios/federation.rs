@@ -89,7 +89,7 @@ async fn convergence(config: &Config, rep: &mut Reporter) -> anyhow::Result<()> 
         }
     }
     for a in &instances {
-        wait_for(WAIT, Duration::from_millis(20), "the mesh", || async {
+        wait_for(WAIT, Duration::from_millis(50), "the mesh", || async {
             let list = federation::following(&a.ctx).await.ok()?;
             let accepted = list.len() == instances.len() - 1
                 && list.iter().all(|f| f.state == FollowState::Accepted);

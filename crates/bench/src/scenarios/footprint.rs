@@ -18,7 +18,7 @@ use serde_json::json;
 
 use crate::generate::Vocab;
 use crate::harness::{BenchDb, Engine, Instance, sqlite_url};
-use crate::load::{self, Mode, Req, Spec, thousands};
+use crate::load::{self, Mode, Spec, thousands};
 use crate::report::{Outcome, Reporter};
 use crate::scenarios::search;
 use crate::{Config, Shared};
@@ -204,16 +204,14 @@ pub async fn run(config: &Config, rep: &mut Reporter, shared: &mut Shared) -> an
     tokio::time::sleep(idle_wait).await;
     let loaded_idle_rss = server.rss();
     let queries = search::queries(&vocab, total);
+    // Alternately the JSON API and the HTML page, each from many clients.
     let mut requests = Vec::new();
-    for (qs, _) in &queries {
-        requests.push(Req::get(
-            format!("/api/v1/coops?{qs}"),
-            &[("accept", "application/json")],
-        )?);
-        requests.push(Req::get(
-            format!("/coops?{qs}"),
-            &[("accept", "text/html")],
-        )?);
+    for (api, page) in search::requests(&queries, "/api/v1/coops?", "application/json")?
+        .into_iter()
+        .zip(search::requests(&queries, "/coops?", "text/html")?)
+    {
+        requests.push(api);
+        requests.push(page);
     }
     let spec = Spec {
         connections: search::CONNECTIONS,

@@ -68,7 +68,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Backup { file } => {
             telemetry::init(settings.log_format, ONE_SHOT_LOG);
-            let counts = coopnet_app::backup::write(&settings.database_url, &settings.domain, &file).await?;
+            let counts =
+                coopnet_app::backup::write(&settings.database_url, &settings.domain, &file).await?;
             let total: usize = counts.iter().map(|(_, n)| n).sum();
             println!("wrote {} ({total} rows)", file.display());
             Ok(())

@@ -4,13 +4,16 @@
 //! deliveries, and domain blocks. Derived data (search index) is rebuilt on restore; caches
 //! (received activity ids, host health) and membership history are not kept.
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel, PaginatorTrait, Statement};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel, PaginatorTrait,
+    Statement,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::DbError;
 use crate::entities::{
-    api_token, coop, delivery, domain_block, follower, following, instance_actor, network, outbox_activity, post,
-    remote_actor,
+    api_token, coop, delivery, domain_block, follower, following, instance_actor, network,
+    outbox_activity, post, remote_actor,
 };
 
 /// Format version of the document.
@@ -80,9 +83,15 @@ pub async fn dump(conn: &impl ConnectionTrait, domain: &str) -> Result<Backup, D
 macro_rules! restore_table {
     ($conn:expr, $module:ident, $rows:expr) => {
         for chunk in $rows.chunks(200) {
-            let models: Vec<$module::ActiveModel> = chunk.iter().cloned().map(|m| m.into_active_model().reset_all()).collect();
+            let models: Vec<$module::ActiveModel> = chunk
+                .iter()
+                .cloned()
+                .map(|m| m.into_active_model().reset_all())
+                .collect();
             if !models.is_empty() {
-                $module::Entity::insert_many(models).exec_without_returning($conn).await?;
+                $module::Entity::insert_many(models)
+                    .exec_without_returning($conn)
+                    .await?;
             }
         }
     };
@@ -91,10 +100,16 @@ macro_rules! restore_table {
 /// Writes a backup into an empty, migrated database (ids kept). Refuses a non-empty one.
 pub async fn restore(conn: &impl ConnectionTrait, backup: &Backup) -> Result<(), DbError> {
     if backup.format != FORMAT {
-        return Err(DbError::Corrupt(format!("backup format {} (this version reads {FORMAT})", backup.format)));
+        return Err(DbError::Corrupt(format!(
+            "backup format {} (this version reads {FORMAT})",
+            backup.format
+        )));
     }
-    if network::Entity::find().count(conn).await? > 0 || coop::Entity::find().count(conn).await? > 0 {
-        return Err(DbError::Conflict("the database is not empty: restore into a new database".into()));
+    if network::Entity::find().count(conn).await? > 0 || coop::Entity::find().count(conn).await? > 0
+    {
+        return Err(DbError::Conflict(
+            "the database is not empty: restore into a new database".into(),
+        ));
     }
     // Parents before children (foreign keys).
     restore_table!(conn, network, backup.network);
@@ -111,13 +126,22 @@ pub async fn restore(conn: &impl ConnectionTrait, backup: &Backup) -> Result<(),
     if conn.get_database_backend() == DbBackend::Postgres {
         // Explicit ids bypass the sequences: move each past the restored rows.
         for table in [
-            "network", "coop", "api_token", "instance_actor", "remote_actor", "follower", "following", "post",
-            "outbox_activity", "delivery",
+            "network",
+            "coop",
+            "api_token",
+            "instance_actor",
+            "remote_actor",
+            "follower",
+            "following",
+            "post",
+            "outbox_activity",
+            "delivery",
         ] {
             let sql = format!(
                 "SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), COALESCE((SELECT MAX(id) FROM \"{table}\"), 0) + 1, false)"
             );
-            conn.execute_raw(Statement::from_string(DbBackend::Postgres, sql)).await?;
+            conn.execute_raw(Statement::from_string(DbBackend::Postgres, sql))
+                .await?;
         }
     }
     Ok(())

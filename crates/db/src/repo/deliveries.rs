@@ -187,6 +187,36 @@ fn due(now: DateTime<Utc>) -> Condition {
         .add(Expr::not_exists(breaker_open))
 }
 
+/// The claim statement (see [`claim`]).
+fn claim_statement(
+    backend: DbBackend,
+    now: DateTime<Utc>,
+    limit: u64,
+    lease: Duration,
+) -> sea_orm::sea_query::UpdateStatement {
+    let mut candidates = Query::select();
+    candidates
+        .column(delivery::Column::Id)
+        .from(delivery::Entity)
+        .cond_where(due(now))
+        .order_by(delivery::Column::NextAttemptAt, Order::Asc)
+        .order_by(delivery::Column::Id, Order::Asc)
+        .limit(limit);
+    // The one backend branch: SQLite has no row locks (and no such clause); its writers are
+    // serialised, so the plain subquery cannot hand a row to two claimers there.
+    if backend == DbBackend::Postgres {
+        candidates.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    Query::update()
+        .table(delivery::Entity)
+        .value(delivery::Column::State, state::LEASED)
+        .value(delivery::Column::LeaseUntil, now + lease)
+        .value(delivery::Column::UpdatedAt, now)
+        .and_where(Expr::col(delivery::Column::Id).in_subquery(candidates))
+        .returning_all()
+        .to_owned()
+}
+
 /// Claims up to `limit` due deliveries for `lease`, oldest first, in one statement:
 ///
 /// ```sql
@@ -206,28 +236,7 @@ pub async fn claim(
     limit: u64,
     lease: Duration,
 ) -> Result<Vec<ClaimedDelivery>, DbError> {
-    let now = Utc::now();
-    let mut candidates = Query::select();
-    candidates
-        .column(delivery::Column::Id)
-        .from(delivery::Entity)
-        .cond_where(due(now))
-        .order_by(delivery::Column::NextAttemptAt, Order::Asc)
-        .order_by(delivery::Column::Id, Order::Asc)
-        .limit(limit);
-    // The one backend branch: SQLite has no row locks (and rejects the clause); its writers
-    // are serialised, so the plain subquery cannot hand a row to two claimers there.
-    if conn.get_database_backend() == DbBackend::Postgres {
-        candidates.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
-    }
-    let update = Query::update()
-        .table(delivery::Entity)
-        .value(delivery::Column::State, state::LEASED)
-        .value(delivery::Column::LeaseUntil, now + lease)
-        .value(delivery::Column::UpdatedAt, now)
-        .and_where(Expr::col(delivery::Column::Id).in_subquery(candidates))
-        .returning_all()
-        .to_owned();
+    let update = claim_statement(conn.get_database_backend(), Utc::now(), limit, lease);
     let mut rows = conn
         .query_all(&update)
         .await?
@@ -238,7 +247,7 @@ pub async fn claim(
         return Ok(Vec::new());
     }
     // RETURNING gives no order: restore the queue's.
-    rows.sort_by(|a, b| (a.next_attempt_at, a.id).cmp(&(b.next_attempt_at, b.id)));
+    rows.sort_by_key(|d| (d.next_attempt_at, d.id));
     let mut ids: Vec<i64> = rows.iter().map(|d| d.activity_id).collect();
     ids.sort_unstable();
     ids.dedup();
@@ -780,4 +789,57 @@ pub async fn housekeeping(
         activities,
         hosts,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
+
+    use super::*;
+
+    #[test]
+    fn the_claim_is_one_statement_locking_rows_on_postgres_only() {
+        let now = Utc::now();
+        let pg = claim_statement(DbBackend::Postgres, now, 64, Duration::minutes(5))
+            .to_string(PostgresQueryBuilder);
+        assert!(
+            pg.starts_with(r#"UPDATE "delivery" SET "state" = 1"#),
+            "{pg}"
+        );
+        assert!(
+            pg.contains(
+                r#"ORDER BY "next_attempt_at" ASC, "id" ASC LIMIT 64 FOR UPDATE SKIP LOCKED)"#
+            ),
+            "{pg}"
+        );
+        assert!(
+            pg.contains(r#"NOT EXISTS(SELECT 1 FROM "remote_host""#),
+            "{pg}"
+        );
+        assert!(pg.ends_with("RETURNING *"), "{pg}");
+        let sqlite = claim_statement(DbBackend::Sqlite, now, 64, Duration::minutes(5))
+            .to_string(SqliteQueryBuilder);
+        assert!(!sqlite.contains("FOR UPDATE"), "{sqlite}");
+        assert!(sqlite.contains("LIMIT 64)"), "{sqlite}");
+        assert!(sqlite.ends_with("RETURNING *"), "{sqlite}");
+    }
+
+    #[test]
+    fn an_open_breaker_waits_as_long_as_the_host_has_failed() {
+        let policy = BreakerPolicy {
+            threshold: 10,
+            min_open: Duration::minutes(1),
+            max_open: Duration::hours(1),
+        };
+        let now = Utc::now();
+        assert_eq!(policy.open_for(now, now), Duration::minutes(1));
+        assert_eq!(
+            policy.open_for(now - Duration::minutes(7), now),
+            Duration::minutes(7)
+        );
+        assert_eq!(
+            policy.open_for(now - Duration::days(2), now),
+            Duration::hours(1)
+        );
+    }
 }

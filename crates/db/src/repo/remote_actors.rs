@@ -77,21 +77,31 @@ pub async fn find(
 
 /// Inserts or refreshes an actor (`id` of the argument is ignored). Two requests may store
 /// the same actor at once: the loser of the insert race updates the winner's row.
-pub async fn upsert(conn: &impl ConnectionTrait, actor: &RemoteActorRecord) -> Result<RemoteActorRecord, DbError> {
+pub async fn upsert(
+    conn: &impl ConnectionTrait,
+    actor: &RemoteActorRecord,
+) -> Result<RemoteActorRecord, DbError> {
     match try_upsert(conn, actor).await {
         Err(DbError::Conflict(_)) => try_upsert(conn, actor).await,
         other => other,
     }
 }
 
-async fn try_upsert(conn: &impl ConnectionTrait, actor: &RemoteActorRecord) -> Result<RemoteActorRecord, DbError> {
+async fn try_upsert(
+    conn: &impl ConnectionTrait,
+    actor: &RemoteActorRecord,
+) -> Result<RemoteActorRecord, DbError> {
     let existing = remote_actor::Entity::find()
         .filter(remote_actor::Column::ActorId.eq(actor.actor_id.as_str()))
         .one(conn)
         .await?;
     let mut am = match existing {
         Some(m) => m.into(),
-        None => remote_actor::ActiveModel { id: NotSet, actor_id: Set(actor.actor_id.to_string()), ..Default::default() },
+        None => remote_actor::ActiveModel {
+            id: NotSet,
+            actor_id: Set(actor.actor_id.to_string()),
+            ..Default::default()
+        },
     };
     am.kind = Set(actor.kind.clone());
     am.username = Set(actor.username.clone());
@@ -103,7 +113,9 @@ async fn try_upsert(conn: &impl ConnectionTrait, actor: &RemoteActorRecord) -> R
     am.public_key_pem = Set(actor.public_key_pem.clone());
     am.fetched_at = Set(actor.fetched_at);
     let model = match am.id {
-        sea_orm::ActiveValue::Unchanged(_) | sea_orm::ActiveValue::Set(_) => am.update(conn).await?,
+        sea_orm::ActiveValue::Unchanged(_) | sea_orm::ActiveValue::Set(_) => {
+            am.update(conn).await?
+        }
         sea_orm::ActiveValue::NotSet => am.insert(conn).await?,
     };
     from_model(model)

@@ -11,8 +11,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use coopnet_db::repo::deliveries::{self, BreakerPolicy, ClaimedDelivery, Cutoffs};
 use coopnet_db::repo::followers::Target;
-use coopnet_db::{DbError, TransactionTrait};
 use coopnet_db::repo::{coops, received};
+use coopnet_db::{DbError, TransactionTrait};
 use rand::Rng;
 use tokio::sync::{Mutex, watch};
 use tokio::task::JoinSet;
@@ -440,15 +440,7 @@ pub async fn run_once(
         deliveries::finish_many(&tx, &ids, true, None, status, None).await?;
     }
     for f in finished.iter().filter(|f| !f.delivered) {
-        deliveries::finish(
-            &tx,
-            f.id,
-            false,
-            f.next,
-            f.status,
-            f.error.as_deref(),
-        )
-        .await?;
+        deliveries::finish(&tx, f.id, false, f.next, f.status, f.error.as_deref()).await?;
     }
     deliveries::release(&tx, &hold).await?;
     let mut opened = Vec::new();
@@ -460,9 +452,8 @@ pub async fn run_once(
                 deliveries::record_host_success(&tx, host).await?;
             }
         } else if failures > 0 {
-            let h = deliveries::record_host_failures(&tx, host, failures, config.breaker())
-                .await?;
-            if h.open(Utc::now()) && !known.is_some_and(|k| k.open_until.is_some()) {
+            let h = deliveries::record_host_failures(&tx, host, failures, config.breaker()).await?;
+            if h.open(Utc::now()) && known.is_none_or(|k| k.open_until.is_none()) {
                 opened.push(h);
             }
         }
@@ -590,7 +581,7 @@ mod tests {
     #[test]
     fn retry_after_is_read_as_seconds_or_a_date() {
         let now = DateTime::parse_from_rfc3339("2026-11-26T12:00:00Z")
-            .unwrap()
+            .expect("a date")
             .with_timezone(&Utc);
         assert_eq!(
             parse_retry_after(" 120 ", now),
@@ -614,7 +605,7 @@ mod tests {
         let at = |after: u64| {
             let next = config
                 .next_attempt(0, Some(Duration::from_secs(after)), now, now)
-                .unwrap();
+                .expect("a retry");
             (next - now).num_seconds()
         };
         // The first backoff is a minute (±10 %); a longer Retry-After wins...
@@ -623,7 +614,7 @@ mod tests {
         // ...up to a day.
         assert_eq!(at(30 * 86400), 86400);
         // The backoff grows with attempts and its last value repeats.
-        let late = config.next_attempt(50, None, now, now).unwrap();
+        let late = config.next_attempt(50, None, now, now).expect("a retry");
         assert!((late - now).num_seconds() >= 77_760);
         // Past the delivery's maximum age there is no next attempt.
         let old = now - chrono::Duration::days(3);

@@ -108,12 +108,14 @@ async fn handle(data: &Data<FedData>, request: Request) -> Response {
         Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "activity too large").into_response(),
     };
     if let Some(host) = sender_host(&bytes)
-        && coopnet_db::repo::blocks::is_blocked(&data.db, &host).await.unwrap_or(false)
+        && coopnet_db::repo::blocks::is_blocked(&data.db, &host)
+            .await
+            .unwrap_or(false)
     {
         // Refused before any fetch or storage: a blocked server leaves no trace here.
         return FederationError::Forbidden(format!("{host} is blocked")).into_response();
     }
-    if is_delete_of_unknown_actor(&bytes, &data).await {
+    if is_delete_of_unknown_actor(&bytes, data).await {
         tracing::debug!("Delete of an actor we never knew; acknowledged");
         return StatusCode::ACCEPTED.into_response();
     }
@@ -145,41 +147,6 @@ async fn handle(data: &Data<FedData>, request: Request) -> Response {
             tracing::warn!("inbox processing timed out");
             (StatusCode::SERVICE_UNAVAILABLE, "try again later").into_response()
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use axum::http::HeaderValue;
-
-    fn headers(signed: &str, date: DateTime<Utc>) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        let sig = format!(
-            r#"keyId="https://a.example/u#main-key",algorithm="rsa-sha256",headers="{signed}",signature="x""#
-        );
-        h.insert("signature", HeaderValue::from_str(&sig).expect("header"));
-        let date = date.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
-        h.insert("date", HeaderValue::from_str(&date).expect("header"));
-        h
-    }
-
-    #[test]
-    fn requires_covered_headers_and_a_fresh_date() {
-        let now = Utc::now();
-        let all = "(request-target) host date digest content-type";
-        assert!(check_signature_headers(&headers(all, now), now).is_ok());
-        assert!(
-            check_signature_headers(&headers("(request-target) host digest", now), now).is_err()
-        );
-        assert!(check_signature_headers(&headers("(request-target) host date", now), now).is_err());
-        assert!(
-            check_signature_headers(&headers(all, now - chrono::Duration::hours(2)), now).is_err()
-        );
-        assert!(
-            check_signature_headers(&headers(all, now + chrono::Duration::hours(2)), now).is_err()
-        );
-        assert!(check_signature_headers(&HeaderMap::new(), now).is_err());
     }
 }
 
@@ -236,5 +203,42 @@ fn sender_host(bytes: &[u8]) -> Option<String> {
     struct ActorOnly {
         actor: url::Url,
     }
-    serde_json::from_slice::<ActorOnly>(bytes).ok().map(|a| crate::urls::host_port(&a.actor))
+    serde_json::from_slice::<ActorOnly>(bytes)
+        .ok()
+        .map(|a| crate::urls::host_port(&a.actor))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn headers(signed: &str, date: DateTime<Utc>) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        let sig = format!(
+            r#"keyId="https://a.example/u#main-key",algorithm="rsa-sha256",headers="{signed}",signature="x""#
+        );
+        h.insert("signature", HeaderValue::from_str(&sig).expect("header"));
+        let date = date.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+        h.insert("date", HeaderValue::from_str(&date).expect("header"));
+        h
+    }
+
+    #[test]
+    fn requires_covered_headers_and_a_fresh_date() {
+        let now = Utc::now();
+        let all = "(request-target) host date digest content-type";
+        assert!(check_signature_headers(&headers(all, now), now).is_ok());
+        assert!(
+            check_signature_headers(&headers("(request-target) host digest", now), now).is_err()
+        );
+        assert!(check_signature_headers(&headers("(request-target) host date", now), now).is_err());
+        assert!(
+            check_signature_headers(&headers(all, now - chrono::Duration::hours(2)), now).is_err()
+        );
+        assert!(
+            check_signature_headers(&headers(all, now + chrono::Duration::hours(2)), now).is_err()
+        );
+        assert!(check_signature_headers(&HeaderMap::new(), now).is_err());
+    }
 }
