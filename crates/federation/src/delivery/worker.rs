@@ -235,6 +235,16 @@ async fn attempt(
             };
         }
     };
+    // SSRF guard: never post to loopback/private addresses in production (checked after DNS
+    // resolution). A refused target is dead, not retried.
+    if let Err(e) = crate::net_guard::check(&inbox, data.dev_mode).await {
+        return Attempt {
+            outcome: Outcome::Dead,
+            status: None,
+            error: Some(e.to_string()),
+            host: HostVerdict::Untried,
+        };
+    }
     let signer = match signer_for(data, cache, d.activity.actor).await {
         Ok(s) => s,
         Err(e) => {
