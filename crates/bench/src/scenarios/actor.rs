@@ -117,8 +117,8 @@ pub async fn run(config: &Config, rep: &mut Reporter) -> anyhow::Result<()> {
             "coopnet {} | bare axum {} | ratio {ratio:.2} (best of {rounds} interleaved runs of {:.0} s) | coopnet /healthz (router without the handler) {}",
             c.short(),
             b.short(),
-            f.short(),
-            spec_secs(&spec)
+            spec_secs(&spec),
+            f.short()
         ),
         "throughput ratio ≥ 0.6",
         ratio >= 0.6,

@@ -85,6 +85,8 @@ pub async fn run(config: &Config, rep: &mut Reporter, shared: &mut Shared) -> an
 /// The query of co-op `i` as API and page query strings, and as a use-case query.
 fn query(vocab: &Vocab, i: usize) -> (String, SearchQuery) {
     let (word, country, service) = vocab.query(i, NETWORKS);
+    // The facet key (`web-design`): the page takes keys only, the API keys or labels.
+    let service = Tag::parse(&service).map(|t| t.key()).unwrap_or(service);
     let qs = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("q", &word)
         .append_pair("country", &country)
@@ -93,10 +95,8 @@ fn query(vocab: &Vocab, i: usize) -> (String, SearchQuery) {
     let search = SearchQuery {
         text: word,
         countries: vec![country],
-        services: Tag::parse(&service)
-            .map(|t| vec![t.key()])
-            .unwrap_or_default(),
-        limit: crate::scenarios::search::API_LIMIT,
+        services: vec![service],
+        limit: API_LIMIT,
         ..SearchQuery::default()
     };
     (qs, search)
@@ -181,6 +181,18 @@ async fn measure(
     anyhow::ensure!(
         first["total"].as_u64().unwrap_or(0) >= 1,
         "a generated query found nothing: {}",
+        queries[0].0
+    );
+    let page = http
+        .get(instance.url(&format!("/coops?{}", queries[0].0)))
+        .header("Accept", "text/html")
+        .send()
+        .await?
+        .text()
+        .await?;
+    anyhow::ensure!(
+        !page.contains("<span id=\"total\">0</span>"),
+        "the directory page found nothing for {}",
         queries[0].0
     );
     let mut direct_us = Vec::new();
