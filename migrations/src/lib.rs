@@ -13,6 +13,9 @@ mod m20261126_000001_create_network_coop_token;
 mod m20261126_000002_create_federation;
 mod m20261126_000003_create_directory_index;
 mod m20261126_000004_create_remote_host;
+mod m20261126_000005_create_jobs;
+mod m20261126_000006_create_accounts;
+mod m20261126_000007_create_directory_version;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -25,6 +28,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_create_federation::Migration),
             Box::new(m20261126_000003_create_directory_index::Migration),
             Box::new(m20261126_000004_create_remote_host::Migration),
+            Box::new(m20261126_000005_create_jobs::Migration),
+            Box::new(m20261126_000006_create_accounts::Migration),
+            Box::new(m20261126_000007_create_directory_version::Migration),
         ]
     }
 }

@@ -69,12 +69,13 @@ async fn csv_export_import_round_trips_losslessly() {
     records[0].email = Some("hello@example.coop".into());
     records[0].logo = Some("https://example.coop/logo.png".into());
     records[1].listed = false;
+    records[1].contact_public = false;
     exchange::import(&ctx, &records, ImportMode::Insert)
         .await
         .unwrap();
     let json_before = exchange::to_json(&coops::all(&ctx).await.unwrap()).unwrap();
     let csv = exchange::to_csv(&coops::all(&ctx).await.unwrap()).unwrap();
-    assert!(csv.starts_with("slug,name,website,email,locality,region,country,latitude,longitude,founded,workers,legal_form,services,technologies,languages,logo,links,listed,created_at,updated_at,summary_de,summary_en\n"), "{}", &csv[..200]);
+    assert!(csv.starts_with("slug,name,website,email,locality,region,country,latitude,longitude,founded,workers,legal_form,services,technologies,languages,logo,links,listed,created_at,updated_at,contact_public,summary_de,summary_en\n"), "{}", &csv[..200]);
 
     let (other, _db2) = context().await;
     exchange::import(

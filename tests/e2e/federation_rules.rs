@@ -216,7 +216,7 @@ async fn post_as_network(
     .unwrap();
     let inbox = Url::parse(&to.url("/inbox")).unwrap();
     let body = serde_json::to_vec(activity).unwrap();
-    let signed = signer.sign_post(&inbox, &body, &http_date_now());
+    let signed = signer.sign_post(&inbox, &body, &http_date_now()).unwrap();
     let response = reqwest::Client::new()
         .post(inbox)
         .header("Host", signed.host)

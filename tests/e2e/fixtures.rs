@@ -566,7 +566,7 @@ impl<'a> Peer<'a> {
     ) -> (StatusCode, String) {
         let inbox = url(&self.instance.url(inbox));
         let body = serde_json::to_vec_pretty(activity).unwrap();
-        let signed = signer.sign_post(&inbox, &body, &http_date_now());
+        let signed = signer.sign_post(&inbox, &body, &http_date_now()).unwrap();
         let signature = if self.sw.hs2019 {
             signed
                 .signature

@@ -4,10 +4,12 @@
 
 mod admin_api;
 mod backup;
+mod console;
 mod exchange;
 mod federation_rules;
 mod fixtures;
 mod interop;
+mod jobs;
 mod mesh;
 mod open_data;
 mod ops;

@@ -109,6 +109,21 @@ async fn four_networks_share_every_member_and_every_change() {
     for i in all {
         wait_for_count(i, 16, "the backfill").await;
     }
+    // Each network says where it works: its peers keep the country and languages.
+    let peers = coopnet_db::repo::networks::list(&de.ctx.db).await.unwrap();
+    let uk_seen = peers.iter().find(|n| n.name == "CoTech").unwrap();
+    assert_eq!(
+        uk_seen.country.map(|c| c.to_string()).as_deref(),
+        Some("GB")
+    );
+    assert_eq!(
+        uk_seen
+            .languages
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        vec!["en".to_owned()]
+    );
     let on_de = directory(&de).await;
     let outlandish_like = on_de
         .iter()

@@ -31,7 +31,64 @@ async fn health_readiness_and_metrics() {
     );
     assert!(text.contains("coopnet_http_request_duration_seconds_count{method=\"GET\",route=\"/coops\",status=\"200\"} 1"), "{text}");
     assert!(
-        text.contains("coopnet_inbox_requests_total{outcome=\"refused\",status=\"401\"} 1"),
+        text.contains("coopnet_inbox_requests_total{outcome=\"refused\",status=\"401\",reason=\"signature_headers\"} 1"),
+        "{text}"
+    );
+}
+
+/// After a delivery, `/metrics` counts it by outcome, the receiver counts the inbox request
+/// by outcome and reason, and both time their requests.
+#[tokio::test]
+async fn metrics_count_deliveries_by_outcome() {
+    let a = TestInstance::spawn().await.unwrap();
+    let b = TestInstance::spawn().await.unwrap();
+    // A's network follows B's: A delivers the Follow, B delivers the Accept.
+    coopnet_app::federation::follow(&a.ctx, &b.url("/network"))
+        .await
+        .unwrap();
+    let scrape = |i: &TestInstance| {
+        let url = i.url("/metrics");
+        async move { reqwest::get(url).await.unwrap().text().await.unwrap() }
+    };
+    let text = coopnet_tests::eventually(
+        std::time::Duration::from_secs(30),
+        "the Follow delivered and counted",
+        || async {
+            let text = scrape(&a).await;
+            text.contains("coopnet_deliveries_total{outcome=\"done\",status=\"2xx\"} 1")
+                .then_some(text)
+        },
+    )
+    .await;
+    assert!(
+        text.contains("# TYPE coopnet_deliveries_total counter"),
+        "{text}"
+    );
+    assert!(
+        text.contains("coopnet_delivery_attempt_duration_seconds_count{outcome=\"done\"}"),
+        "{text}"
+    );
+    assert!(
+        text.contains("coopnet_deliveries{state=\"done\"}"),
+        "{text}"
+    );
+    assert!(text.contains("coopnet_jobs{state=\"pending\"}"), "{text}");
+    let text = coopnet_tests::eventually(
+        std::time::Duration::from_secs(30),
+        "B counted the Follow",
+        || async {
+            let text = scrape(&b).await;
+            text.contains(
+                "coopnet_inbox_requests_total{outcome=\"accepted\",status=\"202\",reason=\"processed\"}",
+            )
+            .then_some(text)
+        },
+    )
+    .await;
+    assert!(
+        text.lines().any(|l| l
+            .starts_with("coopnet_http_request_duration_seconds_count{method=\"POST\",route=\"")
+            && l.contains("inbox\"")),
         "{text}"
     );
 }

@@ -762,3 +762,69 @@ async fn a_database_without_index_entries_is_indexed_at_start() {
     .unwrap();
     assert_eq!(check(&restarted, &query).await, before);
 }
+
+/// Counts are cached per process (`coopnet_db::repo::count_cache`); a write through
+/// another process on the same database (several app servers on one PostgreSQL, or the
+/// CLI next to `serve`) must still show in the next search.
+#[tokio::test]
+async fn cached_counts_follow_writes_from_another_process() {
+    let (writer, db, _peer) = directory().await;
+    let reader = AppContext::start_with_keys(
+        coopnet_tests::test_settings(&db.url, 1),
+        coopnet_tests::fixture_keys(),
+    )
+    .await
+    .unwrap();
+    let everything = SearchQuery {
+        limit: 10,
+        ..Default::default()
+    };
+    let beekeeping = |r: &directory::SearchResult| {
+        r.facets
+            .service
+            .iter()
+            .find(|f| f.key == "beekeeping")
+            .map(|f| f.count)
+    };
+    let before = directory::search(&reader, &everything).await.unwrap();
+    assert!(!reader.count_cache.is_empty(), "counts were cached");
+    let again = directory::search(&reader, &everything).await.unwrap();
+    assert_eq!(again.total, before.total);
+    assert_eq!(again.facets, before.facets);
+    assert_eq!(beekeeping(&before), None);
+
+    coops::create(
+        &writer,
+        &input(json!({
+            "slug": "bees", "name": "Bees Co-op", "country": "GB",
+            "services": ["Beekeeping"], "summary": {"en": "Honey."}
+        })),
+    )
+    .await
+    .unwrap();
+    let after = directory::search(&reader, &everything).await.unwrap();
+    assert_eq!(after.total, before.total + 1);
+    assert_eq!(beekeeping(&after), Some(1));
+    let gb = |r: &directory::SearchResult| {
+        r.facets
+            .country
+            .iter()
+            .find(|f| f.key == "GB")
+            .map_or(0, |f| f.count)
+    };
+    assert_eq!(gb(&after), gb(&before) + 1);
+
+    // Opting out of the listing is a change too.
+    let patch = json!({"listed": false});
+    coops::update(
+        &writer,
+        &TokenScope::Admin,
+        "bees",
+        patch.as_object().unwrap(),
+    )
+    .await
+    .unwrap();
+    let unlisted = directory::search(&reader, &everything).await.unwrap();
+    assert_eq!(unlisted.total, before.total);
+    assert_eq!(beekeeping(&unlisted), None);
+}

@@ -3,9 +3,11 @@ use std::sync::Arc;
 
 use coopnet_config::Settings;
 use coopnet_core::Network;
+use coopnet_db::repo::count_cache::CountCache;
 use coopnet_db::repo::networks::{self, LocalNetwork};
 use coopnet_db::{DatabaseConnection, connect};
 use coopnet_federation::delivery::DeliveryConfig;
+use coopnet_federation::jobs::JobConfig;
 use coopnet_federation::keys::KeySource;
 use coopnet_federation::urls::Urls;
 use coopnet_federation::{FedData, FederationConfig, PeerPolicy};
@@ -31,6 +33,8 @@ pub struct AppContext {
     pub network: Arc<Network>,
     /// The ActivityPub library's configuration (its app data is [`FedData`]).
     pub federation: FederationConfig<FedData>,
+    /// Totals and facet counts of recent directory queries (see `directory::search`).
+    pub count_cache: Arc<CountCache>,
 }
 
 impl AppContext {
@@ -81,6 +85,7 @@ impl AppContext {
             network: network.clone(),
             keys,
             wake: Arc::new(Notify::new()),
+            jobs_wake: Arc::new(Notify::new()),
             dev_mode: settings.dev_mode,
             metrics: Arc::default(),
             policy: match settings.federation.follow_policy {
@@ -99,6 +104,7 @@ impl AppContext {
             db,
             network,
             federation,
+            count_cache: Arc::new(CountCache::new()),
         };
         if ctx.settings.demo_data {
             let seeded = demo::seed_if_empty(&ctx).await?;
@@ -122,19 +128,40 @@ impl AppContext {
         &self.federation
     }
 
-    /// Starts the delivery worker; it stops when `stop` turns true.
+    /// Starts the background workers, the delivery worker and the job worker (backfill
+    /// and resync of peer networks, paced like deliveries: same idle poll and backoff);
+    /// they stop when `stop` turns true. The handle ends when both have stopped.
     pub fn spawn_delivery_worker(
         &self,
         config: DeliveryConfig,
         stop: watch::Receiver<bool>,
     ) -> Result<tokio::task::JoinHandle<()>, AppError> {
-        coopnet_federation::delivery::spawn(
+        let jobs = JobConfig {
+            idle_poll: config.idle_poll,
+            backoff: config.backoff.clone(),
+            ..JobConfig::default()
+        };
+        self.spawn_workers(config, jobs, stop)
+    }
+
+    /// Like [`AppContext::spawn_delivery_worker`] with the job worker's pacing given.
+    pub fn spawn_workers(
+        &self,
+        config: DeliveryConfig,
+        jobs: JobConfig,
+        stop: watch::Receiver<bool>,
+    ) -> Result<tokio::task::JoinHandle<()>, AppError> {
+        let deliveries = coopnet_federation::delivery::spawn(
             self.fed().clone(),
             config,
             &user_agent(&self.settings.domain),
-            stop,
+            stop.clone(),
         )
-        .map_err(|e| AppError::Internal(e.to_string()))
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+        let jobs = coopnet_federation::jobs::spawn(self.federation.clone(), jobs, stop);
+        Ok(tokio::spawn(async move {
+            let _ = tokio::join!(deliveries, jobs);
+        }))
     }
 }
 

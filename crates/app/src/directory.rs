@@ -135,7 +135,9 @@ pub async fn search(ctx: &AppContext, q: &SearchQuery) -> Result<SearchResult, A
         .begin()
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    let hits = index::search(&txn, &params(q)).await.map_err(internal)?;
+    let hits = index::search(&txn, &params(q), Some(&ctx.count_cache))
+        .await
+        .map_err(internal)?;
     let items = index::load(&txn, &hits.ids).await.map_err(internal)?;
     txn.commit()
         .await

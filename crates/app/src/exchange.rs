@@ -35,6 +35,7 @@ pub const CSV_COLUMNS: &[&str] = &[
     "listed",
     "created_at",
     "updated_at",
+    "contact_public",
 ];
 /// Separates list items (services, technologies, languages) in a CSV cell.
 pub const LIST_SEPARATOR: char = ';';
@@ -215,18 +216,16 @@ fn csv_row(cells: &BTreeMap<&str, &str>) -> Result<CoopInput, FieldErrors> {
     };
     let founded = integer("founded", founded);
     let workers = integer("workers", workers);
-    let listed = match text("listed")
-        .as_deref()
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
+    let mut flag = |k: &str| match text(k).as_deref().map(str::to_ascii_lowercase).as_deref() {
         None | Some("true") | Some("yes") | Some("1") => true,
         Some("false") | Some("no") | Some("0") => false,
         Some(other) => {
-            errors.add("listed", format!("'{other}' is not true or false"));
+            errors.add(k, format!("'{other}' is not true or false"));
             true
         }
     };
+    let listed = flag("listed");
+    let contact_public = flag("contact_public");
     let mut links = Vec::new();
     for item in text("links").unwrap_or_default().split_whitespace() {
         match item.split_once(':') {
@@ -261,6 +260,7 @@ fn csv_row(cells: &BTreeMap<&str, &str>) -> Result<CoopInput, FieldErrors> {
         summary,
         website: text("website"),
         email: text("email"),
+        contact_public,
         locality: text("locality"),
         region: text("region"),
         country: text("country"),
@@ -428,6 +428,7 @@ pub fn to_csv(coops: &[Coop]) -> Result<String, AppError> {
             r.listed.to_string(),
             r.created_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
             r.updated_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+            r.contact_public.to_string(),
         ];
         row.extend(
             languages

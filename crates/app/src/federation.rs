@@ -69,7 +69,7 @@ pub async fn unfollow(ctx: &AppContext, domain: &str) -> Result<usize, AppError>
     if targets.is_empty() {
         return Err(AppError::NotFound(format!("no follow of {domain}")));
     }
-    let txn = ctx.db.begin().await.map_err(internal)?;
+    let txn = coopnet_db::begin_write(&ctx.db).await?;
     for f in &targets {
         if let Some(actor) = remote_actors::find(&txn, &f.actor_id).await? {
             outbox::unfollow(&txn, ctx.fed(), &actor, &f.follow_id)
@@ -148,7 +148,7 @@ pub async fn block(ctx: &AppContext, domain: &str, reason: &str) -> Result<(), A
         return Err(FieldErrors::single("domain", "is this instance").into());
     }
     let _ = unfollow(ctx, &domain).await;
-    let txn = ctx.db.begin().await.map_err(internal)?;
+    let txn = coopnet_db::begin_write(&ctx.db).await?;
     blocks::add(&txn, &domain, reason).await?;
     // Forgetting its actors cascades to their follows of us.
     for actor in remote_actors::on_domain(&txn, &domain).await? {
@@ -292,7 +292,31 @@ pub async fn suggestions(
     Ok(out)
 }
 
-/// Resyncs every accepted peer every `interval` (±10 % jitter) until `stop` turns true.
+/// Queues a resync job for every accepted peer network (the job worker runs them; an
+/// unchanged digest ends each at once). Returns how many were queued (a peer whose resync
+/// is already waiting is not queued twice).
+pub async fn enqueue_resyncs(ctx: &AppContext) -> Result<usize, AppError> {
+    let mut queued = 0;
+    for f in following::list(&ctx.db).await? {
+        if f.state != FollowState::Accepted || f.kind != "Group" {
+            continue;
+        }
+        let job = coopnet_federation::jobs::Job::Resync { actor: f.actor_id };
+        if coopnet_federation::jobs::enqueue(&ctx.db, &job)
+            .await
+            .map_err(internal)?
+        {
+            queued += 1;
+        }
+    }
+    if queued > 0 {
+        ctx.fed().jobs_wake.notify_one();
+    }
+    Ok(queued)
+}
+
+/// Queues a resync of every accepted peer every `interval` (±10 % jitter) until `stop`
+/// turns true; the job worker runs them (with retries), on whichever process claims them.
 pub fn spawn_resync_loop(
     ctx: AppContext,
     interval: std::time::Duration,
@@ -311,8 +335,8 @@ pub fn spawn_resync_loop(
             if *stop.borrow() {
                 break;
             }
-            if let Err(e) = resync(&ctx, None).await {
-                tracing::warn!(error = %e, "periodic resync failed");
+            if let Err(e) = enqueue_resyncs(&ctx).await {
+                tracing::warn!(error = %e, "periodic resync not queued");
             }
         }
     })

@@ -7,6 +7,8 @@
 //!
 //! Depends on core, config, db and migrations; never on web or cli.
 
+pub mod accounts;
+pub mod applications;
 pub mod backup;
 mod context;
 pub mod coops;
@@ -15,6 +17,8 @@ pub mod directory;
 mod error;
 pub mod exchange;
 pub mod federation;
+pub mod logos;
+pub mod members;
 pub mod networks;
 pub mod posts;
 pub mod queue;

@@ -1,10 +1,10 @@
-//! The outgoing delivery queue: its pacing from the settings, and its state for operators
-//! (`coopnet queue status`, metrics, admin pages).
+//! The outgoing delivery queue and the background job table: the delivery pacing from the
+//! settings, and their state for operators (`coopnet queue status`, metrics, admin pages).
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use coopnet_config::DeliverySettings;
-use coopnet_db::repo::deliveries;
+use coopnet_db::repo::{deliveries, jobs};
 use coopnet_federation::delivery::DeliveryConfig;
 use serde::Serialize;
 
@@ -79,6 +79,38 @@ pub struct FailingHost {
     pub last_success_at: Option<DateTime<Utc>>,
 }
 
+/// Background jobs (backfill, resync) by state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct JobCounts {
+    /// Waiting, including failed ones waiting for their retry.
+    pub pending: u64,
+    /// Running (or held by a stopped worker until the lease ends).
+    pub leased: u64,
+    /// Finished (kept 7 days).
+    pub done: u64,
+    /// Given up after their last attempt (kept 30 days).
+    pub dead: u64,
+}
+
+/// A job not done yet, or given up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JobStatus {
+    /// Storage id.
+    pub id: i64,
+    /// `backfill` or `resync`.
+    pub kind: String,
+    /// Its arguments (JSON), e.g. the peer network's actor.
+    pub payload: String,
+    /// `pending`, `leased` or `dead`.
+    pub state: &'static str,
+    /// Attempts made.
+    pub attempts: i32,
+    /// When it is due (pending) or was last scheduled.
+    pub run_after: DateTime<Utc>,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+}
+
 /// The queue at a glance.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct QueueStatus {
@@ -86,6 +118,21 @@ pub struct QueueStatus {
     pub counts: QueueCounts,
     /// Hosts with an open breaker or a failure streak, open ones first.
     pub failing_hosts: Vec<FailingHost>,
+    /// Background jobs by state.
+    pub jobs: JobCounts,
+    /// Jobs waiting, running or given up (at most 50, oldest first).
+    pub unfinished_jobs: Vec<JobStatus>,
+}
+
+/// Jobs by state.
+pub async fn job_counts(ctx: &AppContext) -> Result<JobCounts, AppError> {
+    let c = jobs::counts(&ctx.db).await?;
+    Ok(JobCounts {
+        pending: c.pending,
+        leased: c.leased,
+        done: c.done,
+        dead: c.dead,
+    })
 }
 
 /// The delivery queue's counts by state and its failing hosts.
@@ -116,6 +163,24 @@ pub async fn status(ctx: &AppContext) -> Result<QueueStatus, AppError> {
             }
         })
         .collect();
+    let unfinished_jobs = jobs::unfinished(&ctx.db, 50)
+        .await?
+        .into_iter()
+        .map(|j| JobStatus {
+            id: j.id,
+            kind: j.kind,
+            payload: j.payload,
+            state: match j.state {
+                jobs::state::PENDING => "pending",
+                jobs::state::LEASED => "leased",
+                jobs::state::DONE => "done",
+                _ => "dead",
+            },
+            attempts: j.attempts,
+            run_after: j.run_after,
+            last_error: j.last_error,
+        })
+        .collect();
     Ok(QueueStatus {
         counts: QueueCounts {
             pending: c.pending,
@@ -124,6 +189,8 @@ pub async fn status(ctx: &AppContext) -> Result<QueueStatus, AppError> {
             dead: c.dead,
         },
         failing_hosts,
+        jobs: job_counts(ctx).await?,
+        unfinished_jobs,
     })
 }
 

@@ -209,6 +209,7 @@ impl Vocab {
             summary,
             website: Some(format!("https://{slug}.example.org")),
             email: Some(format!("hello@{slug}.example.org")),
+            contact_public: true,
             locality: place.locality,
             region: place.region,
             country: place.country,

@@ -50,9 +50,13 @@ pub enum Command {
     /// Inspect the outgoing delivery queue.
     #[command(subcommand)]
     Queue(QueueCommand),
+    /// Create a one-time link that makes a web console account (the first admin of a new
+    /// instance is made this way) and print it.
+    Invite(InviteArgs),
     /// Show the effective configuration.
     Config,
-    /// Write everything local (co-ops, keys, tokens, follows, posts, queue) to FILE (JSON).
+    /// Write everything local (co-ops, keys, tokens, follows, posts, queue, console accounts)
+    /// to FILE (JSON).
     Backup { file: std::path::PathBuf },
     /// Restore a backup FILE into a new, empty database (the configured `database_url`).
     Restore { file: std::path::PathBuf },
@@ -206,6 +210,19 @@ pub struct ProfileFields {
     /// Listed in the public directory.
     #[arg(long)]
     pub listed: Option<bool>,
+}
+
+#[derive(Debug, Args)]
+pub struct InviteArgs {
+    /// `admin` (runs the network) or `editor` (edits one co-op, see --coop).
+    #[arg(long, value_name = "ROLE")]
+    pub role: coopnet_core::Role,
+    /// The co-op an editor invite is for.
+    #[arg(long, value_name = "SLUG")]
+    pub coop: Option<String>,
+    /// Make the account for this address only.
+    #[arg(long, value_name = "EMAIL")]
+    pub email: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -526,7 +526,7 @@ async fn import_export_round_trips_through_the_binary() {
         csv_text.starts_with(
             "slug,name,website,email,locality,region,country,latitude,longitude,founded,\
              workers,legal_form,services,technologies,languages,logo,links,listed,created_at,\
-             updated_at,summary_en\n"
+             updated_at,contact_public,summary_en\n"
         ),
         "{}",
         csv_text.lines().next().unwrap_or_default()
@@ -871,4 +871,46 @@ async fn demo_runs_four_networks_that_converge() {
             "{db}.db"
         );
     }
+}
+
+// --- web console invites ---
+
+#[tokio::test]
+async fn invite_prints_a_one_time_console_link() {
+    let cli = Cli::new().await;
+    let out = cli.ok(&["invite", "--role", "admin"]).await;
+    let link = out.trim();
+    let (base, token) = link.rsplit_once('/').unwrap();
+    assert!(
+        base.starts_with("http://localhost:") && base.ends_with("/console/invite"),
+        "{link}"
+    );
+    assert_eq!(token.len(), 64);
+    assert!(token.bytes().all(|b| b.is_ascii_hexdigit()));
+
+    // Editor invites name an existing co-op; admins none.
+    let err = cli
+        .run(&["invite", "--role", "editor"])
+        .await
+        .fails_with_one_line();
+    assert!(err.contains("co-op"), "{err}");
+    let err = cli
+        .run(&["invite", "--role", "editor", "--coop", "nobody"])
+        .await
+        .fails_with_one_line();
+    assert!(err.contains("nobody"), "{err}");
+    cli.ok(&["coop", "add", "acme", "--name", "Acme"]).await;
+    let out = cli
+        .ok(&[
+            "invite",
+            "--role",
+            "editor",
+            "--coop",
+            "acme",
+            "--email",
+            "Ed@Acme.example",
+        ])
+        .await;
+    assert!(out.contains("/console/invite/"));
+    cli.run(&["invite", "--role", "root"]).await.fails();
 }

@@ -14,8 +14,8 @@ mod settings;
 
 pub use env::env_overrides;
 pub use settings::{
-    DeliverySettings, DirectorySettings, FederationSettings, FollowPolicy, LimitSettings,
-    LogFormat, NetworkSettings, Settings,
+    ConsoleSettings, DeliverySettings, DirectorySettings, FederationSettings, FollowPolicy,
+    LimitSettings, LogFormat, NetworkSettings, Settings,
 };
 
 use std::path::{Path, PathBuf};

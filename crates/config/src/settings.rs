@@ -193,6 +193,8 @@ pub struct LimitSettings {
     pub admin_per_minute: u32,
     /// Directory searches, exports and the map.
     pub search_per_minute: u32,
+    /// Console logins, invite acceptances and join applications (the public forms).
+    pub login_per_minute: u32,
     /// Reverse proxies (IP addresses) whose `X-Forwarded-For` names the real client.
     #[serde(deserialize_with = "crate::env::list_or_csv")]
     pub trusted_proxies: Vec<String>,
@@ -203,7 +205,39 @@ impl Default for LimitSettings {
         Self {
             admin_per_minute: 600,
             search_per_minute: 1200,
+            login_per_minute: 30,
             trusted_proxies: vec!["127.0.0.1".into(), "::1".into()],
+        }
+    }
+}
+
+/// The web console: sessions, login lockout, invites, logo uploads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConsoleSettings {
+    /// Hours a login session lasts at most.
+    pub session_hours: u32,
+    /// Hours of inactivity that end a session.
+    pub idle_hours: u32,
+    /// Failed logins in a row that lock an account.
+    pub lockout_attempts: u32,
+    /// Minutes a locked account stays locked.
+    pub lockout_minutes: u32,
+    /// Days an invite link stays usable.
+    pub invite_days: u32,
+    /// Largest logo upload, in bytes.
+    pub logo_max_bytes: usize,
+}
+
+impl Default for ConsoleSettings {
+    fn default() -> Self {
+        Self {
+            session_hours: 14 * 24,
+            idle_hours: 48,
+            lockout_attempts: 5,
+            lockout_minutes: 15,
+            invite_days: 7,
+            logo_max_bytes: 2 * 1024 * 1024,
         }
     }
 }
@@ -239,6 +273,8 @@ pub struct Settings {
     pub directory: DirectorySettings,
     /// The delivery queue's pacing.
     pub delivery: DeliverySettings,
+    /// The web console.
+    pub console: ConsoleSettings,
 }
 
 impl Default for Settings {
@@ -257,6 +293,7 @@ impl Default for Settings {
             limits: LimitSettings::default(),
             directory: DirectorySettings::default(),
             delivery: DeliverySettings::default(),
+            console: ConsoleSettings::default(),
         }
     }
 }

@@ -23,8 +23,11 @@ pub struct CoopProfile {
     pub summary: BTreeMap<LanguageTag, String>,
     /// The co-op's own website.
     pub website: Option<Url>,
-    /// Public contact e-mail.
+    /// Contact e-mail.
     pub email: Option<String>,
+    /// Whether the contact details (`email`) are shown publicly: on the profile, in the API
+    /// and in the open-data exports. Editors and admins always see them.
+    pub contact_public: bool,
     /// Town or city.
     pub locality: Option<String>,
     /// Region, county or state.
@@ -84,7 +87,31 @@ pub struct Coop {
     pub updated_at: DateTime<Utc>,
 }
 
+impl CoopProfile {
+    /// The contact e-mail when it may be shown publicly.
+    pub fn public_email(&self) -> Option<&String> {
+        self.email.as_ref().filter(|_| self.contact_public)
+    }
+
+    /// This profile with private contact details removed (for public renderings).
+    pub fn redacted(&self) -> Self {
+        let mut p = self.clone();
+        if !p.contact_public {
+            p.email = None;
+        }
+        p
+    }
+}
+
 impl Coop {
+    /// This co-op with private contact details removed (for public renderings).
+    pub fn redacted(&self) -> Self {
+        Self {
+            profile: self.profile.redacted(),
+            ..self.clone()
+        }
+    }
+
     /// True for members of this instance's own network.
     pub fn is_local(&self) -> bool {
         self.origin == CoopOrigin::Local

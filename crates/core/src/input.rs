@@ -61,9 +61,12 @@ pub struct CoopInput {
     /// Website URL.
     #[serde(default)]
     pub website: Option<String>,
-    /// Public contact e-mail.
+    /// Contact e-mail.
     #[serde(default)]
     pub email: Option<String>,
+    /// Show the contact e-mail publicly; true when absent.
+    #[serde(default = "default_listed")]
+    pub contact_public: bool,
     /// Town or city.
     #[serde(default)]
     pub locality: Option<String>,
@@ -114,6 +117,7 @@ pub struct CoopInput {
     pub updated_at: Option<DateTime<Utc>>,
 }
 
+/// `true`: the default of `listed` and `contact_public`.
 fn default_listed() -> bool {
     true
 }
@@ -375,6 +379,7 @@ impl CoopInput {
             logo,
             links,
             listed: self.listed,
+            contact_public: self.contact_public,
         };
         match slug {
             Some(slug) if errors.is_empty() => Ok((slug, profile)),
@@ -397,6 +402,7 @@ impl From<&Coop> for CoopInput {
                 .collect(),
             website: p.website.as_ref().map(Url::to_string),
             email: p.email.clone(),
+            contact_public: p.contact_public,
             locality: p.locality.clone(),
             region: p.region.clone(),
             country: p.country.map(|c| c.to_string()),
@@ -435,6 +441,7 @@ mod tests {
             summary: BTreeMap::from([("en".into(), "We build **digital** things.".into())]),
             website: Some("https://outlandish.com/".into()),
             email: Some("hello@outlandish.com".into()),
+            contact_public: true,
             locality: Some("London".into()),
             region: None,
             country: Some("gb".into()),
@@ -476,6 +483,7 @@ mod tests {
             ]),
             website: Some("ftp://example.org".into()),
             email: Some("not-an-email".into()),
+            contact_public: true,
             locality: Some("l".repeat(limits::SHORT_TEXT + 1)),
             region: Some("bad\u{0007}".into()),
             country: Some("UK".into()),

@@ -9,6 +9,7 @@
 //! Allowed dependencies: std, serde, url, chrono, thiserror. Nothing async, no database.
 #![warn(missing_docs)]
 
+mod account;
 mod coop;
 mod country;
 mod errors;
@@ -20,6 +21,10 @@ mod slug;
 mod tag;
 mod token;
 
+pub use account::{
+    ApplicationInput, ApplicationStatus, MAX_MESSAGE_CHARS, Role, SessionPolicy,
+    check_display_name, check_new_password, normalize_email,
+};
 pub use coop::{Coop, CoopOrigin, CoopProfile, GeoPoint};
 pub use country::CountryCode;
 pub use errors::FieldErrors;

@@ -1,7 +1,10 @@
 use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 
 use crate::DbError;
 
@@ -47,4 +50,18 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbError> {
         options.max_connections(16);
     }
     Ok(Database::connect(options).await?)
+}
+
+/// Starts a transaction that will write. On SQLite it is `BEGIN IMMEDIATE`: the write lock
+/// is taken at the start, where the busy timeout makes a concurrent writer wait. (A deferred
+/// transaction that reads first and writes later fails at once with `SQLITE_BUSY` when
+/// another connection wrote meanwhile: the timeout cannot help it.) PostgreSQL ignores the
+/// mode.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbError> {
+    Ok(db
+        .begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        })
+        .await?)
 }

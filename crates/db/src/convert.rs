@@ -65,6 +65,7 @@ impl TryFrom<coop::Model> for Coop {
                 summary,
                 website: parse_url("coop.website", id, m.website)?,
                 email: m.email,
+                contact_public: m.contact_public,
                 locality: m.locality,
                 region: m.region,
                 country: m
@@ -94,6 +95,7 @@ pub(crate) fn set_profile(am: &mut coop::ActiveModel, p: &CoopProfile) {
     am.summary = Set(to_json(&p.summary));
     am.website = Set(p.website.as_ref().map(Url::to_string));
     am.email = Set(p.email.clone());
+    am.contact_public = Set(p.contact_public);
     am.locality = Set(p.locality.clone());
     am.region = Set(p.region.clone());
     am.country = Set(p.country.map(|c| c.to_string()));

@@ -13,6 +13,6 @@ mod entities;
 mod error;
 pub mod repo;
 
-pub use connect::{Backend, connect};
+pub use connect::{Backend, begin_write, connect};
 pub use error::DbError;
 pub use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait};

@@ -43,6 +43,26 @@ impl From<serde_json::Error> for FederationError {
 }
 
 impl FederationError {
+    /// A short stable label for metrics (`coopnet_inbox_requests_total{reason}`).
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Self::NotFound => "not_found",
+            Self::Gone => "gone",
+            Self::BadRequest(_) => "bad_request",
+            Self::Unauthorized(_) => "unauthorized",
+            Self::Forbidden(_) => "forbidden",
+            Self::Library(e) => match e {
+                LibError::ActivitySignatureInvalid => "signature_invalid",
+                LibError::ActivityBodyDigestInvalid => "digest_invalid",
+                LibError::NotFound | LibError::ObjectDeleted(_) => "actor_unavailable",
+                _ => "bad_activity",
+            },
+            Self::Db(DbError::NotFound) => "not_found",
+            Self::Db(_) => "storage",
+            Self::Internal(_) => "internal",
+        }
+    }
+
     /// The HTTP status for this error.
     pub fn status(&self) -> StatusCode {
         match self {

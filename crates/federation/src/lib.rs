@@ -6,6 +6,7 @@
 //! - `activities/`: one file per incoming activity, dispatched by [`activities::InboxActivity`];
 //! - `outbox.rs`: builds outgoing activities and enqueues them in the caller's transaction;
 //! - `delivery/`: the persistent delivery worker and our draft-cavage signer;
+//! - `jobs.rs`: the persistent job worker (backfill and resync of peer networks);
 //! - `http/`: actor, inbox, outbox, collections, WebFinger, host-meta and NodeInfo handlers.
 //!
 //! [`FedData`] is the library's app data: the database and this instance's identity.
@@ -16,6 +17,7 @@ pub mod delivery;
 mod error;
 pub mod html;
 pub mod http;
+pub mod jobs;
 pub mod keys;
 pub mod lookup;
 pub mod metrics;

@@ -45,9 +45,23 @@ fn labels(pairs: &[(&str, &str)]) -> String {
 impl Metrics {
     /// Adds one to counter `name{labels}`.
     pub fn inc(&self, name: &str, pairs: &[(&str, &str)]) {
+        self.add(name, pairs, 1);
+    }
+
+    /// Adds `n` to counter `name{labels}`.
+    pub fn add(&self, name: &str, pairs: &[(&str, &str)], n: u64) {
         if let Ok(mut map) = self.counters.lock() {
-            *map.entry((name.to_owned(), labels(pairs))).or_default() += 1;
+            *map.entry((name.to_owned(), labels(pairs))).or_default() += n;
         }
+    }
+
+    /// The current value of counter `name{labels}` (labels in the order recorded).
+    pub fn counter(&self, name: &str, pairs: &[(&str, &str)]) -> u64 {
+        self.counters
+            .lock()
+            .ok()
+            .and_then(|map| map.get(&(name.to_owned(), labels(pairs))).copied())
+            .unwrap_or(0)
     }
 
     /// Records one observation (seconds) in histogram `name{labels}`.

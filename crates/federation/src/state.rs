@@ -23,6 +23,8 @@ pub struct FedData {
     pub keys: KeySource,
     /// Rung after deliveries are enqueued, so the worker need not wait for its next poll.
     pub wake: Arc<Notify>,
+    /// Rung after jobs are enqueued (backfill, resync), for the job worker.
+    pub jobs_wake: Arc<Notify>,
     /// Development mode: http and loopback peers allowed.
     pub dev_mode: bool,
     /// How follows of the network actor by other networks are answered.

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use activitypub_federation::config::Data;
 use activitypub_federation::fetch::fetch_object_http;
 use coopnet_core::Network;
+use coopnet_db::DbError;
 use coopnet_db::repo::coops::RemoteUpsert;
 use coopnet_db::repo::{coops, networks};
 use serde::Deserialize;
@@ -82,6 +83,36 @@ pub struct RemoteGroup {
     members: Option<Url>,
     #[serde(default)]
     following: Option<Url>,
+    /// Read leniently: a peer's malformed extension must not cost us the peer.
+    #[serde(default, rename = "coopnet:network")]
+    network: Option<serde_json::Value>,
+}
+
+/// Most languages kept of a peer network.
+const MAX_NETWORK_LANGUAGES: usize = 16;
+
+/// A peer's country and languages from its `coopnet:network`, keeping only valid codes.
+fn network_info(value: Option<&serde_json::Value>) -> (Option<String>, Vec<String>) {
+    let Some(info) = value
+        .cloned()
+        .and_then(|v| serde_json::from_value::<crate::protocol::actor::NetworkInfo>(v).ok())
+    else {
+        return (None, Vec::new());
+    };
+    let country = info
+        .country
+        .and_then(|c| coopnet_core::CountryCode::parse(&c).ok())
+        .map(|c| c.to_string());
+    let mut seen = std::collections::HashSet::new();
+    let languages: Vec<String> = info
+        .languages
+        .iter()
+        .filter_map(|l| coopnet_core::LanguageTag::parse(l).ok())
+        .map(|l| l.to_string())
+        .filter(|l| seen.insert(l.clone()))
+        .take(MAX_NETWORK_LANGUAGES)
+        .collect();
+    (country, languages)
 }
 
 /// Records a peer network from its `Group` actor (fetched now).
@@ -100,6 +131,7 @@ pub async fn record_peer(data: &Data<FedData>, actor_id: &Url) -> Result<Network
         crate::html::plain_text(group.preferred_username.as_deref().unwrap_or("network"), 60);
     let name = crate::html::plain_text(group.name.as_deref().unwrap_or(&domain), 200);
     let summary = crate::html::plain_text(group.summary.as_deref().unwrap_or_default(), 2000);
+    let (country, languages) = network_info(group.network.as_ref());
     Ok(networks::upsert_remote(
         &data.db,
         networks::RemoteNetwork {
@@ -107,8 +139,8 @@ pub async fn record_peer(data: &Data<FedData>, actor_id: &Url) -> Result<Network
             username: &username,
             domain: &domain,
             name: &name,
-            country: None,
-            languages: &[],
+            country: country.as_deref(),
+            languages: &languages,
             summary: &summary,
             members_url: members.as_ref(),
         },
@@ -178,7 +210,14 @@ async fn walk(
                 continue;
             }
             let id = org.id.to_string();
-            match store_member(data, network, org).await {
+            // One transaction per member: a crash mid-walk leaves whole members only (the
+            // next resync finishes the walk).
+            let txn = coopnet_db::begin_write(&data.db).await?;
+            let stored = store_member(&txn, network, org).await;
+            if stored.is_ok() {
+                txn.commit().await.map_err(DbError::from)?;
+            }
+            match stored {
                 Ok(RemoteUpsert::Inserted) => report.added += 1,
                 Ok(RemoteUpsert::Updated) => report.updated += 1,
                 Ok(RemoteUpsert::Stale) => {}
@@ -192,7 +231,9 @@ async fn walk(
         }
         next = page.next;
     }
-    report.removed = coops::delete_remote_except(&data.db, network.id, &seen).await?;
+    let txn = coopnet_db::begin_write(&data.db).await?;
+    report.removed = coops::delete_remote_except(&txn, network.id, &seen).await?;
+    txn.commit().await.map_err(DbError::from)?;
     Ok((report, collection.digest))
 }
 
@@ -216,4 +257,26 @@ pub async fn peer_following(data: &Data<FedData>, peer: &Url) -> Result<Vec<Url>
         .await?
         .object;
     Ok(collection.ordered_items.into_iter().take(200).collect())
+}
+
+#[cfg(test)]
+mod network_info_tests {
+    use serde_json::json;
+
+    use super::network_info;
+
+    #[test]
+    fn keeps_valid_codes_only() {
+        let v = json!({"country": "DE", "languages": ["de", "en-GB", "not a tag!", "de"]});
+        let (country, languages) = network_info(Some(&v));
+        assert_eq!(country.as_deref(), Some("DE"));
+        assert_eq!(languages, vec!["de", "en-GB"]);
+
+        let bad = json!({"country": "<script>", "languages": "en"});
+        assert_eq!(network_info(Some(&bad)), (None, Vec::new()));
+        let many: Vec<String> = (0..100).map(|_| "fr".to_owned()).collect();
+        let (_, languages) = network_info(Some(&json!({"languages": many})));
+        assert_eq!(languages.len(), 1);
+        assert_eq!(network_info(None), (None, Vec::new()));
+    }
 }

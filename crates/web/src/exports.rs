@@ -90,7 +90,9 @@ pub async fn csv(State(ctx): State<AppContext>) -> Result<Response, ApiError> {
             [j.network.name, j.url]
         })
         .collect();
-    let text = with_columns(&exchange::to_csv(&coops)?, &extra)
+    // Contacts the co-ops keep private are left out of the open data.
+    let public: Vec<_> = coops.iter().map(Coop::redacted).collect();
+    let text = with_columns(&exchange::to_csv(&public)?, &extra)
         .map_err(|e| AppError::Internal(format!("CSV export: {e}")))?;
     Ok(with_licence(&ctx, ([(header::CONTENT_TYPE, CSV)], text)))
 }

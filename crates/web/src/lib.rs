@@ -9,6 +9,7 @@
 
 mod api;
 mod cache;
+mod console;
 mod error;
 mod exports;
 mod extract;

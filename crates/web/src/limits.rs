@@ -1,5 +1,6 @@
 //! Per-client rate limits (token buckets keyed by peer address) on the admin API and on the
-//! expensive public endpoints (search, exports, map). Over the limit: 429 with `Retry-After`.
+//! expensive public endpoints (search, exports, map), and on the public forms (console login, invites,
+//! join applications). Over the limit: 429 with `Retry-After`.
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
@@ -16,10 +17,16 @@ use coopnet_app::AppContext;
 enum Class {
     Admin,
     Expensive,
+    /// Public forms: console login, invite acceptance, join applications (POSTs).
+    Login,
 }
 
-fn classify(path: &str) -> Option<Class> {
-    if path.starts_with("/api/v1/admin/") {
+fn classify(method: &axum::http::Method, path: &str) -> Option<Class> {
+    if method == axum::http::Method::POST
+        && (path == "/console/login" || path == "/apply" || path.starts_with("/console/invite/"))
+    {
+        Some(Class::Login)
+    } else if path.starts_with("/api/v1/admin/") {
         Some(Class::Admin)
     } else if path == "/coops"
         || path == "/api/v1/coops"
@@ -78,7 +85,7 @@ pub async fn limit(
     request: Request,
     next: Next,
 ) -> Response {
-    let Some(class) = classify(request.uri().path()) else {
+    let Some(class) = classify(request.method(), request.uri().path()) else {
         return next.run(request).await;
     };
     let Some(peer) = request
@@ -109,6 +116,7 @@ pub async fn limit(
     let per_minute = match class {
         Class::Admin => ctx.settings.limits.admin_per_minute,
         Class::Expensive => ctx.settings.limits.search_per_minute,
+        Class::Login => ctx.settings.limits.login_per_minute,
     };
     match limiter.take((ip, class), per_minute) {
         Ok(()) => next.run(request).await,
@@ -140,8 +148,13 @@ mod tests {
         );
         let other = (IpAddr::from([127, 0, 0, 2]), Class::Admin);
         assert!(l.take(other, 3).is_ok(), "clients have their own budget");
-        assert_eq!(classify("/api/v1/admin/coops"), Some(Class::Admin));
-        assert_eq!(classify("/coops"), Some(Class::Expensive));
-        assert_eq!(classify("/coops/outlandish"), None);
+        let get = axum::http::Method::GET;
+        let post = axum::http::Method::POST;
+        assert_eq!(classify(&get, "/api/v1/admin/coops"), Some(Class::Admin));
+        assert_eq!(classify(&get, "/coops"), Some(Class::Expensive));
+        assert_eq!(classify(&get, "/coops/outlandish"), None);
+        assert_eq!(classify(&post, "/console/login"), Some(Class::Login));
+        assert_eq!(classify(&post, "/apply"), Some(Class::Login));
+        assert_eq!(classify(&get, "/apply"), None);
     }
 }

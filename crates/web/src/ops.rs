@@ -22,16 +22,29 @@ pub async fn ready(State(ctx): State<AppContext>) -> Response {
 /// `GET /metrics`: Prometheus text format.
 pub async fn metrics(State(ctx): State<AppContext>) -> Response {
     let queue = coopnet_app::queue_counts(&ctx).await.unwrap_or_default();
-    let gauges = [(
-        "coopnet_deliveries",
-        "Deliveries in the persistent queue, by state.",
+    let jobs = coopnet_app::queue::job_counts(&ctx)
+        .await
+        .unwrap_or_default();
+    let by_state = |pending: u64, leased: u64, done: u64, dead: u64| {
         vec![
-            ("state=\"pending\"".to_owned(), queue.pending as f64),
-            ("state=\"leased\"".to_owned(), queue.leased as f64),
-            ("state=\"done\"".to_owned(), queue.done as f64),
-            ("state=\"dead\"".to_owned(), queue.dead as f64),
-        ],
-    )];
+            ("state=\"pending\"".to_owned(), pending as f64),
+            ("state=\"leased\"".to_owned(), leased as f64),
+            ("state=\"done\"".to_owned(), done as f64),
+            ("state=\"dead\"".to_owned(), dead as f64),
+        ]
+    };
+    let gauges = [
+        (
+            "coopnet_deliveries",
+            "Deliveries in the persistent queue, by state.",
+            by_state(queue.pending, queue.leased, queue.done, queue.dead),
+        ),
+        (
+            "coopnet_jobs",
+            "Background jobs (backfill, resync), by state.",
+            by_state(jobs.pending, jobs.leased, jobs.done, jobs.dead),
+        ),
+    ];
     let mut r = ctx.fed().metrics.render(&gauges).into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -6,7 +6,7 @@ use coopnet_app::AppContext;
 use tower_http::trace::TraceLayer;
 
 use crate::api::v1;
-use crate::{federation as ap, pages};
+use crate::{console, federation as ap, pages};
 
 /// The whole HTTP application of one instance.
 pub fn router(ctx: AppContext) -> Router {
@@ -47,6 +47,106 @@ pub fn router(ctx: AppContext) -> Router {
         .route("/.well-known/host-meta", get(ap::host_meta))
         .route("/.well-known/nodeinfo", get(ap::nodeinfo_links))
         .route("/nodeinfo/{version}", get(ap::nodeinfo))
+        .route("/coops/{slug}/logo.png", get(pages::logo::show))
+        // The web console (docs/console.md) and the public application form.
+        .route(
+            "/apply",
+            get(console::apply::form).post(console::apply::submit),
+        )
+        .route("/console", get(console::auth::dashboard))
+        .route(
+            "/console/login",
+            get(console::auth::login_form).post(console::auth::login),
+        )
+        .route("/console/logout", post(console::auth::logout))
+        .route(
+            "/console/logout-everywhere",
+            post(console::auth::logout_everywhere),
+        )
+        .route(
+            "/console/invite/{token}",
+            get(console::auth::invite_form).post(console::auth::invite_accept),
+        )
+        .route(
+            "/console/password",
+            get(console::auth::password_form).post(console::auth::password),
+        )
+        .route(
+            "/console/coops/{slug}",
+            get(console::coops::edit).post(console::coops::update),
+        )
+        .route(
+            "/console/coops/{slug}/logo",
+            post(console::coops::upload_logo).layer(DefaultBodyLimit::max(
+                ctx.settings.console.logo_max_bytes + 64 * 1024,
+            )),
+        )
+        .route(
+            "/console/coops/{slug}/logo/delete",
+            post(console::coops::delete_logo),
+        )
+        .route(
+            "/console/coops/{slug}/posts",
+            get(console::coops::posts_index).post(console::coops::posts_create),
+        )
+        .route(
+            "/console/coops/{slug}/posts/{id}/delete",
+            post(console::coops::posts_delete),
+        )
+        .route(
+            "/console/coops/{slug}/editors",
+            get(console::coops::editors).post(console::coops::invite_editor),
+        )
+        .route(
+            "/console/coops/{slug}/editors/{id}/remove",
+            post(console::coops::remove_editor),
+        )
+        .route(
+            "/console/admin/members",
+            get(console::admin::members).post(console::admin::add_member),
+        )
+        .route(
+            "/console/admin/members/{slug}/remove",
+            post(console::admin::remove_member),
+        )
+        .route(
+            "/console/admin/applications",
+            get(console::admin::applications),
+        )
+        .route(
+            "/console/admin/applications/{id}/approve",
+            post(console::admin::approve),
+        )
+        .route(
+            "/console/admin/applications/{id}/reject",
+            post(console::admin::reject),
+        )
+        .route(
+            "/console/admin/federation",
+            get(console::admin::federation_page).post(console::admin::federation_action),
+        )
+        .route("/console/admin/queue", get(console::admin::queue_page))
+        .route(
+            "/console/admin/tokens",
+            get(console::admin::tokens_index).post(console::admin::tokens_create),
+        )
+        .route(
+            "/console/admin/tokens/{id}/revoke",
+            post(console::admin::tokens_revoke),
+        )
+        .route(
+            "/console/admin/invites",
+            get(console::admin::invites).post(console::admin::invites_create),
+        )
+        .route(
+            "/console/admin/invites/{id}/revoke",
+            post(console::admin::invites_revoke),
+        )
+        .route(
+            "/console/admin/accounts/{id}/delete",
+            post(console::admin::account_delete),
+        )
+        // End of the web console.
         .route("/healthz", get(pages::health))
         .route("/readyz", get(crate::ops::ready))
         .route("/metrics", get(crate::ops::metrics))

@@ -30,6 +30,11 @@ pub struct Chrome {
 }
 
 impl Chrome {
+    /// The console's strings in this page's language (footer links).
+    pub fn console(&self) -> &'static crate::console::ConsoleTexts {
+        crate::console::texts::texts(self.lang)
+    }
+
     /// Fills `{page}`/`{pages}` in a string.
     pub fn page_of(&self, page: u64, pages: u64) -> String {
         self.t

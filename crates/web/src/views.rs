@@ -58,6 +58,13 @@ pub struct CoopJson {
 }
 
 impl CoopJson {
+    /// Like [`CoopJson::new`], with the contact e-mail even when it is not public (admin API).
+    pub fn private(ctx: &AppContext, networks: &HashMap<i64, Network>, coop: &Coop) -> Self {
+        let mut json = Self::new(ctx, networks, coop);
+        json.email = coop.profile.email.clone();
+        json
+    }
+
     /// Converts a co-op of this instance's directory; `networks` resolves a federated
     /// co-op's home network.
     pub fn new(ctx: &AppContext, networks: &HashMap<i64, Network>, coop: &Coop) -> Self {
@@ -83,7 +90,8 @@ impl CoopJson {
                 .map(|(k, v)| (k.to_string(), v.clone()))
                 .collect(),
             website: p.website.as_ref().map(ToString::to_string),
-            email: p.email.clone(),
+            // A contact the co-op keeps private is not published.
+            email: p.public_email().cloned(),
             locality: p.locality.clone(),
             region: p.region.clone(),
             country: p.country.map(|c| c.to_string()),

@@ -203,7 +203,7 @@ pub async fn run(config: &Config, rep: &mut Reporter, shared: &mut Shared) -> an
     let (server, loaded_start_s) = Server::start(&binary, dir.path(), "loaded", &db.url).await?;
     tokio::time::sleep(idle_wait).await;
     let loaded_idle_rss = server.rss();
-    let queries = search::queries(&vocab, total);
+    let queries = search::queries(&vocab, total, 256);
     // Alternately the JSON API and the HTML page, each from many clients.
     let mut requests = Vec::new();
     for (api, page) in search::requests(&queries, "/api/v1/coops?", "application/json")?

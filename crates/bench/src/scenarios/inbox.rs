@@ -40,7 +40,7 @@ fn follow_body(base: &str, actor: usize, k: usize, coop: &str) -> Vec<u8> {
 }
 
 fn signed_post(signer: &Signer, inbox: &Url, body: Vec<u8>) -> anyhow::Result<Req> {
-    let s = signer.sign_post(inbox, &body, &http_date_now());
+    let s = signer.sign_post(inbox, &body, &http_date_now())?;
     let h = |name: &'static str, value: &str| -> anyhow::Result<(HeaderName, HeaderValue)> {
         Ok((HeaderName::from_static(name), HeaderValue::from_str(value)?))
     };

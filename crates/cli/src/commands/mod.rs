@@ -62,6 +62,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             telemetry::init(settings.log_format, ONE_SHOT_LOG);
             queue::run(&open(settings).await?, command).await
         }
+        Command::Invite(args) => {
+            telemetry::init(settings.log_format, ONE_SHOT_LOG);
+            let ctx = open(settings).await?;
+            let link = coopnet_app::accounts::invite(
+                &ctx,
+                None,
+                args.role,
+                args.coop.as_deref(),
+                args.email.as_deref(),
+            )
+            .await?;
+            eprintln!(
+                "one-time {} invite, valid until {}; open it to set a password:",
+                link.record.role,
+                link.record.expires_at.to_rfc3339()
+            );
+            println!("{}", link.url);
+            Ok(())
+        }
         Command::Demo(args) => {
             telemetry::init(settings.log_format, "warn");
             demo::run(args).await

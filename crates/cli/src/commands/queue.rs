@@ -19,11 +19,11 @@ pub async fn run(ctx: &AppContext, command: QueueCommand) -> anyhow::Result<()> 
             println!("dead\t{}", c.dead);
             if status.failing_hosts.is_empty() {
                 println!("no failing hosts");
-                return Ok(());
+            } else {
+                println!(
+                    "failing hosts (host, breaker, failures in a row, waiting deliveries, since, next probe):"
+                );
             }
-            println!(
-                "failing hosts (host, breaker, failures in a row, waiting deliveries, since, next probe):"
-            );
             for h in &status.failing_hosts {
                 let breaker = match h.breaker {
                     Breaker::Open => "open",
@@ -39,6 +39,26 @@ pub async fn run(ctx: &AppContext, command: QueueCommand) -> anyhow::Result<()> 
                         .map_or_else(|| "-".to_owned(), |t| t.to_rfc3339()),
                     h.open_until
                         .map_or_else(|| "-".to_owned(), |t| t.to_rfc3339()),
+                );
+            }
+            let j = status.jobs;
+            println!(
+                "jobs: pending {}, leased {}, done {}, dead {}",
+                j.pending, j.leased, j.done, j.dead
+            );
+            if !status.unfinished_jobs.is_empty() {
+                println!("unfinished jobs (id, kind, state, attempts, due, payload, last error):");
+            }
+            for job in &status.unfinished_jobs {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    job.id,
+                    job.kind,
+                    job.state,
+                    job.attempts,
+                    job.run_after.to_rfc3339(),
+                    job.payload,
+                    job.last_error.as_deref().unwrap_or("-"),
                 );
             }
         }

@@ -14,6 +14,9 @@ pub struct Model {
     pub summary: String,
     pub website: Option<String>,
     pub email: Option<String>,
+    /// Added by migration 000006; older backups lack it (contacts were public then).
+    #[serde(default = "super::default_true")]
+    pub contact_public: bool,
     pub locality: Option<String>,
     pub region: Option<String>,
     pub country: Option<String>,

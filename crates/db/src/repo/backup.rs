@@ -1,8 +1,12 @@
 //! Backup and restore of everything an instance owns, as one JSON document that is portable
 //! between SQLite and PostgreSQL: networks and their keys, co-ops and their keys, tokens
 //! (hashes), the instance actor, remote actors, follows both ways, posts, the outbox and its
-//! deliveries, and domain blocks. Derived data (search index) is rebuilt on restore; caches
-//! (received activity ids, host health) and membership history are not kept.
+//! deliveries, domain blocks, and the web console's accounts (password hashes), their links
+//! to co-ops, invites (token hashes), join applications, uploaded logos (base64 in the JSON)
+//! and removal reasons. Derived data (search index) is rebuilt on restore; caches (received
+//! activity ids, host health), membership history and console sessions are not kept.
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel, PaginatorTrait,
@@ -12,12 +16,69 @@ use serde::{Deserialize, Serialize};
 
 use crate::DbError;
 use crate::entities::{
-    api_token, coop, delivery, domain_block, follower, following, instance_actor, network,
-    outbox_activity, post, remote_actor,
+    account, account_coop, api_token, coop, coop_logo, delivery, domain_block, follower, following,
+    instance_actor, invite, join_application, member_removal, network, outbox_activity, post,
+    remote_actor,
 };
 
-/// Format version of the document.
-pub const FORMAT: u32 = 1;
+/// Format version of the document written now. Version 2 added the console tables; a
+/// version 1 document (without them) still restores, with those tables left empty.
+pub const FORMAT: u32 = 2;
+
+/// The oldest format [`restore`] reads.
+pub const OLDEST_FORMAT: u32 = 1;
+
+/// A `coop_logo` row with its bytes as base64 text (JSON has no binary type).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct LogoRow {
+    coop_id: i32,
+    content_type: String,
+    #[serde(with = "base64_bytes")]
+    bytes: Vec<u8>,
+    etag: String,
+    updated_at: DateTime<Utc>,
+}
+
+impl From<coop_logo::Model> for LogoRow {
+    fn from(m: coop_logo::Model) -> Self {
+        Self {
+            coop_id: m.coop_id,
+            content_type: m.content_type,
+            bytes: m.bytes,
+            etag: m.etag,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+impl From<LogoRow> for coop_logo::Model {
+    fn from(r: LogoRow) -> Self {
+        Self {
+            coop_id: r.coop_id,
+            content_type: r.content_type,
+            bytes: r.bytes,
+            etag: r.etag,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// Standard base64 (with padding) for byte columns.
+mod base64_bytes {
+    use super::{BASE64, Engine};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&BASE64.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        BASE64
+            .decode(text.as_bytes())
+            .map_err(serde::de::Error::custom)
+    }
+}
 
 /// The whole backup.
 #[derive(Debug, Serialize, Deserialize)]
@@ -39,6 +100,19 @@ pub struct Backup {
     outbox_activity: Vec<outbox_activity::Model>,
     delivery: Vec<delivery::Model>,
     domain_block: Vec<domain_block::Model>,
+    // Format 2: the web console. Absent from format 1 documents, hence the defaults.
+    #[serde(default)]
+    account: Vec<account::Model>,
+    #[serde(default)]
+    account_coop: Vec<account_coop::Model>,
+    #[serde(default)]
+    invite: Vec<invite::Model>,
+    #[serde(default)]
+    join_application: Vec<join_application::Model>,
+    #[serde(default)]
+    coop_logo: Vec<LogoRow>,
+    #[serde(default)]
+    member_removal: Vec<member_removal::Model>,
 }
 
 impl Backup {
@@ -56,6 +130,12 @@ impl Backup {
             ("outbox_activity", self.outbox_activity.len()),
             ("delivery", self.delivery.len()),
             ("domain_block", self.domain_block.len()),
+            ("account", self.account.len()),
+            ("account_coop", self.account_coop.len()),
+            ("invite", self.invite.len()),
+            ("join_application", self.join_application.len()),
+            ("coop_logo", self.coop_logo.len()),
+            ("member_removal", self.member_removal.len()),
         ]
     }
 }
@@ -77,6 +157,18 @@ pub async fn dump(conn: &impl ConnectionTrait, domain: &str) -> Result<Backup, D
         outbox_activity: outbox_activity::Entity::find().all(conn).await?,
         delivery: delivery::Entity::find().all(conn).await?,
         domain_block: domain_block::Entity::find().all(conn).await?,
+        account: account::Entity::find().all(conn).await?,
+        account_coop: account_coop::Entity::find().all(conn).await?,
+        // Used and expired invites too: the console lists them, and only hashes are kept.
+        invite: invite::Entity::find().all(conn).await?,
+        join_application: join_application::Entity::find().all(conn).await?,
+        coop_logo: coop_logo::Entity::find()
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(LogoRow::from)
+            .collect(),
+        member_removal: member_removal::Entity::find().all(conn).await?,
     })
 }
 
@@ -99,9 +191,9 @@ macro_rules! restore_table {
 
 /// Writes a backup into an empty, migrated database (ids kept). Refuses a non-empty one.
 pub async fn restore(conn: &impl ConnectionTrait, backup: &Backup) -> Result<(), DbError> {
-    if backup.format != FORMAT {
+    if !(OLDEST_FORMAT..=FORMAT).contains(&backup.format) {
         return Err(DbError::Corrupt(format!(
-            "backup format {} (this version reads {FORMAT})",
+            "backup format {} (this version reads {OLDEST_FORMAT} to {FORMAT})",
             backup.format
         )));
     }
@@ -123,6 +215,13 @@ pub async fn restore(conn: &impl ConnectionTrait, backup: &Backup) -> Result<(),
     restore_table!(conn, outbox_activity, backup.outbox_activity);
     restore_table!(conn, delivery, backup.delivery);
     restore_table!(conn, domain_block, backup.domain_block);
+    restore_table!(conn, account, backup.account);
+    restore_table!(conn, account_coop, backup.account_coop);
+    restore_table!(conn, invite, backup.invite);
+    restore_table!(conn, join_application, backup.join_application);
+    let logos: Vec<coop_logo::Model> = backup.coop_logo.iter().cloned().map(Into::into).collect();
+    restore_table!(conn, coop_logo, logos);
+    restore_table!(conn, member_removal, backup.member_removal);
     if conn.get_database_backend() == DbBackend::Postgres {
         // Explicit ids bypass the sequences: move each past the restored rows.
         for table in [
@@ -136,6 +235,10 @@ pub async fn restore(conn: &impl ConnectionTrait, backup: &Backup) -> Result<(),
             "post",
             "outbox_activity",
             "delivery",
+            "account",
+            "invite",
+            "join_application",
+            "member_removal",
         ] {
             let sql = format!(
                 "SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), COALESCE((SELECT MAX(id) FROM \"{table}\"), 0) + 1, false)"
@@ -145,4 +248,45 @@ pub async fn restore(conn: &impl ConnectionTrait, backup: &Backup) -> Result<(),
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_format_1_document_without_console_tables_still_reads() {
+        let doc = serde_json::json!({
+            "format": 1,
+            "created_at": "2026-11-01T00:00:00Z",
+            "domain": "coops.example",
+            "network": [], "coop": [], "api_token": [], "instance_actor": [],
+            "remote_actor": [], "follower": [], "following": [], "post": [],
+            "outbox_activity": [], "delivery": [], "domain_block": [],
+        });
+        let backup: Backup = serde_json::from_value(doc).expect("format 1 reads");
+        assert_eq!(backup.format, 1);
+        assert!(backup.counts().iter().all(|(_, n)| *n == 0));
+        assert!(backup.counts().iter().any(|(t, _)| *t == "account"));
+    }
+
+    #[test]
+    fn logo_bytes_are_base64_in_the_json() {
+        let row = LogoRow {
+            coop_id: 7,
+            content_type: "image/png".into(),
+            bytes: vec![0, 159, 146, 150, 255],
+            etag: "abc".into(),
+            updated_at: Utc::now(),
+        };
+        let json = serde_json::to_value(&row).expect("serialises");
+        assert_eq!(json["bytes"], "AJ+Slv8=");
+        let back: LogoRow = serde_json::from_value(json).expect("reads back");
+        assert_eq!(back, row);
+        let bad = serde_json::json!({
+            "coop_id": 7, "content_type": "image/png", "bytes": "not base64!",
+            "etag": "abc", "updated_at": "2026-11-01T00:00:00Z",
+        });
+        assert!(serde_json::from_value::<LogoRow>(bad).is_err());
+    }
 }

@@ -222,11 +222,22 @@ pub async fn record_sync(
     Ok(())
 }
 
-/// Forgets a peer network and (by cascade) its co-ops.
+/// Forgets a peer network and its co-ops: each listed co-op's departure is recorded (the
+/// members feed shows it as having left), they leave the search index, then the network
+/// row goes. Run it in a transaction (callers do) so the three happen together.
 pub async fn delete_remote(conn: &impl ConnectionTrait, id: i64) -> Result<(), DbError> {
-    let id = i32::try_from(id).map_err(|_| DbError::NotFound)?;
+    let db_id = i32::try_from(id).map_err(|_| DbError::NotFound)?;
+    let remote = network::Entity::find_by_id(db_id)
+        .filter(network::Column::IsLocal.eq(false))
+        .one(conn)
+        .await?
+        .is_some();
+    if !remote {
+        return Ok(());
+    }
+    super::coops::delete_remote_except(conn, id, &std::collections::HashSet::new()).await?;
     network::Entity::delete_many()
-        .filter(network::Column::Id.eq(id))
+        .filter(network::Column::Id.eq(db_id))
         .filter(network::Column::IsLocal.eq(false))
         .exec(conn)
         .await?;

@@ -15,6 +15,7 @@
 //! scores differ (bm25 on SQLite, `ts_rank` on PostgreSQL), so the relevance order may too.
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use coopnet_core::{Coop, CoopOrigin};
@@ -26,6 +27,7 @@ use sea_orm::{
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
+use super::count_cache::{self, CountCache, CountKey, Counts};
 use crate::DbError;
 use crate::entities::{coop, coop_facet, coop_search, membership_event};
 
@@ -400,12 +402,82 @@ fn count(row: &sea_orm::QueryResult) -> Result<u64, DbError> {
 
 /// Runs a directory query: the page's co-op ids in order, the number of matches and facet
 /// counts over all matches (one grouped query for networks, one for countries, one for
-/// services, technologies and languages together).
-pub async fn search(conn: &impl ConnectionTrait, p: &SearchParams) -> Result<SearchHits, DbError> {
+/// services, technologies and languages together). Counts come from `cache` when the
+/// directory has not changed since they were computed (see [`super::count_cache`]); run it
+/// in a transaction so the counter and the counts are read from one snapshot.
+pub async fn search(
+    conn: &impl ConnectionTrait,
+    p: &SearchParams,
+    cache: Option<&CountCache>,
+) -> Result<SearchHits, DbError> {
     let backend = conn.get_database_backend();
     let text = text_query(backend, &p.text);
     let text = text.as_deref();
-    let mut hits = SearchHits::default();
+    let key = CountKey::new(p, text);
+    let version = match cache {
+        Some(_) => Some(count_cache::version(conn).await?),
+        None => None,
+    };
+    let cached = |key: &CountKey| match (cache, version) {
+        (Some(cache), Some(v)) => cache.get(v, key),
+        _ => None,
+    };
+    let remember = |key: CountKey, counts: &Arc<Counts>| {
+        if let (Some(cache), Some(v)) = (cache, version) {
+            cache.put(v, key, counts.clone());
+        }
+    };
+
+    // SQLite's plan needs the size of the whole directory (see `Plan`).
+    let everything = CountKey::new(&SearchParams::default(), None);
+    let all = if backend == DbBackend::Postgres || key.is_everything() {
+        None
+    } else if let Some(c) = cached(&everything) {
+        Some(c.total)
+    } else if let Some(n) = cache.zip(version).and_then(|(c, v)| c.listed(v)) {
+        Some(n)
+    } else {
+        let mut q = Sql::new(backend, "SELECT COUNT(*) AS n FROM coop c");
+        push_filters(&mut q, &SearchParams::default());
+        let n = match conn.query_one_raw(q.statement()).await? {
+            Some(row) => count(&row)?,
+            None => 0,
+        };
+        if let (Some(cache), Some(v)) = (cache, version) {
+            cache.put_listed(v, n);
+        }
+        Some(n)
+    };
+
+    let counts = match cached(&key) {
+        Some(counts) => counts,
+        None => {
+            let counts = Arc::new(counts(conn, p, text, all).await?);
+            remember(key, &counts);
+            counts
+        }
+    };
+    let mut hits = SearchHits {
+        ids: Vec::new(),
+        total: counts.total,
+        facets: counts.facets.clone(),
+    };
+    if hits.total > 0 && p.offset < hits.total {
+        let plan = Plan::choose(backend, p, text, hits.total, all.unwrap_or(hits.total));
+        hits.ids = page(conn, p, text, plan.walk_name_index).await?;
+    }
+    Ok(hits)
+}
+
+/// The number of matches and the facet counts over them.
+async fn counts(
+    conn: &impl ConnectionTrait,
+    p: &SearchParams,
+    text: Option<&str>,
+    all: Option<u64>,
+) -> Result<Counts, DbError> {
+    let backend = conn.get_database_backend();
+    let mut counts = Counts::default();
 
     // Networks first: every co-op has exactly one, so their counts add up to the total.
     let mut q = Sql::new(backend, "SELECT c.network_id AS k, COUNT(*) AS n");
@@ -414,16 +486,16 @@ pub async fn search(conn: &impl ConnectionTrait, p: &SearchParams) -> Result<Sea
     for row in conn.query_all_raw(q.statement()).await? {
         let n = count(&row)?;
         let key = row.try_get::<i32>("", "k")?.to_string();
-        hits.total += n;
-        hits.facets.push(FacetCount {
+        counts.total += n;
+        counts.facets.push(FacetCount {
             kind: FacetKind::Network,
             label: key.clone(),
             key,
             count: n,
         });
     }
-    if hits.total == 0 {
-        return Ok(hits);
+    if counts.total == 0 {
+        return Ok(counts);
     }
 
     let mut q = Sql::new(backend, "SELECT c.country AS k, COUNT(*) AS n");
@@ -431,7 +503,7 @@ pub async fn search(conn: &impl ConnectionTrait, p: &SearchParams) -> Result<Sea
     q.push(" AND c.country IS NOT NULL GROUP BY c.country");
     for row in conn.query_all_raw(q.statement()).await? {
         let key: String = row.try_get("", "k")?;
-        hits.facets.push(FacetCount {
+        counts.facets.push(FacetCount {
             kind: FacetKind::Country,
             label: key.clone(),
             key,
@@ -439,7 +511,7 @@ pub async fn search(conn: &impl ConnectionTrait, p: &SearchParams) -> Result<Sea
         });
     }
 
-    let plan = Plan::choose(conn, p, text, hits.total).await?;
+    let plan = Plan::choose(backend, p, text, counts.total, all.unwrap_or(counts.total));
     // Scanning: `+` keeps SQLite from seeking by co-op (see `Plan`).
     let select = if plan.scan_facets {
         "SELECT f.kind AS kind, f.key AS k, MIN(f.label) AS label, COUNT(*) AS n \
@@ -456,18 +528,14 @@ pub async fn search(conn: &impl ConnectionTrait, p: &SearchParams) -> Result<Sea
         let Some(kind) = FacetKind::from_stored(&kind) else {
             continue;
         };
-        hits.facets.push(FacetCount {
+        counts.facets.push(FacetCount {
             kind,
             key: row.try_get("", "k")?,
             label: row.try_get("", "label")?,
             count: count(&row)?,
         });
     }
-
-    if p.offset < hits.total {
-        hits.ids = page(conn, p, text, plan.walk_name_index).await?;
-    }
-    Ok(hits)
+    Ok(counts)
 }
 
 /// How to run the facet and page queries on SQLite, whose planner has no statistics-based
@@ -487,42 +555,25 @@ struct Plan {
 }
 
 impl Plan {
-    async fn choose(
-        conn: &impl ConnectionTrait,
+    /// `total` matches out of `all` listed co-ops.
+    fn choose(
+        backend: DbBackend,
         p: &SearchParams,
         text: Option<&str>,
         total: u64,
-    ) -> Result<Self, DbError> {
-        if conn.get_database_backend() == DbBackend::Postgres {
-            return Ok(Self::default());
+        all: u64,
+    ) -> Self {
+        if backend == DbBackend::Postgres {
+            return Self::default();
         }
-        let unfiltered = text.is_none()
-            && p.networks.is_empty()
-            && p.countries.is_empty()
-            && p.services.is_empty()
-            && p.technologies.is_empty()
-            && p.languages.is_empty();
-        let all = if unfiltered {
-            total
-        } else {
-            let mut q = Sql::new(
-                conn.get_database_backend(),
-                "SELECT COUNT(*) AS n FROM coop c",
-            );
-            push_filters(&mut q, &SearchParams::default());
-            match conn.query_one_raw(q.statement()).await? {
-                Some(row) => count(&row)?,
-                None => total,
-            }
-        };
         let by_name =
             p.sort == SearchSort::Name || (p.sort == SearchSort::Relevance && text.is_none());
         let wanted = p.offset.saturating_add(p.limit.max(1));
-        Ok(Self {
+        Self {
             scan_facets: total.saturating_mul(4) > all,
             walk_name_index: by_name
                 && u128::from(total).pow(2) > u128::from(wanted) * u128::from(all),
-        })
+        }
     }
 }
 
@@ -536,7 +587,17 @@ async fn page(
     let backend = conn.get_database_backend();
     let postgres = backend == DbBackend::Postgres;
     let by_rank = p.sort == SearchSort::Relevance && text.is_some();
-    let mut q = if walk_name_index {
+    let mut q = if by_rank && !postgres {
+        // FTS5 drives: its matches with their bm25 score, then each match's row by id.
+        // CROSS JOIN fixes that order: left to choose, SQLite's planner may start from a
+        // filter's index and run the full-text query for every row it finds (30 times
+        // slower on a 100,000 co-op directory, see docs/search.md).
+        Sql::new(
+            backend,
+            "SELECT c.id AS id FROM (SELECT rowid AS id, bm25(coop_fts) AS score FROM coop_fts \
+             WHERE coop_fts MATCH ",
+        )
+    } else if walk_name_index {
         // SQLite joins tables in CROSS JOIN order: the name index drives (see `Plan`).
         Sql::new(
             backend,
@@ -552,10 +613,10 @@ async fn page(
     };
     match text {
         Some(text) if by_rank && !postgres => {
-            // bm25 needs the FTS5 table scanned by MATCH: join it as a derived table.
-            q.push(" JOIN (SELECT rowid AS id, bm25(coop_fts) AS score FROM coop_fts WHERE coop_fts MATCH ")
-                .bind(text.to_owned())
-                .push(") m ON m.id = c.id");
+            // bm25 needs the FTS5 table scanned by MATCH: a derived table.
+            q.bind(text.to_owned()).push(
+                ") m CROSS JOIN coop c ON c.id = m.id CROSS JOIN coop_search s ON s.coop_id = c.id",
+            );
             push_filters(&mut q, p);
         }
         Some(text) if by_rank => {

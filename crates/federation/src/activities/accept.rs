@@ -1,5 +1,6 @@
 //! `Accept` / `Reject` of a Follow our network sent.
 use activitypub_federation::config::Data;
+use coopnet_db::DbError;
 use coopnet_db::repo::following::{self, FollowState};
 use url::Url;
 
@@ -26,26 +27,28 @@ pub async fn receive(
     } else {
         FollowState::Rejected
     };
-    let known = following::set_state(&data.db, actor, state).await?;
-    tracing::info!(%actor, state = state.as_str(), known, "follow answered");
     let is_network = coopnet_db::repo::remote_actors::find(&data.db, actor)
         .await?
         .is_some_and(|a| a.kind == "Group");
-    if known && accepted && is_network {
-        // Backfill in the background: the inbox answers now, the walk may take a while. A
-        // backfill lost to a crash is redone by the periodic resync.
-        let data = data.reset_request_count();
-        let actor = actor.clone();
-        tokio::spawn(async move {
-            match crate::sync::record_peer(&data, &actor).await {
-                Ok(network) => {
-                    if let Err(e) = crate::sync::resync(&data, &network, true).await {
-                        tracing::warn!(peer = %actor, error = %e, "backfill failed");
-                    }
-                }
-                Err(e) => tracing::warn!(peer = %actor, error = %e, "peer network not recorded"),
-            }
-        });
+    // The new state and the backfill job commit together: an accepted follow of a network
+    // always gets its backfill, even if we crash right after answering.
+    let txn = coopnet_db::begin_write(&data.db).await?;
+    let known = following::set_state(&txn, actor, state).await?;
+    let backfill = known && accepted && is_network;
+    if backfill {
+        // The walk may take a while: the job worker does it, the inbox answers now.
+        crate::jobs::enqueue(
+            &txn,
+            &crate::jobs::Job::Backfill {
+                actor: actor.clone(),
+            },
+        )
+        .await?;
     }
+    txn.commit().await.map_err(DbError::from)?;
+    if backfill {
+        data.jobs_wake.notify_one();
+    }
+    tracing::info!(%actor, state = state.as_str(), known, "follow answered");
     Ok(())
 }

@@ -5,8 +5,10 @@
 //! an update older than what we hold never wins; remote text passes the same validation and
 //! limits as local input.
 use activitypub_federation::config::Data;
+use chrono::{DateTime, Utc};
 use coopnet_db::repo::coops::{self, RemoteCoop, RemoteUpsert};
 use coopnet_db::repo::networks;
+use coopnet_db::{ConnectionTrait, DbError};
 use url::Url;
 
 use crate::protocol::actor::RemoteOrganization;
@@ -29,12 +31,26 @@ async fn peer_on(
     Ok(networks::find_by_actor(&data.db, &f.actor_id).await?)
 }
 
-/// Stores (or updates) a member co-op received from its network.
-pub async fn store(
-    data: &FedData,
-    network: &coopnet_core::Network,
-    org: RemoteOrganization,
-) -> Result<RemoteUpsert, FederationError> {
+/// A member co-op as it will be stored: validated like local input, times clamped.
+#[derive(Debug, Clone)]
+pub struct CheckedMember {
+    /// Its handle.
+    pub slug: coopnet_core::Slug,
+    /// Its validated profile.
+    pub profile: coopnet_core::CoopProfile,
+    /// When it joined (never in the future).
+    pub created_at: DateTime<Utc>,
+    /// When its profile last changed (never in the future).
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Checks a received member co-op without touching the database: an `Organization`
+/// whose profile passes the same validation and limits as local input. Pure, so the fuzz
+/// target `activity_parse` runs it on arbitrary input.
+pub fn check(
+    org: &RemoteOrganization,
+    now: DateTime<Utc>,
+) -> Result<CheckedMember, FederationError> {
     if org.kind != "Organization" {
         return Err(FederationError::BadRequest(format!(
             "a member must be an Organization, not {}",
@@ -45,26 +61,42 @@ pub async fn store(
         .profile
         .validate()
         .map_err(|e| FederationError::BadRequest(format!("member {}: {e}", org.id)))?;
-    let now = chrono::Utc::now();
-    let updated = org
+    let updated_at = org
         .updated
         .or(org.profile.updated_at)
         .unwrap_or(now)
         .min(now);
-    let created = org
+    let created_at = org
         .published
         .or(org.profile.created_at)
-        .unwrap_or(updated)
+        .unwrap_or(updated_at)
         .min(now);
+    Ok(CheckedMember {
+        slug,
+        profile,
+        created_at,
+        updated_at,
+    })
+}
+
+/// Stores (or updates) a member co-op received from its network, on `conn`: the caller
+/// passes a transaction, so the co-op row, its search index rows and its membership event
+/// are written together or not at all.
+pub async fn store(
+    conn: &impl ConnectionTrait,
+    network: &coopnet_core::Network,
+    org: RemoteOrganization,
+) -> Result<RemoteUpsert, FederationError> {
+    let member = check(&org, Utc::now())?;
     Ok(coops::upsert_remote(
-        &data.db,
+        conn,
         RemoteCoop {
             network_id: network.id,
             actor_id: &org.id,
-            slug: &slug,
-            profile: &profile,
-            created_at: created,
-            updated_at: updated,
+            slug: &member.slug,
+            profile: &member.profile,
+            created_at: member.created_at,
+            updated_at: member.updated_at,
         },
     )
     .await?)
@@ -87,7 +119,10 @@ pub async fn upsert(
         tracing::debug!(%sender, "member data from a network we do not follow; ignored");
         return Ok(());
     };
-    let outcome = store(data, &network, org).await?;
+    // One transaction: the co-op, its search rows and its membership event, or nothing.
+    let txn = coopnet_db::begin_write(&data.db).await?;
+    let outcome = store(&txn, &network, org).await?;
+    txn.commit().await.map_err(DbError::from)?;
     tracing::info!(%sender, ?outcome, "member co-op received");
     Ok(())
 }
@@ -103,7 +138,9 @@ pub async fn remove(
             "{actor} may not remove {object}"
         )));
     }
-    let removed = coops::delete_remote(&data.db, object).await?;
+    let txn = coopnet_db::begin_write(&data.db).await?;
+    let removed = coops::delete_remote(&txn, object).await?;
+    txn.commit().await.map_err(DbError::from)?;
     if removed {
         tracing::info!(coop = %object, "member co-op left its network");
     }

@@ -6,7 +6,7 @@ mod follow;
 mod members;
 mod undo;
 
-pub use members::store as store_member;
+pub use members::{CheckedMember, check as check_member, store as store_member};
 
 use activitypub_federation::config::Data;
 use activitypub_federation::traits::Activity;
@@ -45,8 +45,27 @@ pub enum InboxActivity {
     Other(OtherActivity),
 }
 
+/// Reads an activity body as the inbox does, then runs every check that needs neither the
+/// database nor the network (a member co-op's validation). The library's
+/// `receive_activity` deserialises the body with the same [`InboxActivity`] impl, under
+/// serde_json's nesting limit (128 levels); the fuzz target `activity_parse` feeds this
+/// function arbitrary bytes and requires that it never panics.
+pub fn parse(bytes: &[u8]) -> Result<InboxActivity, FederationError> {
+    let activity: InboxActivity = serde_json::from_slice(bytes)
+        .map_err(|e| FederationError::BadRequest(format!("unreadable activity: {e}")))?;
+    match &activity {
+        InboxActivity::Add(AddMember { object, .. })
+        | InboxActivity::Update(UpdateMember { object, .. }) => {
+            check_member(object, chrono::Utc::now())?;
+        }
+        _ => {}
+    }
+    Ok(activity)
+}
+
 impl InboxActivity {
-    fn kind(&self) -> &str {
+    /// The activity's type (`Follow`, …, or whatever an ignored one says).
+    pub fn kind(&self) -> &str {
         match self {
             Self::Follow(_) => "Follow",
             Self::Undo(_) => "Undo",
@@ -139,5 +158,41 @@ impl Activity for InboxActivity {
             received::forget(&data.db, &id).await?;
         }
         result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_reads_activities_and_refuses_bad_ones_without_panicking() {
+        let follow = br#"{"id":"https://a.example/f/1","type":"Follow","actor":"https://a.example/u","object":"https://b.example/network"}"#;
+        assert!(matches!(parse(follow), Ok(InboxActivity::Follow(_))));
+        let other = br#"{"id":"https://a.example/l/1","type":"Like","actor":"https://a.example/u","object":"https://b.example/p/1"}"#;
+        assert!(matches!(parse(other), Ok(InboxActivity::Other(o)) if o.kind == "Like"));
+        // Deeper than serde_json's nesting limit: an error, not a stack overflow.
+        let deep = format!(
+            r#"{{"id":"https://a.example/x","type":"Like","actor":"https://a.example/u","object":{}1{}}}"#,
+            "[".repeat(10_000),
+            "]".repeat(10_000)
+        );
+        assert!(parse(deep.as_bytes()).is_err());
+        // A member whose profile fails validation is refused before any storage.
+        let bad_member = br#"{"id":"https://a.example/a/1","type":"Add","actor":"https://a.example/network","target":"https://a.example/network/members","object":{"id":"https://a.example/coops/x","type":"Organization","preferredUsername":"x","coopnet:profile":{"slug":"Not A Slug","name":""}}}"#;
+        assert!(matches!(
+            parse(bad_member),
+            Err(FederationError::BadRequest(_))
+        ));
+        for junk in [
+            &b""[..],
+            b"{",
+            b"null",
+            b"[]",
+            b"\xff\xfe",
+            br#"{"type":"Add"}"#,
+        ] {
+            assert!(parse(junk).is_err());
+        }
     }
 }

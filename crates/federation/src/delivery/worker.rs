@@ -257,7 +257,17 @@ async fn attempt(
         }
     };
     let body = d.activity.body.clone().into_bytes();
-    let headers = signer.sign_post(&inbox, &body, &http_date_now());
+    let headers = match signer.sign_post(&inbox, &body, &http_date_now()) {
+        Ok(headers) => headers,
+        Err(e) => {
+            return Attempt {
+                outcome: Outcome::Retry { after: None },
+                status: None,
+                error: Some(e.to_string()),
+                host: HostVerdict::Untried,
+            };
+        }
+    };
     let result = http
         .post(inbox.clone())
         .header("Host", headers.host)
@@ -343,6 +353,15 @@ pub async fn run_once(
     stop: &watch::Receiver<bool>,
 ) -> Result<Round, FederationError> {
     let started = std::time::Instant::now();
+    // Read before writing: the claim is an UPDATE, and on SQLite even one that matches no
+    // row takes the write lock, which makes other connections' read-then-write
+    // transactions fail with SQLITE_BUSY. An idle queue is only read.
+    if deliveries::next_due(&data.db)
+        .await?
+        .is_none_or(|due| due > Utc::now())
+    {
+        return Ok(Round::default());
+    }
     let batch = deliveries::claim(&data.db, config.batch, chrono(config.lease)).await?;
     let mut round = Round {
         claimed: batch.len(),
@@ -400,7 +419,18 @@ pub async fn run_once(
             if *stop.borrow() {
                 return Done::Unsent(d.id);
             }
+            let sent_at = std::time::Instant::now();
             let a = attempt(&data, &http, &cache, &d).await;
+            let label = match a.outcome {
+                Outcome::Delivered => "done",
+                Outcome::Retry { .. } => "retry",
+                Outcome::Dead => "dead",
+            };
+            data.metrics.observe(
+                "coopnet_delivery_attempt_duration_seconds",
+                &[("outcome", label)],
+                sent_at.elapsed().as_secs_f64(),
+            );
             let next = match a.outcome {
                 Outcome::Delivered | Outcome::Dead => None,
                 Outcome::Retry { after } => {
@@ -469,6 +499,31 @@ pub async fn run_once(
         }
     }
     tx.commit().await.map_err(DbError::from)?;
+    for f in &finished {
+        let outcome = match (f.delivered, f.next) {
+            (true, _) => "done",
+            (false, Some(_)) => "retry",
+            (false, None) => "dead",
+        };
+        let status = match f.status {
+            None => "none",
+            Some(s) if s < 300 => "2xx",
+            Some(s) if s < 400 => "3xx",
+            Some(s) if s < 500 => "4xx",
+            Some(_) => "5xx",
+        };
+        data.metrics.inc(
+            "coopnet_deliveries_total",
+            &[("outcome", outcome), ("status", status)],
+        );
+    }
+    if !hold.is_empty() {
+        data.metrics.add(
+            "coopnet_deliveries_total",
+            &[("outcome", "released"), ("status", "none")],
+            hold.len() as u64,
+        );
+    }
     tracing::debug!(claimed = round.claimed, sent = round.sent, released = round.released, elapsed = ?started.elapsed(), "delivery round");
     for h in opened {
         tracing::warn!(host = %h.host, failures = h.fail_streak, until = ?h.open_until, "circuit breaker opened: deliveries to the host wait");

@@ -83,8 +83,12 @@ async fn is_delete_of_unknown_actor(body: &[u8], data: &FedData) -> bool {
 }
 
 /// `POST /inbox`, `/coops/{slug}/inbox`, `/network/inbox`, `/actor/inbox`.
+///
+/// Counted in `coopnet_inbox_requests_total{outcome, status, reason}`: `outcome` is
+/// accepted, refused (4xx) or failed (5xx); `reason` says why (`processed`, `blocked`,
+/// `signature_headers`, …, or the refusal's [`FederationError::reason`]).
 pub async fn post(data: Data<FedData>, request: Request) -> Response {
-    let response = handle(&data, request).await;
+    let (response, why) = handle(&data, request).await;
     let status = response.status();
     let outcome = if status.is_success() {
         "accepted"
@@ -96,16 +100,24 @@ pub async fn post(data: Data<FedData>, request: Request) -> Response {
     let reason = status.as_str().to_owned();
     data.metrics.inc(
         "coopnet_inbox_requests_total",
-        &[("outcome", outcome), ("status", &reason)],
+        &[("outcome", outcome), ("status", &reason), ("reason", why)],
     );
     response
 }
 
-async fn handle(data: &Data<FedData>, request: Request) -> Response {
+/// Handles one inbox POST; returns the response and a short reason label: `processed`,
+/// `unknown_actor_delete`, `too_large`, `blocked`, `timeout`, or the refusal's
+/// [`FederationError::reason`].
+async fn handle(data: &Data<FedData>, request: Request) -> (Response, &'static str) {
     let (parts, body) = request.into_parts();
     let bytes = match axum::body::to_bytes(body, MAX_INBOX_BYTES).await {
         Ok(b) => b,
-        Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "activity too large").into_response(),
+        Err(_) => {
+            return (
+                (StatusCode::PAYLOAD_TOO_LARGE, "activity too large").into_response(),
+                "too_large",
+            );
+        }
     };
     if let Some(host) = sender_host(&bytes)
         && coopnet_db::repo::blocks::is_blocked(&data.db, &host)
@@ -113,14 +125,17 @@ async fn handle(data: &Data<FedData>, request: Request) -> Response {
             .unwrap_or(false)
     {
         // Refused before any fetch or storage: a blocked server leaves no trace here.
-        return FederationError::Forbidden(format!("{host} is blocked")).into_response();
+        return (
+            FederationError::Forbidden(format!("{host} is blocked")).into_response(),
+            "blocked",
+        );
     }
     if is_delete_of_unknown_actor(&bytes, data).await {
         tracing::debug!("Delete of an actor we never knew; acknowledged");
-        return StatusCode::ACCEPTED.into_response();
+        return (StatusCode::ACCEPTED.into_response(), "unknown_actor_delete");
     }
     if let Err(e) = check_signature_headers(&parts.headers, Utc::now()) {
-        return e.into_response();
+        return (e.into_response(), "signature_headers");
     }
     let outcome = tokio::time::timeout(PROCESSING_TIMEOUT, async {
         match receive(data, &parts, &bytes).await {
@@ -141,11 +156,17 @@ async fn handle(data: &Data<FedData>, request: Request) -> Response {
         }
     });
     match outcome.await {
-        Ok(Ok(())) => StatusCode::ACCEPTED.into_response(),
-        Ok(Err(e)) => e.into_response(),
+        Ok(Ok(())) => (StatusCode::ACCEPTED.into_response(), "processed"),
+        Ok(Err(e)) => {
+            let why = e.reason();
+            (e.into_response(), why)
+        }
         Err(_) => {
             tracing::warn!("inbox processing timed out");
-            (StatusCode::SERVICE_UNAVAILABLE, "try again later").into_response()
+            (
+                (StatusCode::SERVICE_UNAVAILABLE, "try again later").into_response(),
+                "timeout",
+            )
         }
     }
 }
@@ -198,7 +219,7 @@ async fn refresh_actor(data: &Data<FedData>, bytes: &[u8]) -> bool {
 }
 
 /// `host[:port]` of the activity's `actor`, read before anything else is done with it.
-fn sender_host(bytes: &[u8]) -> Option<String> {
+pub fn sender_host(bytes: &[u8]) -> Option<String> {
     #[derive(serde::Deserialize)]
     struct ActorOnly {
         actor: url::Url,

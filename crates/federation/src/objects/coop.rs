@@ -169,7 +169,9 @@ pub fn organization(
         location,
         members: None,
         webfinger: Some(format!("acct:{slug}@{}", urls.domain())),
-        coopnet_profile: Some(coopnet_core::CoopInput::from(coop)),
+        // Public data only: a contact e-mail the co-op keeps private stays home.
+        coopnet_profile: Some(coopnet_core::CoopInput::from(&coop.redacted())),
+        coopnet_network: None,
     }
 }
 

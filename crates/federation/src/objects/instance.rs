@@ -68,6 +68,7 @@ impl InstanceActor {
             location: None,
             members: None,
             coopnet_profile: None,
+            coopnet_network: None,
             webfinger: Some(format!("acct:{INSTANCE_USERNAME}@{}", urls.domain())),
         }
     }

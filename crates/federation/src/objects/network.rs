@@ -3,7 +3,7 @@ use chrono::{DateTime, Utc};
 use coopnet_core::Network;
 
 use crate::html::markdown_to_html;
-use crate::protocol::actor::{Endpoints, LocalActor, PublicKey};
+use crate::protocol::actor::{Endpoints, LocalActor, NetworkInfo, PublicKey};
 use crate::protocol::actor_context;
 use crate::urls::Urls;
 
@@ -56,6 +56,10 @@ pub fn group(
         location: None,
         members: Some(urls.network_sub("members")),
         coopnet_profile: None,
+        coopnet_network: Some(NetworkInfo {
+            country: network.country.map(|c| c.to_string()),
+            languages: network.languages.iter().map(ToString::to_string).collect(),
+        }),
         webfinger: Some(format!("acct:{}@{}", network.username, urls.domain())),
     }
 }

@@ -160,6 +160,25 @@ pub struct LocalActor {
         skip_serializing_if = "Option::is_none"
     )]
     pub coopnet_profile: Option<coopnet_core::CoopInput>,
+    /// Where the network works and in which languages, so peers can show and filter it
+    /// (Group only).
+    #[serde(
+        rename = "coopnet:network",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub coopnet_network: Option<NetworkInfo>,
+}
+
+/// A network's country and languages (`coopnet:network` on its `Group`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NetworkInfo {
+    /// ISO 3166-1 alpha-2 code, when the network is national.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// BCP 47 language tags, main language first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub languages: Vec<String>,
 }
 
 /// A member co-op as another network sends it: only what we need, read leniently.

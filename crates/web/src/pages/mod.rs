@@ -5,6 +5,7 @@ pub mod coops;
 pub mod federation;
 pub mod follow;
 pub mod home;
+pub mod logo;
 pub mod map;
 pub mod news;
 pub mod profile;

@@ -55,6 +55,7 @@ struct CoopPage<'a> {
     summary_lang: String,
     summary_html: String,
     website: Option<String>,
+    logo: Option<String>,
     fields: Vec<Field>,
     links: Vec<(String, String)>,
     posts: Vec<PostView>,
@@ -84,7 +85,7 @@ fn json_ld(coop: &Coop, url: &str, network: &Network, network_url: &str) -> Stri
         }),
     );
     put("logo", p.logo.as_ref().map_or(Value::Null, |l| json!(l)));
-    put("email", p.email.as_ref().map_or(Value::Null, |e| json!(e)));
+    put("email", p.public_email().map_or(Value::Null, |e| json!(e)));
     put(
         "foundingDate",
         p.founded.map_or(Value::Null, |y| json!(y.to_string())),
@@ -227,7 +228,7 @@ fn coop_page(
     push(t.field_workers, p.workers.map(|w| w.to_string()));
     push(t.field_founded, p.founded.map(|y| y.to_string()));
     push(t.field_legal_form, p.legal_form.clone());
-    push(t.field_contact, p.email.clone());
+    push(t.field_contact, p.public_email().cloned());
     let handle_plain = format!("{}@{domain}", coop.slug);
     let view = CoopPage {
         c,
@@ -243,6 +244,11 @@ fn coop_page(
         summary_lang,
         summary_html,
         website: p.website.as_ref().map(ToString::to_string),
+        logo: p
+            .logo
+            .as_ref()
+            .filter(|l| l.scheme() == "https" || !federated)
+            .map(ToString::to_string),
         fields,
         links: p
             .links

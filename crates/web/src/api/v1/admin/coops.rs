@@ -38,7 +38,7 @@ pub async fn list(
         items: page
             .items
             .iter()
-            .map(|c| CoopJson::new(&ctx, &networks, c))
+            .map(|c| CoopJson::private(&ctx, &networks, c))
             .collect(),
         total: page.total,
         limit,
@@ -73,7 +73,7 @@ pub async fn create(
     let coop = coops::create(&ctx, &input).await?;
     Ok((
         StatusCode::CREATED,
-        Json(CoopJson::new(&ctx, &networks, &coop)),
+        Json(CoopJson::private(&ctx, &networks, &coop)),
     ))
 }
 
@@ -104,7 +104,7 @@ pub async fn show(
             AppError::Forbidden(format!("this token may not access co-op '{slug}'")).into(),
         );
     }
-    Ok(Json(CoopJson::new(&ctx, &networks, &coop)))
+    Ok(Json(CoopJson::private(&ctx, &networks, &coop)))
 }
 
 /// `PATCH /api/v1/admin/coops/{slug}` (admin or the co-op's editor): partial update.
@@ -131,7 +131,7 @@ pub async fn update(
 ) -> Result<Json<CoopJson>, ApiError> {
     let networks = coopnet_app::networks::by_id(&ctx).await?;
     let coop = coops::update(&ctx, &caller.scope, &slug, &patch).await?;
-    Ok(Json(CoopJson::new(&ctx, &networks, &coop)))
+    Ok(Json(CoopJson::private(&ctx, &networks, &coop)))
 }
 
 /// `DELETE /api/v1/admin/coops/{slug}` (admin): 204.

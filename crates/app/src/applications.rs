@@ -1,0 +1,117 @@
+//! Join applications: the public form files one, an admin approves it (the co-op is created
+//! and federates like any new member, and its applicant is invited as editor) or rejects it
+//! with a reason.
+use coopnet_core::{ApplicationInput, ApplicationStatus, Coop, FieldErrors, Role};
+use coopnet_db::repo::applications;
+pub use coopnet_db::repo::applications::ApplicationRecord;
+use coopnet_db::repo::coops::SlugState;
+
+use crate::accounts::{self, NewInviteLink, Session};
+use crate::{AppContext, AppError, coops};
+
+/// Files an application after checking it with the co-op rules (and that the handle is free).
+#[tracing::instrument(skip_all, err)]
+pub async fn submit(
+    ctx: &AppContext,
+    input: &ApplicationInput,
+) -> Result<ApplicationRecord, AppError> {
+    let (email, mut errors) = match input.validate() {
+        Ok(email) => (email, FieldErrors::new()),
+        Err(errors) => (String::new(), errors),
+    };
+    let slug = input.slug.trim().to_lowercase();
+    if errors.get("slug").is_none() {
+        let taken = slug == ctx.network.username.as_str()
+            || !matches!(
+                coopnet_db::repo::coops::find_by_slug(&ctx.db, ctx.network.id, &slug).await?,
+                SlugState::Free
+            );
+        if taken {
+            errors.add("slug", format!("'{slug}' is taken; choose another handle"));
+        }
+    }
+    errors.into_result(())?;
+    let input = ApplicationInput {
+        contact_email: email,
+        ..input.clone()
+    };
+    Ok(applications::insert(&ctx.db, &input).await?)
+}
+
+/// Every application, pending first.
+pub async fn list(ctx: &AppContext, by: &Session) -> Result<Vec<ApplicationRecord>, AppError> {
+    by.require_admin()?;
+    Ok(applications::list(&ctx.db).await?)
+}
+
+async fn pending(ctx: &AppContext, id: i64) -> Result<ApplicationRecord, AppError> {
+    let record = applications::get(&ctx.db, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("application {id}")))?;
+    if record.status != ApplicationStatus::Pending {
+        return Err(AppError::Conflict(format!(
+            "application {id} was already {}",
+            record.status.as_str()
+        )));
+    }
+    Ok(record)
+}
+
+/// Approves: creates the co-op through [`coops::create`] (so it federates) and an editor
+/// invite for the applicant's e-mail, whose link the admin hands over.
+#[tracing::instrument(skip_all, err, fields(application = id))]
+pub async fn approve(
+    ctx: &AppContext,
+    by: &Session,
+    id: i64,
+) -> Result<(Coop, NewInviteLink), AppError> {
+    by.require_admin()?;
+    let record = pending(ctx, id).await?;
+    let coop = coops::create(ctx, &record.input.coop_input()).await?;
+    applications::decide(
+        &ctx.db,
+        id,
+        ApplicationStatus::Approved,
+        None,
+        Some(by.account.id),
+    )
+    .await?;
+    let invite = accounts::invite(
+        ctx,
+        Some(by),
+        Role::Editor,
+        Some(coop.slug.as_str()),
+        Some(&record.input.contact_email),
+    )
+    .await?;
+    Ok((coop, invite))
+}
+
+/// Rejects with a reason (required: the applicant deserves one).
+#[tracing::instrument(skip_all, err, fields(application = id))]
+pub async fn reject(ctx: &AppContext, by: &Session, id: i64, reason: &str) -> Result<(), AppError> {
+    by.require_admin()?;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(FieldErrors::single("reason", "must not be empty").into());
+    }
+    if reason.chars().count() > coopnet_core::MAX_MESSAGE_CHARS {
+        return Err(FieldErrors::single("reason", "is too long").into());
+    }
+    pending(ctx, id).await?;
+    if applications::decide(
+        &ctx.db,
+        id,
+        ApplicationStatus::Rejected,
+        Some(reason),
+        Some(by.account.id),
+    )
+    .await?
+    {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(format!(
+            "application {id} was already decided"
+        )))
+    }
+}

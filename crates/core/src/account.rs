@@ -1,0 +1,371 @@
+//! Console accounts: roles, e-mail and password rules, session lifetimes, and the public
+//! "apply to join" form. Pure rules; hashing and storage live above.
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::{CoopInput, FieldErrors};
+
+/// Shortest accepted password, in characters.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+/// Longest accepted password, in characters (bounds the hashing work per attempt).
+pub const MAX_PASSWORD_CHARS: usize = 200;
+/// Longest display name, in characters.
+pub const MAX_DISPLAY_NAME_CHARS: usize = 100;
+/// Longest message or rejection reason, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 5_000;
+
+/// What a console account may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Runs the network: every co-op, members, applications, federation, tokens, invites.
+    Admin,
+    /// Edits the co-ops the account is linked to.
+    Editor,
+}
+
+impl Role {
+    /// The stored and displayed name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Editor => "editor",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "admin" => Ok(Self::Admin),
+            "editor" => Ok(Self::Editor),
+            other => Err(format!("unknown role '{other}' (admin or editor)")),
+        }
+    }
+}
+
+/// Trims and lowercases an e-mail address, or says why it is not one.
+///
+/// ```
+/// assert_eq!(coopnet_core::normalize_email(" Ann@Example.ORG ").as_deref(), Ok("ann@example.org"));
+/// assert!(coopnet_core::normalize_email("ann").is_err());
+/// ```
+pub fn normalize_email(value: &str) -> Result<String, String> {
+    let value = value.trim().to_lowercase();
+    let ok = value.len() <= crate::limits::EMAIL
+        && !value
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
+        && value.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && local.len() <= 64
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        });
+    if ok {
+        Ok(value)
+    } else {
+        Err("is not an e-mail address".into())
+    }
+}
+
+/// Checks a new password: long enough, not absurdly long, and typed the same twice.
+pub fn check_new_password(password: &str, confirm: &str) -> Result<(), FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let n = password.chars().count();
+    if n < MIN_PASSWORD_CHARS {
+        errors.add(
+            "password",
+            format!("must be at least {MIN_PASSWORD_CHARS} characters"),
+        );
+    }
+    if n > MAX_PASSWORD_CHARS {
+        errors.add(
+            "password",
+            format!("must be at most {MAX_PASSWORD_CHARS} characters"),
+        );
+    }
+    if password != confirm {
+        errors.add("password_confirm", "does not match the password");
+    }
+    errors.into_result(())
+}
+
+/// Checks a display name (required, one line, bounded).
+pub fn check_display_name(name: &str) -> Result<String, FieldErrors> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(FieldErrors::single("display_name", "must not be empty"));
+    }
+    if name.chars().count() > MAX_DISPLAY_NAME_CHARS || name.chars().any(char::is_control) {
+        return Err(FieldErrors::single(
+            "display_name",
+            format!("must be one line of at most {MAX_DISPLAY_NAME_CHARS} characters"),
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+/// How long console sessions and invites last, and when an account locks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionPolicy {
+    /// A session ends this long after login, whatever happens.
+    pub lifetime: Duration,
+    /// A session ends when unused for this long.
+    pub idle: Duration,
+    /// Failed logins in a row that lock an account.
+    pub lockout_attempts: u32,
+    /// How long a locked account stays locked.
+    pub lockout: Duration,
+}
+
+impl SessionPolicy {
+    /// True when a session created at `expires_at`'s start and last seen at `last_seen` is
+    /// over at `now`.
+    pub fn session_expired(
+        &self,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+        last_seen: DateTime<Utc>,
+    ) -> bool {
+        now >= expires_at || now - last_seen >= self.idle
+    }
+
+    /// After one more failed login: the new failure count, and the lock end when this
+    /// failure locks the account (the count then starts again).
+    pub fn after_failure(
+        &self,
+        failed_before: u32,
+        now: DateTime<Utc>,
+    ) -> (u32, Option<DateTime<Utc>>) {
+        let failed = failed_before.saturating_add(1);
+        if failed >= self.lockout_attempts.max(1) {
+            (0, Some(now + self.lockout))
+        } else {
+            (failed, None)
+        }
+    }
+}
+
+/// A request to join the network, as sent by the public form.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicationInput {
+    /// The co-op's name.
+    pub name: String,
+    /// The handle it asks for.
+    pub slug: String,
+    /// Its website.
+    pub website: String,
+    /// A short description (language `summary_lang`).
+    pub summary: String,
+    /// The summary's language.
+    pub summary_lang: String,
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
+    /// Who applies.
+    pub applicant_name: String,
+    /// Where the admins answer (and the editor invite is meant for); never published.
+    pub contact_email: String,
+    /// A note to the admins.
+    pub message: String,
+}
+
+impl ApplicationInput {
+    /// The co-op record the application would create: listed like every new member (its
+    /// editors may opt out), with no public contact until they add one.
+    pub fn coop_input(&self) -> CoopInput {
+        let blank = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
+        let lang = if self.summary_lang.trim().is_empty() {
+            "en".to_owned()
+        } else {
+            self.summary_lang.trim().to_owned()
+        };
+        let mut summary = BTreeMap::new();
+        if !self.summary.trim().is_empty() {
+            summary.insert(lang, self.summary.trim().to_owned());
+        }
+        CoopInput {
+            slug: self.slug.trim().to_lowercase(),
+            name: self.name.trim().to_owned(),
+            summary,
+            website: blank(&self.website),
+            email: None,
+            locality: None,
+            region: None,
+            country: blank(&self.country),
+            latitude: None,
+            longitude: None,
+            founded: None,
+            workers: None,
+            legal_form: None,
+            services: Vec::new(),
+            technologies: Vec::new(),
+            languages: Vec::new(),
+            logo: None,
+            links: Vec::new(),
+            listed: true,
+            contact_public: false,
+            created_at: None,
+            updated_at: None,
+        }
+    }
+
+    /// Validates the co-op fields with the co-op rules and the applicant's own fields;
+    /// returns the normalised contact e-mail.
+    pub fn validate(&self) -> Result<String, FieldErrors> {
+        let mut errors = match self.coop_input().validate() {
+            Ok(_) => FieldErrors::new(),
+            Err(e) => e,
+        };
+        if self.summary.trim().is_empty() {
+            errors.add(
+                format!("summary.{}", self.summary_lang.trim()),
+                "must not be empty",
+            );
+        }
+        if let Err(e) = check_display_name(&self.applicant_name) {
+            for (_, messages) in e.iter() {
+                for m in messages {
+                    errors.add("applicant_name", m.clone());
+                }
+            }
+        }
+        let email = normalize_email(&self.contact_email)
+            .map_err(|m| errors.add("contact_email", m))
+            .ok();
+        if self.message.chars().count() > MAX_MESSAGE_CHARS {
+            errors.add(
+                "message",
+                format!("must be at most {MAX_MESSAGE_CHARS} characters"),
+            );
+        }
+        match email {
+            Some(email) if errors.is_empty() => Ok(email),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// Where an application stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ApplicationStatus {
+    /// Waiting for an admin.
+    Pending,
+    /// The co-op was created.
+    Approved,
+    /// Refused, with a reason.
+    Rejected,
+}
+
+impl ApplicationStatus {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "pending" => Some(Self::Pending),
+            "approved" => Some(Self::Approved),
+            "rejected" => Some(Self::Rejected),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy() -> SessionPolicy {
+        SessionPolicy {
+            lifetime: Duration::days(14),
+            idle: Duration::days(2),
+            lockout_attempts: 5,
+            lockout: Duration::minutes(15),
+        }
+    }
+
+    #[test]
+    fn sessions_end_at_expiry_or_when_idle() {
+        let p = policy();
+        let now = Utc::now();
+        let later = now + Duration::days(14);
+        assert!(!p.session_expired(now, later, now));
+        assert!(p.session_expired(later, later, later), "absolute expiry");
+        assert!(
+            p.session_expired(now, later, now - Duration::days(3)),
+            "idle too long"
+        );
+        assert!(!p.session_expired(now, later, now - Duration::hours(47)));
+    }
+
+    #[test]
+    fn the_fifth_failure_locks_for_the_lockout_time() {
+        let p = policy();
+        let now = Utc::now();
+        let mut failed = 0;
+        for _ in 0..4 {
+            let (n, lock) = p.after_failure(failed, now);
+            assert!(lock.is_none());
+            failed = n;
+        }
+        assert_eq!(failed, 4);
+        let (n, lock) = p.after_failure(failed, now);
+        assert_eq!((n, lock), (0, Some(now + Duration::minutes(15))));
+    }
+
+    #[test]
+    fn passwords_and_emails() {
+        assert!(check_new_password("short", "short").is_err());
+        assert!(check_new_password("long enough pass", "long enough pasS").is_err());
+        assert!(check_new_password("long enough pass", "long enough pass").is_ok());
+        assert_eq!(normalize_email("A@B.CO").as_deref(), Ok("a@b.co"));
+        assert!(normalize_email("a@b").is_err());
+        assert_eq!("Admin".parse::<Role>(), Ok(Role::Admin));
+        assert!("root".parse::<Role>().is_err());
+    }
+
+    #[test]
+    fn applications_use_the_coop_rules() {
+        let mut a = ApplicationInput {
+            name: "New Co-op".into(),
+            slug: "new-coop".into(),
+            website: "https://new.example/".into(),
+            summary: "We do things.".into(),
+            summary_lang: "en".into(),
+            country: "GB".into(),
+            applicant_name: "Ann".into(),
+            contact_email: "Ann@New.Example".into(),
+            message: String::new(),
+        };
+        assert_eq!(a.validate().as_deref(), Ok("ann@new.example"));
+        a.slug = "Bad Slug!".into();
+        a.country = "XX".into();
+        a.contact_email = "nope".into();
+        let errors = a.validate().expect_err("invalid");
+        for field in ["slug", "country", "contact_email"] {
+            assert!(errors.get(field).is_some(), "{field}: {errors}");
+        }
+    }
+}
