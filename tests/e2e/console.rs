@@ -114,6 +114,11 @@ impl Client {
         self.send(r).await
     }
 
+    /// GETs `path` and POSTs `pairs` back to it with the form's CSRF token.
+    async fn post_form(&mut self, path: &str, pairs: &[(&str, &str)]) -> Page {
+        self.submit(path, path, pairs).await
+    }
+
     /// GETs `form_page`, then POSTs `pairs` with its CSRF token to `action`.
     async fn submit(&mut self, form_page: &str, action: &str, pairs: &[(&str, &str)]) -> Page {
         let csrf = self.get(form_page).await.csrf();
@@ -173,8 +178,7 @@ impl Client {
     }
 
     async fn login(&mut self, email: &str, password: &str) -> Page {
-        self.submit(
-            "/console/login",
+        self.post_form(
             "/console/login",
             &[("email", email), ("password", password)],
         )
@@ -184,26 +188,49 @@ impl Client {
 
 const PASSWORD: &str = "a long enough password";
 
+/// A new client signed in through the invite `link` (with `email` unless the invite fixes it).
+async fn signed_in(instance: &TestInstance, link: &str, email: &str) -> Client {
+    let mut client = Client::new(instance);
+    let page = client.accept(link, email, PASSWORD).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    client
+}
+
 async fn admin(instance: &TestInstance) -> Client {
     let link = accounts::invite(&instance.ctx, None, Role::Admin, None, None)
         .await
         .unwrap();
-    let mut client = Client::new(instance);
-    let page = client
-        .accept(&link.url, "admin@example.org", PASSWORD)
-        .await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    client
+    signed_in(instance, &link.url, "admin@example.org").await
 }
 
 async fn editor_of(instance: &TestInstance, slug: &str, email: &str) -> Client {
     let link = accounts::invite(&instance.ctx, None, Role::Editor, Some(slug), Some(email))
         .await
         .unwrap();
-    let mut client = Client::new(instance);
-    let page = client.accept(&link.url, "", PASSWORD).await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    client
+    signed_in(instance, &link.url, "").await
+}
+
+/// The public HTML page at `path`.
+async fn public_html(instance: &TestInstance, path: &str) -> String {
+    reqwest::get(instance.url(path))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// The ActivityPub actor of co-op `slug`.
+async fn coop_actor(instance: &TestInstance, slug: &str) -> Value {
+    reqwest::Client::new()
+        .get(instance.url(&format!("/coops/{slug}")))
+        .header("Accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }
 
 async fn add_coop(instance: &TestInstance, slug: &str, name: &str) {
@@ -284,8 +311,7 @@ async fn invite_set_password_login_logout_and_password_change() {
     );
     let new = "another long password";
     let page = c
-        .submit(
-            "/console/password",
+        .post_form(
             "/console/password",
             &[
                 ("current_password", "nope"),
@@ -297,8 +323,7 @@ async fn invite_set_password_login_logout_and_password_change() {
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.body.contains("is not your current password"));
     let page = c
-        .submit(
-            "/console/password",
+        .post_form(
             "/console/password",
             &[
                 ("current_password", PASSWORD),
@@ -458,8 +483,7 @@ async fn an_editor_changes_services_and_the_public_page_and_actor_follow() {
 
     // Domain validation errors come back inline, tied to their fields.
     let page = e
-        .submit(
-            "/console/coops/alpha",
+        .post_form(
             "/console/coops/alpha",
             &[
                 ("name", "Alpha"),
@@ -479,8 +503,7 @@ async fn an_editor_changes_services_and_the_public_page_and_actor_follow() {
     assert!(page.body.contains("aria-invalid=\"true\""));
 
     let page = e
-        .submit(
-            "/console/coops/alpha",
+        .post_form(
             "/console/coops/alpha",
             &[
                 ("name", "Alpha Workers"),
@@ -495,26 +518,13 @@ async fn an_editor_changes_services_and_the_public_page_and_actor_follow() {
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     assert_eq!(page.location(), "/console/coops/alpha?notice=saved");
 
-    let html = reqwest::get(a.url("/coops/alpha"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = public_html(&a, "/coops/alpha").await;
     assert!(html.contains("Alpha Workers") && html.contains("Bike repair"));
     assert!(
         !html.contains("hello@alpha.example"),
         "contact not public: unchecked"
     );
-    let actor: Value = reqwest::Client::new()
-        .get(a.url("/coops/alpha"))
-        .header("Accept", "application/activity+json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let actor = coop_actor(&a, "alpha").await;
     assert_eq!(actor["name"], "Alpha Workers");
     let tags = actor["tag"].to_string();
     assert!(
@@ -525,8 +535,7 @@ async fn an_editor_changes_services_and_the_public_page_and_actor_follow() {
 
     // Making the contact public shows it.
     let page = e
-        .submit(
-            "/console/coops/alpha",
+        .post_form(
             "/console/coops/alpha",
             &[
                 ("name", "Alpha Workers"),
@@ -538,18 +547,12 @@ async fn an_editor_changes_services_and_the_public_page_and_actor_follow() {
         )
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
-    let html = reqwest::get(a.url("/coops/alpha"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = public_html(&a, "/coops/alpha").await;
     assert!(html.contains("hello@alpha.example"));
 
     // News: preview, publish, delete.
     let page = e
-        .submit(
-            "/console/coops/alpha/posts",
+        .post_form(
             "/console/coops/alpha/posts",
             &[("content", "Now **open**"), ("action", "preview")],
         )
@@ -557,8 +560,7 @@ async fn an_editor_changes_services_and_the_public_page_and_actor_follow() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("<strong>open</strong>"));
     let page = e
-        .submit(
-            "/console/coops/alpha/posts",
+        .post_form(
             "/console/coops/alpha/posts",
             &[("content", "Now **open**"), ("action", "publish")],
         )
@@ -583,8 +585,7 @@ async fn an_editor_changes_services_and_the_public_page_and_actor_follow() {
 
     // The editor invites a colleague; the link is shown once.
     let page = e
-        .submit(
-            "/console/coops/alpha/editors",
+        .post_form(
             "/console/coops/alpha/editors",
             &[("email", "colleague@alpha.example")],
         )
@@ -618,8 +619,7 @@ async fn an_approved_application_joins_the_directory_and_the_peer() {
     // Anyone applies (with validation first).
     let mut applicant = Client::new(&a);
     let page = applicant
-        .submit(
-            "/apply",
+        .post_form(
             "/apply",
             &[
                 ("name", "Gamma"),
@@ -635,8 +635,7 @@ async fn an_approved_application_joins_the_directory_and_the_peer() {
         page.body
     );
     let page = applicant
-        .submit(
-            "/apply",
+        .post_form(
             "/apply",
             &[
                 ("name", "Gamma Co-op"),
@@ -684,9 +683,7 @@ async fn an_approved_application_joins_the_directory_and_the_peer() {
     .await;
 
     // The applicant's link makes them its editor.
-    let mut gail = Client::new(&a);
-    let page = gail.accept(&link, "", PASSWORD).await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let mut gail = signed_in(&a, &link, "").await;
     assert_eq!(
         gail.get("/console/coops/gamma").await.status,
         StatusCode::OK
@@ -700,8 +697,7 @@ async fn an_approved_application_joins_the_directory_and_the_peer() {
     // A second application is rejected with a reason.
     let mut other = Client::new(&a);
     let page = other
-        .submit(
-            "/apply",
+        .post_form(
             "/apply",
             &[
                 ("name", "Delta"),
@@ -777,15 +773,7 @@ async fn logos_are_checked_reencoded_and_served_with_an_etag() {
     assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
 
     // The profile points at it, so the actor's icon does too.
-    let actor: Value = reqwest::Client::new()
-        .get(a.url("/coops/alpha"))
-        .header("Accept", "application/activity+json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let actor = coop_actor(&a, "alpha").await;
     let icon = actor["icon"]["url"].as_str().unwrap_or_default().to_owned();
     assert!(
         icon.starts_with(&a.url("/coops/alpha/logo.png?v=")),
@@ -807,8 +795,7 @@ async fn admins_manage_members_tokens_invites_and_federation() {
 
     // Members: add (validated by the domain rules), then remove with a reason.
     let page = admin
-        .submit(
-            "/console/admin/members",
+        .post_form(
             "/console/admin/members",
             &[("slug", "Bad Slug"), ("name", "")],
         )
@@ -816,8 +803,7 @@ async fn admins_manage_members_tokens_invites_and_federation() {
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.body.contains("id=\"f-slug-error\"") && page.body.contains("id=\"f-name-error\""));
     let page = admin
-        .submit(
-            "/console/admin/members",
+        .post_form(
             "/console/admin/members",
             &[
                 ("slug", "omega"),
@@ -865,11 +851,7 @@ async fn admins_manage_members_tokens_invites_and_federation() {
 
     // Tokens: the secret is shown once, then it works against the API, then revoked.
     let page = admin
-        .submit(
-            "/console/admin/tokens",
-            "/console/admin/tokens",
-            &[("label", "ci"), ("coop", "")],
-        )
+        .post_form("/console/admin/tokens", &[("label", "ci"), ("coop", "")])
         .await;
     assert_eq!(page.status, StatusCode::OK);
     let start = page.body.find("coopnet_").unwrap();
@@ -895,16 +877,14 @@ async fn admins_manage_members_tokens_invites_and_federation() {
 
     // Invites: an editor invite needs a co-op; an admin invite gives a link.
     let page = admin
-        .submit(
-            "/console/admin/invites",
+        .post_form(
             "/console/admin/invites",
             &[("role", "editor"), ("coop", "")],
         )
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     let page = admin
-        .submit(
-            "/console/admin/invites",
+        .post_form(
             "/console/admin/invites",
             &[
                 ("role", "admin"),
@@ -927,8 +907,7 @@ async fn admins_manage_members_tokens_invites_and_federation() {
         StatusCode::OK
     );
     let page = admin
-        .submit(
-            "/console/admin/federation",
+        .post_form(
             "/console/admin/federation",
             &[
                 ("op", "block"),
@@ -946,8 +925,7 @@ async fn admins_manage_members_tokens_invites_and_federation() {
             .any(|b| b.domain == "spam.example")
     );
     let page = admin
-        .submit(
-            "/console/admin/federation",
+        .post_form(
             "/console/admin/federation",
             &[("op", "unblock"), ("domain", "spam.example")],
         )

@@ -195,6 +195,13 @@ async fn backfill_runs_as_a_job_and_forgetting_a_peer_records_departures() {
         .await
         .unwrap();
     assert!(feed.matches(" left ").count() >= 5, "{feed}");
+    // Named by their own host, not as this instance's network.
+    let by_host = format!("left the network at {}", c.ctx.settings.domain);
+    assert!(feed.contains(&by_host), "{feed}");
+    assert!(
+        !feed.contains(&format!("left {}", b.ctx.network.name)),
+        "a peer's departures are not ours: {feed}"
+    );
 }
 
 /// A resync of a peer that stopped answering fails and is retried with backoff; the

@@ -10,7 +10,6 @@ use coopnet_core::{
     FieldErrors, Role, SessionPolicy, Slug, TokenScope, check_display_name, check_new_password,
     normalize_email,
 };
-use coopnet_db::TransactionTrait;
 use coopnet_db::repo::accounts::{self, NewInvite, SessionRecord};
 pub use coopnet_db::repo::accounts::{AccountRecord, InviteRecord};
 use rand::RngCore;
@@ -292,7 +291,7 @@ pub async fn change_password(
     }
     errors.into_result(())?;
     let hash = hash_password(new)?;
-    let txn = ctx.db.begin().await.map_err(internal)?;
+    let txn = coopnet_db::begin_write(&ctx.db).await.map_err(internal)?;
     accounts::set_password(&txn, session.account.id, &hash).await?;
     accounts::delete_sessions_of(&txn, session.account.id, Some(&session.id)).await?;
     txn.commit().await.map_err(internal)?;
@@ -403,7 +402,7 @@ pub async fn accept_invite(
         None => normalize_email(&form.email).map_err(|m| FieldErrors::single("email", m))?,
     };
     let existing = accounts::find_by_email(&ctx.db, &email).await?;
-    let txn = ctx.db.begin().await.map_err(internal)?;
+    let txn = coopnet_db::begin_write(&ctx.db).await.map_err(internal)?;
     let account_id = match existing {
         Some(account) => {
             if !verify_password(&account.password_hash, &form.password) {

@@ -88,6 +88,7 @@ impl AppContext {
             jobs_wake: Arc::new(Notify::new()),
             dev_mode: settings.dev_mode,
             metrics: Arc::default(),
+            actor_cache: Arc::default(),
             policy: match settings.federation.follow_policy {
                 coopnet_config::FollowPolicy::Auto => PeerPolicy::Auto,
                 coopnet_config::FollowPolicy::Manual => PeerPolicy::Manual,

@@ -2,10 +2,10 @@
 //! (later) the web console.
 use chrono::Utc;
 use coopnet_core::{Coop, CoopInput, FieldErrors, Slug, TokenScope};
+use coopnet_db::ConnectionTrait;
 pub use coopnet_db::repo::Page;
 use coopnet_db::repo::coops::{self, ListQuery, NewCoop, SlugState};
 use coopnet_db::repo::{keys, tokens};
-use coopnet_db::{ConnectionTrait, TransactionTrait};
 use coopnet_federation::outbox;
 use serde_json::{Map, Value};
 
@@ -47,7 +47,7 @@ async fn slug_conflict(
 #[tracing::instrument(skip_all, err, fields(coop.slug = %input.slug))]
 pub async fn create(ctx: &AppContext, input: &CoopInput) -> Result<Coop, AppError> {
     let (slug, profile) = input.validate()?;
-    let txn = ctx.db.begin().await.map_err(internal)?;
+    let txn = coopnet_db::begin_write(&ctx.db).await.map_err(internal)?;
     slug_conflict(&txn, ctx, &slug).await?;
     let now = Utc::now();
     let coop = coops::insert(
@@ -100,7 +100,7 @@ pub async fn update(
     slug: &str,
     patch: &Map<String, Value>,
 ) -> Result<Coop, AppError> {
-    let txn = ctx.db.begin().await.map_err(internal)?;
+    let txn = coopnet_db::begin_write(&ctx.db).await.map_err(internal)?;
     let existing = find_live(&txn, ctx, slug).await?;
     if !scope.may_edit(&existing.slug) {
         return Err(AppError::Forbidden(format!(
@@ -159,7 +159,7 @@ pub fn merge_patch(existing: &Coop, patch: &Map<String, Value>) -> Result<CoopIn
 /// reserved (its actor will answer 410 Gone).
 #[tracing::instrument(skip_all, err, fields(coop.slug = %slug))]
 pub async fn remove(ctx: &AppContext, slug: &str) -> Result<Coop, AppError> {
-    let txn = ctx.db.begin().await.map_err(internal)?;
+    let txn = coopnet_db::begin_write(&ctx.db).await.map_err(internal)?;
     let coop = find_live(&txn, ctx, slug).await?;
     coops::mark_deleted(&txn, coop.id, Utc::now()).await?;
     tokens::revoke_for_coop(&txn, coop.id).await?;

@@ -7,7 +7,6 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 use coopnet_core::{Coop, CoopInput, FieldErrors, LinkInput};
-use coopnet_db::TransactionTrait;
 use coopnet_db::repo::coops::{self, NewCoop, SlugState};
 use serde_json::Value;
 
@@ -318,9 +317,7 @@ pub async fn import(
         }
     }
     let internal = |e: coopnet_db::DbError| ImportError::App(e.into());
-    let txn = ctx
-        .db
-        .begin()
+    let txn = coopnet_db::begin_write(&ctx.db)
         .await
         .map_err(|e| ImportError::App(AppError::Internal(e.to_string())))?;
     let mut report = ImportReport::default();

@@ -1,6 +1,5 @@
 //! Federation with other networks: following, answering follows, blocking, resyncing.
 use coopnet_core::{FieldErrors, Network};
-use coopnet_db::TransactionTrait;
 pub use coopnet_db::repo::followers::FollowerState;
 use coopnet_db::repo::followers::{self, NetworkFollower, Target};
 pub use coopnet_db::repo::following::FollowState;
@@ -36,7 +35,7 @@ pub async fn follow(ctx: &AppContext, target: &str) -> Result<Followed, AppError
             actor.0.domain
         )));
     }
-    let txn = ctx.db.begin().await.map_err(internal)?;
+    let txn = coopnet_db::begin_write(&ctx.db).await.map_err(internal)?;
     outbox::follow(&txn, ctx.fed(), &actor.0)
         .await
         .map_err(internal)?;
@@ -102,7 +101,7 @@ async fn answer(ctx: &AppContext, domain: &str, accept: bool) -> Result<usize, A
             "no follow request from {domain}"
         )));
     }
-    let txn = ctx.db.begin().await.map_err(internal)?;
+    let txn = coopnet_db::begin_write(&ctx.db).await.map_err(internal)?;
     for p in &peers {
         outbox::answer_follow(&txn, ctx.fed(), &p.actor, &p.follow_id, accept)
             .await

@@ -2,9 +2,9 @@
 //! `Create{Note}` (and boosted by the network as `Announce`), deleted with `Delete`.
 use chrono::Utc;
 use coopnet_core::{Coop, FieldErrors, TokenScope};
+use coopnet_db::ConnectionTrait;
 use coopnet_db::repo::followers::Target;
 use coopnet_db::repo::posts::{self, PostRecord};
-use coopnet_db::{ConnectionTrait, TransactionTrait};
 use coopnet_federation::html::{escape, markdown_to_html};
 use coopnet_federation::outbox::{self, Author};
 use url::Url;
@@ -115,7 +115,7 @@ pub async fn create(
 ) -> Result<Post, AppError> {
     let text = check_content(markdown)?;
     let author = author_of(ctx, scope, author).await?;
-    let txn = ctx.db.begin().await.map_err(internal)?;
+    let txn = coopnet_db::begin_write(&ctx.db).await.map_err(internal)?;
     let post = insert_and_federate(&txn, ctx, &author, text).await?;
     txn.commit().await.map_err(internal)?;
     ctx.fed().wake.notify_one();
@@ -125,7 +125,7 @@ pub async fn create(
 /// Deletes a post: its URL answers 410 and followers get `Delete`.
 #[tracing::instrument(skip_all, err)]
 pub async fn delete(ctx: &AppContext, scope: &TokenScope, public_id: &str) -> Result<(), AppError> {
-    let txn = ctx.db.begin().await.map_err(internal)?;
+    let txn = coopnet_db::begin_write(&ctx.db).await.map_err(internal)?;
     let post = posts::find(&txn, public_id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("post {public_id}")))?;

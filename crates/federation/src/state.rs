@@ -31,6 +31,8 @@ pub struct FedData {
     pub policy: PeerPolicy,
     /// Counters and latency histograms of this instance (`/metrics`).
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Rendered co-op actor documents (`http::actor_cache`).
+    pub actor_cache: Arc<crate::http::actor_cache::ActorCache>,
 }
 
 /// How follows of the network actor by other networks (`Group` actors) are answered.

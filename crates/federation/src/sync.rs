@@ -6,9 +6,9 @@ use std::collections::HashSet;
 use activitypub_federation::config::Data;
 use activitypub_federation::fetch::fetch_object_http;
 use coopnet_core::Network;
-use coopnet_db::DbError;
 use coopnet_db::repo::coops::RemoteUpsert;
 use coopnet_db::repo::{coops, networks};
+use coopnet_db::{DbError, TransactionTrait};
 use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
@@ -197,6 +197,10 @@ async fn walk(
         let page: Page = fetch_object_http(&url, &data.reset_request_count())
             .await?
             .object;
+        // One transaction per page, a savepoint per member: a refused member costs only
+        // itself, a crash mid-walk leaves whole pages (the next resync finishes the walk),
+        // and a 10,000-member backfill commits 100 times instead of 10,000.
+        let txn = coopnet_db::begin_write(&data.db).await?;
         for item in page.ordered_items {
             let org: RemoteOrganization = match serde_json::from_value(item) {
                 Ok(o) => o,
@@ -210,12 +214,12 @@ async fn walk(
                 continue;
             }
             let id = org.id.to_string();
-            // One transaction per member: a crash mid-walk leaves whole members only (the
-            // next resync finishes the walk).
-            let txn = coopnet_db::begin_write(&data.db).await?;
-            let stored = store_member(&txn, network, org).await;
+            let member = txn.begin().await.map_err(DbError::from)?;
+            let stored = store_member(&member, network, org).await;
             if stored.is_ok() {
-                txn.commit().await.map_err(DbError::from)?;
+                member.commit().await.map_err(DbError::from)?;
+            } else {
+                member.rollback().await.map_err(DbError::from)?;
             }
             match stored {
                 Ok(RemoteUpsert::Inserted) => report.added += 1,
@@ -229,6 +233,7 @@ async fn walk(
             }
             seen.insert(id);
         }
+        txn.commit().await.map_err(DbError::from)?;
         next = page.next;
     }
     let txn = coopnet_db::begin_write(&data.db).await?;

@@ -219,10 +219,19 @@ pub async fn members(State(ctx): State<AppContext>) -> Result<Response, ApiError
         .iter()
         .map(|e| {
             let network = networks.get(&e.network_id);
-            let network_name = network.map_or_else(|| ctx.network.name.clone(), |n| n.name.clone());
-            let domain = url::Url::parse(&e.url)
-                .map(|u| coopnet_federation::urls::host_port(&u))
-                .unwrap_or_else(|_| ctx.network.domain.clone());
+            let url = url::Url::parse(&e.url).ok();
+            let domain = url
+                .as_ref()
+                .map(coopnet_federation::urls::host_port)
+                .unwrap_or_else(|| ctx.network.domain.clone());
+            // A forgotten peer network leaves its members' departures behind without its
+            // row: name it by its host rather than as ours.
+            let network_name = match network {
+                Some(n) => n.name.clone(),
+                None if domain != ctx.network.domain => format!("the network at {domain}"),
+                None => ctx.network.name.clone(),
+            };
+            let former_peer = network.is_none() && domain != ctx.network.domain;
             let handle = format!("@{}@{}", e.slug, domain);
             let verb = if e.joined { "joined" } else { "left" };
             AtomEntry {
@@ -232,9 +241,11 @@ pub async fn members(State(ctx): State<AppContext>) -> Result<Response, ApiError
                 published: time(e.at),
                 link: e.url.clone(),
                 author_name: xml_safe(&network_name),
-                author_uri: network
-                    .and_then(|n| n.actor_id.as_ref())
-                    .map_or_else(|| ctx.fed().urls.network().to_string(), ToString::to_string),
+                author_uri: match (network.and_then(|n| n.actor_id.as_ref()), &url) {
+                    (Some(actor), _) => actor.to_string(),
+                    (None, Some(u)) if former_peer => u.origin().ascii_serialization(),
+                    _ => ctx.fed().urls.network().to_string(),
+                },
                 content_html: None,
                 summary: Some(xml_safe(&format!(
                     "{} ({handle}) {verb} {network_name} on {}.",

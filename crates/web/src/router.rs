@@ -73,78 +73,82 @@ pub fn router(ctx: AppContext) -> Router {
         )
         .route(
             "/console/coops/{slug}",
-            get(console::coops::edit).post(console::coops::update),
+            get(console::coops::editor::edit).post(console::coops::editor::update),
         )
         .route(
             "/console/coops/{slug}/logo",
-            post(console::coops::upload_logo).layer(DefaultBodyLimit::max(
+            post(console::coops::logo::upload_logo).layer(DefaultBodyLimit::max(
                 ctx.settings.console.logo_max_bytes + 64 * 1024,
             )),
         )
         .route(
             "/console/coops/{slug}/logo/delete",
-            post(console::coops::delete_logo),
+            post(console::coops::logo::delete_logo),
         )
         .route(
             "/console/coops/{slug}/posts",
-            get(console::coops::posts_index).post(console::coops::posts_create),
+            get(console::coops::posts::posts_index).post(console::coops::posts::posts_create),
         )
         .route(
             "/console/coops/{slug}/posts/{id}/delete",
-            post(console::coops::posts_delete),
+            post(console::coops::posts::posts_delete),
         )
         .route(
             "/console/coops/{slug}/editors",
-            get(console::coops::editors).post(console::coops::invite_editor),
+            get(console::coops::editors::editors).post(console::coops::editors::invite_editor),
         )
         .route(
             "/console/coops/{slug}/editors/{id}/remove",
-            post(console::coops::remove_editor),
+            post(console::coops::editors::remove_editor),
         )
         .route(
             "/console/admin/members",
-            get(console::admin::members).post(console::admin::add_member),
+            get(console::admin::members::members).post(console::admin::members::add_member),
         )
         .route(
             "/console/admin/members/{slug}/remove",
-            post(console::admin::remove_member),
+            post(console::admin::members::remove_member),
         )
         .route(
             "/console/admin/applications",
-            get(console::admin::applications),
+            get(console::admin::applications::applications),
         )
         .route(
             "/console/admin/applications/{id}/approve",
-            post(console::admin::approve),
+            post(console::admin::applications::approve),
         )
         .route(
             "/console/admin/applications/{id}/reject",
-            post(console::admin::reject),
+            post(console::admin::applications::reject),
         )
         .route(
             "/console/admin/federation",
-            get(console::admin::federation_page).post(console::admin::federation_action),
+            get(console::admin::federation::federation_page)
+                .post(console::admin::federation::federation_action),
         )
-        .route("/console/admin/queue", get(console::admin::queue_page))
+        .route(
+            "/console/admin/queue",
+            get(console::admin::queue::queue_page),
+        )
         .route(
             "/console/admin/tokens",
-            get(console::admin::tokens_index).post(console::admin::tokens_create),
+            get(console::admin::tokens::tokens_index).post(console::admin::tokens::tokens_create),
         )
         .route(
             "/console/admin/tokens/{id}/revoke",
-            post(console::admin::tokens_revoke),
+            post(console::admin::tokens::tokens_revoke),
         )
         .route(
             "/console/admin/invites",
-            get(console::admin::invites).post(console::admin::invites_create),
+            get(console::admin::invites::invites).post(console::admin::invites::invites_create),
         )
         .route(
             "/console/admin/invites/{id}/revoke",
-            post(console::admin::invites_revoke),
+            post(console::admin::invites::invites_revoke),
         )
         .route(
             "/console/admin/accounts/{id}/delete",
-            post(console::admin::account_delete),
+            post(console::admin::invites::account_delete),
         )
         // End of the web console.
         .route("/healthz", get(pages::health))

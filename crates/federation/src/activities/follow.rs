@@ -3,7 +3,6 @@
 //! users, bots, ...) is accepted at once.
 use activitypub_federation::config::Data;
 use activitypub_federation::fetch::object_id::ObjectId;
-use coopnet_db::TransactionTrait;
 use coopnet_db::repo::followers::{self, FollowerState, Target};
 
 use crate::objects::ApubRemoteActor;
@@ -38,9 +37,7 @@ pub async fn receive(follow: Follow, data: &Data<FedData>) -> Result<(), Federat
     let actor = ObjectId::<ApubRemoteActor>::from(follow.actor.clone())
         .dereference(data)
         .await?;
-    let txn = data
-        .db
-        .begin()
+    let txn = coopnet_db::begin_write(&data.db)
         .await
         .map_err(|e| FederationError::Internal(e.to_string()))?;
     let decision = decide(data, target, &actor.0.kind, &actor.0.domain);

@@ -4,7 +4,7 @@ use activitypub_federation::config::Data;
 use axum::response::{IntoResponse, Response};
 use coopnet_db::repo::coops::{self, SlugState};
 
-use super::{activity_json, tombstone};
+use super::{activity_json, activity_json_bytes, tombstone};
 use crate::objects::coop::organization;
 use crate::objects::instance::InstanceActor;
 use crate::objects::network::group;
@@ -13,15 +13,24 @@ use crate::{FedData, FederationError, keys};
 /// `GET /coops/{slug}` as ActivityStreams: 404 unknown, 410 removed.
 pub async fn coop(data: &Data<FedData>, slug: &str) -> Response {
     match coops::find_by_slug(&data.db, data.network.id, slug).await {
-        Ok(SlugState::Live(coop)) => match keys::for_coop(data, coop.id).await {
-            Ok(pair) => activity_json(&organization(
-                &data.urls,
-                &data.network,
-                &coop,
-                Some(&pair.public_pem),
-            )),
-            Err(e) => e.into_response(),
-        },
+        Ok(SlugState::Live(coop)) => {
+            if let Some(body) = data.actor_cache.get(coop.id, coop.updated_at) {
+                return activity_json_bytes(body);
+            }
+            let pair = match keys::for_coop(data, coop.id).await {
+                Ok(pair) => pair,
+                Err(e) => return e.into_response(),
+            };
+            let actor = organization(&data.urls, &data.network, &coop, Some(&pair.public_pem));
+            match serde_json::to_vec(&actor) {
+                Ok(body) => {
+                    let body = bytes::Bytes::from(body);
+                    data.actor_cache.put(coop.id, coop.updated_at, body.clone());
+                    activity_json_bytes(body)
+                }
+                Err(e) => FederationError::Internal(e.to_string()).into_response(),
+            }
+        }
         Ok(SlugState::Deleted) => tombstone(&data.urls.coop(slug)),
         Ok(SlugState::Free) => FederationError::NotFound.into_response(),
         Err(e) => FederationError::from(e).into_response(),

@@ -1,6 +1,7 @@
 //! ActivityPub HTTP handlers. The web crate's router mounts them (one URL serves HTML or
 //! JSON by `Accept`, so the router decides which to call). They take the library's
 //! `Data<FedData>`, put in every request by `FederationMiddleware`.
+pub mod actor_cache;
 pub mod actors;
 pub mod collections;
 pub mod discovery;
@@ -16,22 +17,25 @@ use crate::protocol::ACTIVITY_JSON;
 /// An ActivityStreams JSON response.
 pub fn activity_json<T: Serialize>(value: &T) -> Response {
     match serde_json::to_vec(value) {
-        Ok(body) => {
-            let mut response = (StatusCode::OK, body).into_response();
-            let headers = response.headers_mut();
-            headers.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(ACTIVITY_JSON),
-            );
-            headers.insert(header::VARY, HeaderValue::from_static("Accept"));
-            headers.insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=60"),
-            );
-            response
-        }
+        Ok(body) => activity_json_bytes(body.into()),
         Err(e) => crate::FederationError::Internal(e.to_string()).into_response(),
     }
+}
+
+/// An already serialised ActivityStreams document, with the headers of [`activity_json`].
+pub fn activity_json_bytes(body: bytes::Bytes) -> Response {
+    let mut response = (StatusCode::OK, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(ACTIVITY_JSON),
+    );
+    headers.insert(header::VARY, HeaderValue::from_static("Accept"));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=60"),
+    );
+    response
 }
 
 /// `410 Gone` with a `Tombstone`, for deleted actors and posts.

@@ -8,8 +8,9 @@ use coopnet_core::{FieldErrors, Role};
 use serde::Deserialize;
 
 use super::{
-    AnonForm, Auth, Errs, Field, FormView, Kind, Nav, NoticeQuery, PageView, Posted, Section, Ui,
-    anon_token, cookie, error, notice, render, see_other, set_cookie, with_cookie,
+    AnonForm, Auth, Cell, Errs, Field, FormView, Kind, Nav, NoticeQuery, PageView, Posted, Section,
+    Table, Ui, anon_token, cookie, error, message, notice, render, see_other, set_cookie,
+    with_cookie,
 };
 
 /// Only local console paths are followed after login (no open redirect).
@@ -144,6 +145,25 @@ pub async fn logout_everywhere(
     }
 }
 
+/// A new password (labelled `label`) and its confirmation.
+fn new_password_fields(ui: &Ui, label: &str, errs: &Errs) -> [Field; 2] {
+    let t = ui.t;
+    [
+        Field::new("password", label, Kind::NewPassword, "")
+            .autocomplete("new-password")
+            .hint(t.password_hint)
+            .err(errs),
+        Field::new(
+            "password_confirm",
+            t.password_confirm,
+            Kind::NewPassword,
+            "",
+        )
+        .autocomplete("new-password")
+        .err(errs),
+    ]
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct InviteForm {
@@ -186,24 +206,7 @@ fn invite_page(
         .required()
         .err(errs),
     );
-    fields.push(
-        Field::new("password", t.password, Kind::NewPassword, "")
-            .autocomplete("new-password")
-            .hint(t.password_hint)
-            .required()
-            .err(errs),
-    );
-    fields.push(
-        Field::new(
-            "password_confirm",
-            t.password_confirm,
-            Kind::NewPassword,
-            "",
-        )
-        .autocomplete("new-password")
-        .required()
-        .err(errs),
-    );
+    fields.extend(new_password_fields(ui, t.password, errs).map(Field::required));
     let intro = match (&invite.role, &invite.coop_slug) {
         (Role::Admin, _) => t.invite_intro_admin.to_owned(),
         (Role::Editor, Some(slug)) => format!("{} {slug}", t.invite_intro_editor),
@@ -224,7 +227,7 @@ fn invite_page(
 
 fn invite_invalid(ui: &Ui, err: AppError) -> Response {
     match err {
-        AppError::NotFound(_) | AppError::Gone(_) => super::message(
+        AppError::NotFound(_) | AppError::Gone(_) => message(
             ui,
             StatusCode::NOT_FOUND,
             ui.t.invite_title,
@@ -334,27 +337,17 @@ fn password_page(
     done: Option<&str>,
 ) -> Response {
     let t = ui.t;
+    let mut fields = vec![
+        Field::new("current_password", t.current_password, Kind::Password, "")
+            .autocomplete("current-password")
+            .err(errs),
+    ];
+    fields.extend(new_password_fields(ui, t.new_password, errs));
     let form = FormView::new(
         "/console/password",
         &session.csrf_token,
         t.password_change,
-        vec![
-            Field::new("current_password", t.current_password, Kind::Password, "")
-                .autocomplete("current-password")
-                .err(errs),
-            Field::new("password", t.new_password, Kind::NewPassword, "")
-                .autocomplete("new-password")
-                .hint(t.password_hint)
-                .err(errs),
-            Field::new(
-                "password_confirm",
-                t.password_confirm,
-                Kind::NewPassword,
-                "",
-            )
-            .autocomplete("new-password")
-            .err(errs),
-        ],
+        fields,
     );
     let view = PageView::new(ui, Some(Nav::new(session, "password")), t.password_title)
         .notice(done)
@@ -423,7 +416,7 @@ pub async fn dashboard(State(ctx): State<AppContext>, ui: Ui, Auth(s): Auth) -> 
         }
         out
     };
-    let mut table = super::Table::new(
+    let mut table = Table::new(
         vec![
             t.field_name,
             t.edit_profile,
@@ -436,11 +429,11 @@ pub async fn dashboard(State(ctx): State<AppContext>, ui: Ui, Auth(s): Auth) -> 
     for (slug, name) in &slugs {
         table.row(
             vec![
-                super::Cell::text(name.clone()),
-                super::Cell::link(t.edit_profile, format!("/console/coops/{slug}")),
-                super::Cell::link(t.news_posts, format!("/console/coops/{slug}/posts")),
-                super::Cell::link(t.editors, format!("/console/coops/{slug}/editors")),
-                super::Cell::link(format!("/coops/{slug}"), format!("/coops/{slug}")),
+                Cell::text(name.clone()),
+                Cell::link(t.edit_profile, format!("/console/coops/{slug}")),
+                Cell::link(t.news_posts, format!("/console/coops/{slug}/posts")),
+                Cell::link(t.editors, format!("/console/coops/{slug}/editors")),
+                Cell::link(format!("/coops/{slug}"), format!("/coops/{slug}")),
             ],
             Vec::new(),
         );
