@@ -641,3 +641,40 @@ async fn unfollow_drops_the_networks_coops() {
         "nothing left to unfollow"
     );
 }
+
+/// A peer network that deletes its own actor is forgotten like an unfollowed one: its
+/// co-ops leave the directory (with departures in the feed) and it leaves the peer list.
+#[tokio::test]
+async fn a_peer_network_deleting_itself_is_forgotten() {
+    let a = spawn("Alpha").await;
+    let b = spawn("Beta").await;
+    import(&a, &seed(coopnet_app::demo::COTECH_UK, 0, 1)).await;
+    import(&b, &seed(coopnet_app::demo::DE, 0, 3)).await;
+    follow(&a, &b, FollowState::Accepted).await;
+    wait_for_coops_of(&a, &b, 3, "A's backfill of B").await;
+    assert!(peer(&a, &b).await.is_some());
+
+    let network = b.url("/network");
+    let delete = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": activity_id(&b),
+        "type": "Delete",
+        "actor": network,
+        "object": network,
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+    });
+    let (status, body) = post_as_network(&b, &a, &delete).await;
+    assert!((200..300).contains(&status), "{status}: {body}");
+    eventually(WAIT, "B's co-ops gone from A", || async {
+        coops_of(&a, &b).await.is_empty().then_some(())
+    })
+    .await;
+    assert_eq!(directory(&a).await.len(), 1, "A's own stays");
+    assert!(peer(&a, &b).await.is_none(), "B left the peer list");
+    assert_eq!(follow_state(&a, &b).await, None);
+    let feed = crate::get_text(&a.url("/feeds/members.atom")).await;
+    assert!(
+        feed.contains(&format!("left the network at {}", domain(&b))),
+        "{feed}"
+    );
+}

@@ -144,12 +144,7 @@ async fn backfill_runs_as_a_job_and_forgetting_a_peer_records_departures() {
         "{:?}",
         done.unfinished_jobs
     );
-    let metrics = reqwest::get(b.url("/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = crate::get_text(&b.url("/metrics")).await;
     assert!(
         metrics.contains("coopnet_jobs{state=\"done\"} 2"),
         "{metrics}"
@@ -188,12 +183,7 @@ async fn backfill_runs_as_a_job_and_forgetting_a_peer_records_departures() {
     assert_eq!(departures(&b, &a).await.len(), 3, "no second departure");
 
     // The Atom members feed shows the departures.
-    let feed = reqwest::get(b.url("/feeds/members.atom"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let feed = crate::get_text(&b.url("/feeds/members.atom")).await;
     assert!(feed.matches(" left ").count() >= 5, "{feed}");
     // Named by their own host, not as this instance's network.
     let by_host = format!("left the network at {}", c.ctx.settings.domain);

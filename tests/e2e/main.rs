@@ -34,3 +34,8 @@ pub async fn context() -> (AppContext, TestDb) {
 pub fn cotech_fixture() -> Vec<coopnet_core::CoopInput> {
     coopnet_app::exchange::parse_json(coopnet_app::demo::COTECH_UK).expect("fixture parses")
 }
+
+/// The body of `GET url` as text (any status).
+pub async fn get_text(url: &str) -> String {
+    reqwest::get(url).await.unwrap().text().await.unwrap()
+}

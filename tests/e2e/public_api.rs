@@ -116,12 +116,7 @@ async fn html_list_shows_coops_escaped() {
         "/news",
         "/network",
     ] {
-        let html = reqwest::get(instance.url(path))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = crate::get_text(&instance.url(path)).await;
         assert!(!html.contains("<script>alert"), "{path}");
         assert!(!html.contains("<img src=x"), "{path}");
         assert!(

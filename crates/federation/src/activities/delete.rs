@@ -1,14 +1,26 @@
-//! `Delete` of a remote actor: forget it and its follows. Deletes of other objects (posts
-//! we never stored) are acknowledged and ignored.
+//! `Delete` of a remote actor: forget it and its follows (and, for a peer network, its
+//! members). Deletes of other objects (posts we never stored) are acknowledged and ignored.
 use activitypub_federation::config::Data;
-use coopnet_db::repo::remote_actors;
+use coopnet_db::DbError;
+use coopnet_db::repo::{networks, remote_actors};
 
 use crate::protocol::activities::Delete;
 use crate::{FedData, FederationError};
 
 pub async fn receive(delete: Delete, data: &Data<FedData>) -> Result<(), FederationError> {
     if delete.object == delete.actor {
-        let known = remote_actors::delete(&data.db, &delete.actor).await?;
+        // The signature proved the actor sent it. A peer network deleting its own actor is
+        // gone for good: forget it and its members as an unfollow would (departures
+        // recorded, index rows and co-ops removed), with the actor row, in one transaction.
+        let txn = coopnet_db::begin_write(&data.db).await?;
+        if let Some(network) = networks::find_by_actor(&txn, &delete.actor).await?
+            && !network.is_local()
+        {
+            networks::delete_remote(&txn, network.id).await?;
+            tracing::info!(network = %delete.actor, "peer network deleted its actor: forgotten");
+        }
+        let known = remote_actors::delete(&txn, &delete.actor).await?;
+        txn.commit().await.map_err(DbError::from)?;
         tracing::info!(actor = %delete.actor, known, "remote actor deleted");
     }
     // A co-op deleted by itself or by its network leaves the directory (host checked there).
