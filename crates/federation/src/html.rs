@@ -15,43 +15,44 @@ pub fn markdown_to_html(markdown: &str) -> String {
     sanitize(&out)
 }
 
+/// The tags [`sanitize`] keeps (what Mastodon keeps, roughly).
+pub const ALLOWED_TAGS: &[&str] = &[
+    "p",
+    "br",
+    "a",
+    "span",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "u",
+    "del",
+    "s",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+];
+
 /// Keeps a conservative set of tags and attributes (what Mastodon keeps, roughly); drops
 /// scripts, styles, event handlers and non-http(s) links.
 pub fn sanitize(html: &str) -> String {
-    let tags: HashSet<&str> = [
-        "p",
-        "br",
-        "a",
-        "span",
-        "strong",
-        "em",
-        "b",
-        "i",
-        "u",
-        "del",
-        "s",
-        "code",
-        "pre",
-        "blockquote",
-        "ul",
-        "ol",
-        "li",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "hr",
-        "table",
-        "thead",
-        "tbody",
-        "tr",
-        "th",
-        "td",
-    ]
-    .into_iter()
-    .collect();
+    let tags: HashSet<&str> = ALLOWED_TAGS.iter().copied().collect();
     let schemes: HashSet<&str> = ["http", "https", "mailto"].into_iter().collect();
     ammonia::Builder::default()
         .tags(tags)
