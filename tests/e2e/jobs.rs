@@ -144,7 +144,7 @@ async fn backfill_runs_as_a_job_and_forgetting_a_peer_records_departures() {
         "{:?}",
         done.unfinished_jobs
     );
-    let metrics = crate::get_text(&b.url("/metrics")).await;
+    let metrics = b.metrics().await;
     assert!(
         metrics.contains("coopnet_jobs{state=\"done\"} 2"),
         "{metrics}"

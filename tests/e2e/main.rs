@@ -8,6 +8,7 @@ mod console;
 mod exchange;
 mod federation_rules;
 mod fixtures;
+mod hostile_peer;
 mod interop;
 mod jobs;
 mod mesh;
@@ -15,6 +16,8 @@ mod open_data;
 mod ops;
 mod public_api;
 mod search;
+mod signatures;
+mod ssrf;
 mod storage;
 mod two_instances;
 

@@ -17,7 +17,12 @@ async fn health_readiness_and_metrics() {
         .await
         .unwrap();
     assert_eq!(inbox.status(), 401, "unsigned");
-    let r = reqwest::get(instance.url("/metrics")).await.unwrap();
+    let r = reqwest::Client::new()
+        .get(instance.url("/metrics"))
+        .bearer_auth(coopnet_tests::METRICS_TOKEN)
+        .send()
+        .await
+        .unwrap();
     assert!(
         r.headers()["content-type"]
             .to_str()
@@ -46,15 +51,11 @@ async fn metrics_count_deliveries_by_outcome() {
     coopnet_app::federation::follow(&a.ctx, &b.url("/network"))
         .await
         .unwrap();
-    let scrape = |i: &TestInstance| {
-        let url = i.url("/metrics");
-        async move { reqwest::get(url).await.unwrap().text().await.unwrap() }
-    };
     let text = coopnet_tests::eventually(
         std::time::Duration::from_secs(30),
         "the Follow delivered and counted",
         || async {
-            let text = scrape(&a).await;
+            let text = a.metrics().await;
             text.contains("coopnet_deliveries_total{outcome=\"done\",status=\"2xx\"} 1")
                 .then_some(text)
         },
@@ -77,7 +78,7 @@ async fn metrics_count_deliveries_by_outcome() {
         std::time::Duration::from_secs(30),
         "B counted the Follow",
         || async {
-            let text = scrape(&b).await;
+            let text = b.metrics().await;
             text.contains(
                 "coopnet_inbox_requests_total{outcome=\"accepted\",status=\"202\",reason=\"processed\"}",
             )
@@ -189,4 +190,64 @@ async fn admin_api_and_searches_are_rate_limited_per_client() {
         .await
         .unwrap();
     assert_eq!(other.status(), 200);
+}
+
+/// `/metrics` is not public: 401 without the bearer token (or with a wrong one), 404 on the
+/// public address when no token is configured, and served without a token on the separate
+/// `metrics.listen` address.
+#[tokio::test]
+async fn metrics_need_the_token_or_the_private_address() {
+    let http = reqwest::Client::new();
+    let guarded = TestInstance::spawn().await.unwrap();
+    let url = guarded.url("/metrics");
+    let anonymous = http.get(&url).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+    assert!(
+        anonymous.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .starts_with("Bearer")
+    );
+    assert!(!anonymous.text().await.unwrap().contains("coopnet_"));
+    let wrong = http.get(&url).bearer_auth("guess").send().await.unwrap();
+    assert_eq!(wrong.status(), 401);
+    assert!(guarded.metrics().await.contains("coopnet_deliveries"));
+
+    let private = TestInstance::spawn_with(|s| s.metrics.token.clear())
+        .await
+        .unwrap();
+    let public = http.get(private.url("/metrics")).send().await.unwrap();
+    assert_eq!(
+        public.status(),
+        404,
+        "no token configured: not on the public address"
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(coopnet_web::serve_metrics(
+        private.ctx.clone(),
+        listener,
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    let scraped = http
+        .get(format!("http://{addr}/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(scraped.status(), 200);
+    assert!(scraped.text().await.unwrap().contains("coopnet_deliveries"));
+    let other = http
+        .get(format!("http://{addr}/coops"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        other.status(),
+        404,
+        "the metrics address serves nothing else"
+    );
+    let _ = stop.send(());
 }

@@ -4,8 +4,10 @@ use anyhow::Context;
 use std::time::Duration;
 
 use coopnet_app::AppContext;
-use coopnet_config::{NetworkSettings, Settings};
+use coopnet_app::Externals;
+use coopnet_config::{MetricsSettings, NetworkSettings, Settings};
 use coopnet_federation::delivery::DeliveryConfig;
+use coopnet_federation::net::Resolve;
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
 
@@ -26,6 +28,9 @@ pub fn fast_delivery() -> DeliveryConfig {
     }
 }
 
+/// The `metrics.token` of test instances ([`TestInstance::metrics`] sends it).
+pub const METRICS_TOKEN: &str = "test-metrics-token";
+
 /// Settings for a test instance: dev mode, no demo data, the given database and port.
 pub fn test_settings(database_url: &str, port: u16) -> Settings {
     Settings {
@@ -40,6 +45,10 @@ pub fn test_settings(database_url: &str, port: u16) -> Settings {
             country: Some("GB".into()),
             languages: vec!["en".into()],
             summary: "A network under test.".into(),
+        },
+        metrics: MetricsSettings {
+            token: METRICS_TOKEN.into(),
+            listen: String::new(),
         },
         ..Settings::default()
     }
@@ -67,12 +76,28 @@ impl TestInstance {
 
     /// Starts an instance, letting `adjust` change the settings first.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> anyhow::Result<Self> {
+        Self::spawn_resolving(adjust, None).await
+    }
+
+    /// Like [`TestInstance::spawn_with`], resolving outgoing requests' host names with
+    /// `resolver` (its answers still pass the instance's address rules).
+    pub async fn spawn_resolving(
+        adjust: impl FnOnce(&mut Settings),
+        resolver: Option<std::sync::Arc<dyn Resolve>>,
+    ) -> anyhow::Result<Self> {
         let db = TestDb::new().await?;
         let listener = TcpListener::bind("127.0.0.1:0").await.context("bind")?;
         let addr = listener.local_addr()?;
         let mut settings = test_settings(&db.url, addr.port());
         adjust(&mut settings);
-        let ctx = AppContext::start_with_keys(settings, fixture_keys())
+        let mut externals = Externals {
+            keys: fixture_keys(),
+            ..Externals::default()
+        };
+        if let Some(resolver) = resolver {
+            externals.resolver = resolver;
+        }
+        let ctx = AppContext::start_with(settings, externals)
             .await
             .context("start instance")?;
         let (stop_worker, worker_stop) = watch::channel(false);
@@ -99,6 +124,18 @@ impl TestInstance {
     /// `base_url` + `path`.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
+    }
+
+    /// The Prometheus text of `/metrics`, fetched with [`METRICS_TOKEN`].
+    pub async fn metrics(&self) -> String {
+        let response = reqwest::Client::new()
+            .get(self.url("/metrics"))
+            .bearer_auth(METRICS_TOKEN)
+            .send()
+            .await
+            .expect("GET /metrics");
+        assert_eq!(response.status(), 200, "metrics with the token");
+        response.text().await.expect("metrics text")
     }
 }
 

@@ -9,9 +9,11 @@
 
 mod db;
 mod instance;
+mod remote;
 
 pub use db::TestDb;
-pub use instance::{TestInstance, fast_delivery, test_settings};
+pub use instance::{METRICS_TOKEN, TestInstance, fast_delivery, test_settings};
+pub use remote::{FakeServer, TestResolver, activity_json, respond};
 
 use coopnet_db::repo::keys::KeyPair;
 use coopnet_federation::keys::KeySource;

@@ -9,6 +9,8 @@ use coopnet_db::{DatabaseConnection, connect};
 use coopnet_federation::delivery::DeliveryConfig;
 use coopnet_federation::jobs::JobConfig;
 use coopnet_federation::keys::KeySource;
+use coopnet_federation::net::{AddressRules, NetConfig, Resolve, SystemResolver};
+use coopnet_federation::sync::WalkLimits;
 use coopnet_federation::urls::Urls;
 use coopnet_federation::{FedData, FederationConfig, PeerPolicy};
 use tokio::sync::{Notify, watch};
@@ -18,6 +20,47 @@ use crate::{AppError, demo, schema};
 /// The User-Agent of every request we make.
 pub fn user_agent(domain: &str) -> String {
     format!("coopnet/{} (+https://{domain}/)", env!("CARGO_PKG_VERSION"))
+}
+
+/// What an instance takes from the world besides its settings. Tests substitute their own
+/// (fixture keys; a resolver that maps test host names to loopback addresses).
+#[derive(Clone)]
+pub struct Externals {
+    /// Where new actor key pairs come from.
+    pub keys: KeySource,
+    /// Where the outgoing client resolves names (its answers still pass the address rules).
+    pub resolver: Arc<dyn Resolve>,
+}
+
+impl Default for Externals {
+    fn default() -> Self {
+        Self {
+            keys: KeySource::Generate,
+            resolver: Arc::new(SystemResolver),
+        }
+    }
+}
+
+/// The outgoing-request rules of `settings` (`federation.allow_private_addresses`,
+/// `federation.allowed_private_addresses`, `dev_mode`).
+pub fn address_rules(settings: &Settings) -> Result<AddressRules, AppError> {
+    let f = &settings.federation;
+    let allowed = f
+        .allowed_private_addresses
+        .iter()
+        .map(|range| {
+            coopnet_federation::net::rules::parse_range(range).ok_or_else(|| {
+                AppError::Internal(format!(
+                    "federation.allowed_private_addresses: '{range}' is not an address or range"
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(AddressRules {
+        allow_http: settings.dev_mode,
+        allow_private: f.private_addresses_allowed(settings.dev_mode),
+        allowed,
+    })
 }
 
 /// Everything a use case needs: settings, the database and the local network.
@@ -46,19 +89,32 @@ impl AppContext {
 
     /// Like [`AppContext::start`], with a chosen source of actor keys (tests use fixtures).
     pub async fn start_with_keys(settings: Settings, keys: KeySource) -> Result<Self, AppError> {
+        Self::start_with(
+            settings,
+            Externals {
+                keys,
+                ..Externals::default()
+            },
+        )
+        .await
+    }
+
+    /// Like [`AppContext::start`], with what the instance takes from outside chosen.
+    pub async fn start_with(settings: Settings, externals: Externals) -> Result<Self, AppError> {
         let db = open_database(&settings.database_url).await?;
         if settings.auto_migrate {
             schema::migrate_up(&db).await?;
         }
-        Self::with_database(settings, db, keys).await
+        Self::with_database(settings, db, externals).await
     }
 
     /// Like [`AppContext::start`] on an already migrated connection.
     pub async fn with_database(
         settings: Settings,
         db: DatabaseConnection,
-        keys: KeySource,
+        externals: Externals,
     ) -> Result<Self, AppError> {
+        let Externals { keys, resolver } = externals;
         let n = &settings.network;
         let network = networks::upsert_local(
             &db,
@@ -79,8 +135,22 @@ impl AppContext {
         let network = Arc::new(network);
         let urls = Urls::new(settings.scheme(), &settings.domain)
             .ok_or_else(|| AppError::Internal(format!("bad domain {}", settings.domain)))?;
+        let net = NetConfig {
+            rules: Arc::new(address_rules(&settings)?),
+            resolver,
+        };
+        let http = coopnet_federation::net::client(&net, &user_agent(&settings.domain))
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let f = &settings.federation;
+        let walk = WalkLimits {
+            max_members: f.peer_max_members,
+            max_page_items: f.peer_max_page_items,
+            deadline: std::time::Duration::from_secs(f.peer_walk_timeout_secs),
+        };
         let data = FedData {
             db: db.clone(),
+            http,
+            walk,
             urls,
             network: network.clone(),
             keys,
@@ -97,7 +167,7 @@ impl AppContext {
                 }
             },
         };
-        let federation = coopnet_federation::build_config(data, &user_agent(&settings.domain))
+        let federation = coopnet_federation::build_config(data)
             .await
             .map_err(|e| AppError::Internal(e.to_string()))?;
         let ctx = Self {
@@ -152,13 +222,9 @@ impl AppContext {
         jobs: JobConfig,
         stop: watch::Receiver<bool>,
     ) -> Result<tokio::task::JoinHandle<()>, AppError> {
-        let deliveries = coopnet_federation::delivery::spawn(
-            self.fed().clone(),
-            config,
-            &user_agent(&self.settings.domain),
-            stop.clone(),
-        )
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        let deliveries =
+            coopnet_federation::delivery::spawn(self.fed().clone(), config, stop.clone())
+                .map_err(|e| AppError::Internal(e.to_string()))?;
         let jobs = coopnet_federation::jobs::spawn(self.federation.clone(), jobs, stop);
         Ok(tokio::spawn(async move {
             let _ = tokio::join!(deliveries, jobs);

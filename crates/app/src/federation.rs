@@ -23,11 +23,15 @@ fn internal(e: impl std::fmt::Display) -> AppError {
 #[tracing::instrument(skip_all, err, fields(target = %target))]
 pub async fn follow(ctx: &AppContext, target: &str) -> Result<Followed, AppError> {
     let data = ctx.federation.to_request_data();
-    let actor = lookup::resolve(&data, target).await.map_err(|e| match e {
-        coopnet_federation::FederationError::BadRequest(m) => {
-            AppError::Invalid(FieldErrors::single("target", m))
+    let actor = lookup::resolve(&data, target).await.map_err(|e| {
+        tracing::warn!(%target, error = %e, "follow target not resolved");
+        match e {
+            coopnet_federation::FederationError::Lookup(m) => {
+                AppError::Invalid(FieldErrors::single("target", m))
+            }
+            // Fetched documents never reach the answer: fixed words (the log has the rest).
+            other => AppError::NotFound(format!("{target}: {}", other.public_message())),
         }
-        other => AppError::NotFound(format!("{target} ({other})")),
     })?;
     if blocks::is_blocked(&ctx.db, &actor.0.domain).await? {
         return Err(AppError::Conflict(format!(
@@ -243,12 +247,12 @@ pub async fn resync(
             Some(n) => n,
             None => sync::record_peer(&data, &f.actor_id)
                 .await
-                .map_err(internal)?,
+                .map_err(|e| internal(e.brief()))?,
         };
         // An unchanged digest ends the resync at once (FEDERATION.md); backfills force.
         let result = sync::resync(&data, &network, false)
             .await
-            .map_err(|e| e.to_string());
+            .map_err(|e| e.brief());
         out.push((f.domain.clone(), result));
     }
     if out.is_empty() && domain.is_some() {

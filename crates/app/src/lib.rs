@@ -25,7 +25,7 @@ pub mod queue;
 pub mod schema;
 pub mod tokens;
 
-pub use context::{AppContext, open_database};
+pub use context::{AppContext, Externals, address_rules, open_database};
 pub use coopnet_config::Settings;
 pub use error::AppError;
 

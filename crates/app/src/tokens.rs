@@ -93,6 +93,20 @@ pub async fn revoke(ctx: &AppContext, id: i64) -> Result<(), AppError> {
     })
 }
 
+/// True when `presented` is the configured `metrics.token`; never when none is set. Both are
+/// hashed first, so the comparison takes the same time whatever their lengths.
+pub fn metrics_token_matches(ctx: &AppContext, presented: &str) -> bool {
+    let token = &ctx.settings.metrics.token;
+    if token.is_empty() || presented.is_empty() {
+        return false;
+    }
+    let (a, b) = (
+        Sha256::digest(token.as_bytes()),
+        Sha256::digest(presented.as_bytes()),
+    );
+    bool::from(a[..].ct_eq(&b[..]))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

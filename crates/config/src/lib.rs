@@ -15,7 +15,7 @@ mod settings;
 pub use env::env_overrides;
 pub use settings::{
     ConsoleSettings, DeliverySettings, DirectorySettings, FederationSettings, FollowPolicy,
-    LimitSettings, LogFormat, NetworkSettings, Settings,
+    LimitSettings, LogFormat, MetricsSettings, NetworkSettings, Settings,
 };
 
 use std::path::{Path, PathBuf};

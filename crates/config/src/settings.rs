@@ -68,6 +68,27 @@ pub struct FederationSettings {
     pub allowlist: Vec<String>,
     /// Seconds between resyncs of each peer's member directory (jittered by ±10 %).
     pub resync_interval_secs: u64,
+    /// Whether outgoing requests may reach loopback, private and other non-public
+    /// addresses. Unset: allowed in `dev_mode`, refused otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_private_addresses: Option<bool>,
+    /// Non-public addresses or CIDR ranges (`10.0.5.0/24`, `fd00::7`) that outgoing
+    /// requests may reach anyway: a peer on the operator's own network.
+    #[serde(deserialize_with = "crate::env::list_or_csv")]
+    pub allowed_private_addresses: Vec<String>,
+    /// Most co-ops kept of one peer network; a larger directory ends its walk with an error.
+    pub peer_max_members: u64,
+    /// Most items accepted on one page of a peer's members collection.
+    pub peer_max_page_items: u64,
+    /// Longest time, in seconds, one walk of a peer's members collection may take.
+    pub peer_walk_timeout_secs: u64,
+}
+
+impl FederationSettings {
+    /// Whether outgoing requests may reach non-public addresses (see the field).
+    pub fn private_addresses_allowed(&self, dev_mode: bool) -> bool {
+        self.allow_private_addresses.unwrap_or(dev_mode)
+    }
 }
 
 impl Default for FederationSettings {
@@ -76,6 +97,11 @@ impl Default for FederationSettings {
             follow_policy: FollowPolicy::Auto,
             allowlist: Vec::new(),
             resync_interval_secs: 6 * 3600,
+            allow_private_addresses: None,
+            allowed_private_addresses: Vec::new(),
+            peer_max_members: 50_000,
+            peer_max_page_items: 1_000,
+            peer_walk_timeout_secs: 1_800,
         }
     }
 }
@@ -211,6 +237,20 @@ impl Default for LimitSettings {
     }
 }
 
+/// Who may read the Prometheus metrics. By default nobody: `/metrics` is not on the public
+/// router unless a token is set, and a separate listen address serves it to whoever can
+/// reach that address (keep it private: loopback or an internal interface).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsSettings {
+    /// Bearer token for `GET /metrics` on the public address (`Authorization: Bearer …`);
+    /// empty: `/metrics` answers 404 there.
+    pub token: String,
+    /// A second address (`127.0.0.1:9464`) serving only `/metrics`, without a token;
+    /// empty: none.
+    pub listen: String,
+}
+
 /// The web console: sessions, login lockout, invites, logo uploads.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -253,7 +293,9 @@ pub struct Settings {
     pub listen: String,
     /// `sqlite://path?mode=rwc` or `postgres://user@host/db`.
     pub database_url: String,
-    /// Development mode: plain http URLs and loopback peers allowed. Never in production.
+    /// Development mode: plain http URLs and explicit ports allowed, and (unless
+    /// `federation.allow_private_addresses` says otherwise) loopback peers. Never in
+    /// production.
     pub dev_mode: bool,
     /// Seed an empty database with demo members at start-up.
     pub demo_data: bool,
@@ -275,6 +317,8 @@ pub struct Settings {
     pub delivery: DeliverySettings,
     /// The web console.
     pub console: ConsoleSettings,
+    /// Who may read `/metrics`.
+    pub metrics: MetricsSettings,
 }
 
 impl Default for Settings {
@@ -294,6 +338,7 @@ impl Default for Settings {
             directory: DirectorySettings::default(),
             delivery: DeliverySettings::default(),
             console: ConsoleSettings::default(),
+            metrics: MetricsSettings::default(),
         }
     }
 }
@@ -350,6 +395,25 @@ impl Settings {
         if self.federation.resync_interval_secs < 60 {
             problems.push("federation.resync_interval_secs must be at least 60".into());
         }
+        for range in &self.federation.allowed_private_addresses {
+            if !ip_range_ok(range) {
+                problems.push(format!("federation.allowed_private_addresses: '{range}' is not an IP address or CIDR range (10.0.5.0/24, fd00::7)"));
+            }
+        }
+        if self.federation.peer_max_members == 0
+            || self.federation.peer_max_page_items == 0
+            || self.federation.peer_walk_timeout_secs == 0
+        {
+            problems.push("federation.peer_max_members, peer_max_page_items and peer_walk_timeout_secs must be at least 1".into());
+        }
+        if !self.metrics.listen.is_empty()
+            && self.metrics.listen.parse::<std::net::SocketAddr>().is_err()
+        {
+            problems.push(format!(
+                "metrics.listen '{}' must be empty or an address:port, e.g. 127.0.0.1:9464",
+                self.metrics.listen
+            ));
+        }
         self.delivery.problems(&mut problems);
         if self.max_body_bytes < 1024 {
             problems.push("max_body_bytes must be at least 1024".into());
@@ -389,10 +453,28 @@ impl Settings {
         }
     }
 
-    /// The configured settings as commented TOML (used to keep `config/default.toml` true).
+    /// The configured settings as TOML (`coopnet config`), secrets masked: a token set is
+    /// shown as `(set)`, so the output can be pasted into a bug report.
     pub fn to_toml(&self) -> Result<String, ConfigError> {
-        toml::to_string(self).map_err(|e| ConfigError::Invalid(e.to_string()))
+        let mut shown = self.clone();
+        if !shown.metrics.token.is_empty() {
+            shown.metrics.token = "(set)".into();
+        }
+        toml::to_string(&shown).map_err(|e| ConfigError::Invalid(e.to_string()))
     }
+}
+
+/// An IP address, or one with a `/prefix` no longer than the address.
+fn ip_range_ok(range: &str) -> bool {
+    let (addr, prefix) = match range.split_once('/') {
+        Some((addr, prefix)) => (addr, Some(prefix)),
+        None => (range, None),
+    };
+    let Ok(addr) = addr.trim().parse::<std::net::IpAddr>() else {
+        return false;
+    };
+    let max = if addr.is_ipv4() { 32 } else { 128 };
+    prefix.is_none_or(|p| p.trim().parse::<u8>().is_ok_and(|p| p <= max))
 }
 
 /// ``host[:port]`` with a DNS-style host name (IP literals are refused: ActivityPub ids need a

@@ -207,7 +207,10 @@ async fn run_claimed(
             renew.tick().await;
             loop {
                 tokio::select! {
-                    result = &mut work => break result.map_err(|e| e.to_string()),
+                    result = &mut work => break result.map_err(|e| {
+                        tracing::warn!(job = claimed.id, error = %e, "job failed");
+                        e.brief()
+                    }),
                     _ = renew.tick() => {
                         match jobs::renew(db, claimed.id, chrono(config.lease)).await {
                             Ok(true) => {}

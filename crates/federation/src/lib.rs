@@ -7,6 +7,7 @@
 //! - `outbox.rs`: builds outgoing activities and enqueues them in the caller's transaction;
 //! - `delivery/`: the persistent delivery worker and our draft-cavage signer;
 //! - `jobs.rs`: the persistent job worker (backfill and resync of peer networks);
+//! - `net/`: the one guarded HTTP client every fetch and delivery goes through;
 //! - `http/`: actor, inbox, outbox, collections, WebFinger, host-meta and NodeInfo handlers.
 //!
 //! [`FedData`] is the library's app data: the database and this instance's identity.
@@ -21,7 +22,7 @@ pub mod jobs;
 pub mod keys;
 pub mod lookup;
 pub mod metrics;
-pub mod net_guard;
+pub mod net;
 pub mod objects;
 pub mod outbox;
 pub mod protocol;

@@ -15,10 +15,10 @@ pub async fn resolve(
 ) -> Result<ApubRemoteActor, FederationError> {
     let target = target.trim();
     if target.starts_with("http://") || target.starts_with("https://") {
-        let url = Url::parse(target)
-            .map_err(|e| FederationError::BadRequest(format!("{target}: {e}")))?;
+        let url =
+            Url::parse(target).map_err(|e| FederationError::Lookup(format!("{target}: {e}")))?;
         if data.urls.is_local(&url) {
-            return Err(FederationError::BadRequest(format!(
+            return Err(FederationError::Lookup(format!(
                 "{target} is on this instance"
             )));
         }
@@ -28,10 +28,10 @@ pub async fn resolve(
     }
     let handle = target.trim_start_matches("acct:").trim_start_matches('@');
     let (user, host) = handle.split_once('@').ok_or_else(|| {
-        FederationError::BadRequest(format!("'{target}' is not user@host or an actor URL"))
+        FederationError::Lookup(format!("'{target}' is not user@host or an actor URL"))
     })?;
     if host.eq_ignore_ascii_case(data.urls.domain()) {
-        return Err(FederationError::BadRequest(format!(
+        return Err(FederationError::Lookup(format!(
             "{target} is on this instance"
         )));
     }

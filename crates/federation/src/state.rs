@@ -1,5 +1,4 @@
 use std::sync::Arc;
-use std::time::Duration;
 
 use activitypub_federation::config::FederationConfig;
 use coopnet_core::Network;
@@ -25,8 +24,12 @@ pub struct FedData {
     pub wake: Arc<Notify>,
     /// Rung after jobs are enqueued (backfill, resync), for the job worker.
     pub jobs_wake: Arc<Notify>,
-    /// Development mode: http and loopback peers allowed.
+    /// Development mode: http and explicit ports allowed (the library's debug mode).
     pub dev_mode: bool,
+    /// The one guarded client for every outgoing request (`net`).
+    pub http: crate::net::HttpClient,
+    /// Bounds of a walk of a peer's members collection.
+    pub walk: crate::sync::WalkLimits,
     /// How follows of the network actor by other networks are answered.
     pub policy: PeerPolicy,
     /// Counters and latency histograms of this instance (`/metrics`).
@@ -46,35 +49,24 @@ pub enum PeerPolicy {
     Allowlist(Vec<String>),
 }
 
-/// Timeout of every outgoing fetch or delivery (Mastodon reads for 10 s).
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
-
 /// The library's configuration for one instance.
 ///
-/// `debug` follows `dev_mode` (http, ports and loopback allowed); deliveries never use the
-/// library's in-memory queue (see `delivery/`).
-pub async fn build_config(
-    data: FedData,
-    user_agent: &str,
-) -> Result<FederationConfig<FedData>, FederationError> {
-    let client = reqwest::Client::builder()
-        .user_agent(user_agent)
-        .timeout(REQUEST_TIMEOUT)
-        .connect_timeout(Duration::from_secs(5))
-        .redirect(reqwest::redirect::Policy::limited(3))
-        .build()
-        .map_err(|e| FederationError::Internal(format!("http client: {e}")))?;
+/// `debug` follows `dev_mode` (http and ports allowed); which addresses may be reached is
+/// decided by the guarded client in `data.http`, whatever the mode. Deliveries never use
+/// the library's in-memory queue (see `delivery/`).
+pub async fn build_config(data: FedData) -> Result<FederationConfig<FedData>, FederationError> {
+    let client = data.http.clone();
     let instance = crate::objects::instance::InstanceActor::load(&data).await?;
     let domain = data.urls.domain().to_owned();
     let debug = data.dev_mode;
     FederationConfig::builder()
         .domain(domain)
         .app_data(data)
-        .client(reqwest_middleware::ClientWithMiddleware::from(client))
+        .client(client)
         .debug(debug)
         .http_signature_compat(true)
         .http_fetch_limit(50)
-        .request_timeout(REQUEST_TIMEOUT)
+        .request_timeout(crate::net::REQUEST_TIMEOUT)
         .signed_fetch_actor(&instance)
         .build()
         .await

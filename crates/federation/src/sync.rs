@@ -1,7 +1,17 @@
 //! Pulling a peer network's member directory: backfill after a follow is accepted, periodic
 //! resync (anti-entropy) and on demand. Walks the paged members collection, upserts each
-//! co-op (older versions never win), and drops co-ops no longer listed.
+//! co-op (older versions never win, identical ones are not rewritten), and drops co-ops no
+//! longer listed.
+//!
+//! A peer is hostile until proven otherwise, so a walk is bounded ([`WalkLimits`]): items
+//! per page, co-ops per peer, pages (a page already seen ends the walk: `next` pointing back
+//! is a loop, not more data), and a deadline for the whole walk. Crossing a bound ends the
+//! walk with a [`WalkError`] that says which, recorded on the peer (`coopnet federation
+//! list`); what was stored so far stays, and nothing is dropped, since the walk is
+//! incomplete. Writes commit in batches of [`WRITE_BATCH`] members, so a walk never holds
+//! the write lock long enough for other writers (an admin editing a co-op) to time out.
 use std::collections::HashSet;
+use std::time::{Duration, Instant};
 
 use activitypub_federation::config::Data;
 use activitypub_federation::fetch::fetch_object_http;
@@ -18,8 +28,97 @@ use crate::protocol::actor::RemoteOrganization;
 use crate::urls::host_port;
 use crate::{FedData, FederationError};
 
-/// Most pages walked in one resync (100 members each: a million co-ops).
-const MAX_PAGES: usize = 10_000;
+/// Members written per transaction during a walk.
+pub const WRITE_BATCH: usize = 50;
+
+/// The bounds of one walk of a peer's members collection (`federation.peer_*` settings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WalkLimits {
+    /// Most co-ops kept of one peer.
+    pub max_members: u64,
+    /// Most items on one page.
+    pub max_page_items: u64,
+    /// Longest time for the whole walk.
+    pub deadline: Duration,
+}
+
+impl Default for WalkLimits {
+    fn default() -> Self {
+        Self {
+            max_members: 50_000,
+            max_page_items: 1_000,
+            deadline: Duration::from_secs(1_800),
+        }
+    }
+}
+
+impl WalkLimits {
+    /// Most pages: a page may hold a single member, plus a few empty ones.
+    fn max_pages(&self) -> u64 {
+        self.max_members.saturating_add(10)
+    }
+}
+
+/// Why a walk stopped early. Our words and our numbers only: shown to admins as the peer's
+/// last sync outcome.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WalkError {
+    /// The peer's actor names no members collection.
+    #[error("the peer publishes no members collection")]
+    NoCollection,
+    /// A page URL on another host than the collection.
+    #[error("members collection page {page} is on another host")]
+    OffHost {
+        /// 1-based page number.
+        page: u64,
+    },
+    /// `next` led to a page already walked.
+    #[error("members collection loops: page {page} links back to an earlier page")]
+    Loop {
+        /// 1-based page number.
+        page: u64,
+    },
+    /// Too many items on one page.
+    #[error(
+        "members collection page {page} has {items} items (limit {limit}, federation.peer_max_page_items)"
+    )]
+    PageTooLarge {
+        /// 1-based page number.
+        page: u64,
+        /// Items on it.
+        items: usize,
+        /// The limit.
+        limit: u64,
+    },
+    /// More co-ops than one peer may have here.
+    #[error("the peer lists more than {limit} co-ops (federation.peer_max_members)")]
+    TooManyMembers {
+        /// The limit.
+        limit: u64,
+    },
+    /// More pages than the members could fill.
+    #[error("members collection has more than {limit} pages")]
+    TooManyPages {
+        /// The limit.
+        limit: u64,
+    },
+    /// The walk ran out of time.
+    #[error("walk not finished after {secs} s (federation.peer_walk_timeout_secs), at page {page}")]
+    Deadline {
+        /// The deadline in seconds.
+        secs: u64,
+        /// Pages walked.
+        page: u64,
+    },
+    /// A fetch failed; what we could tell in our own words.
+    #[error("fetching {what} failed: {why}")]
+    Fetch {
+        /// What was being fetched (`the peer's actor`, `page 3`).
+        what: String,
+        /// [`FederationError::public_message`] of the failure.
+        why: &'static str,
+    },
+}
 
 /// What a resync did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -158,11 +257,43 @@ pub async fn resync(
     let result = walk(data, network, force).await;
     let (ok, message, digest) = match &result {
         Ok((report, digest)) => (true, report.to_string(), digest.clone()),
-        Err(e) => (false, e.to_string(), None),
+        Err(e) => (false, e.brief(), None),
     };
     networks::record_sync(&data.db, network.id, ok, &message, digest.as_deref()).await?;
     tracing::info!(peer = %network.domain, ok, %message, "resync");
     result.map(|(report, _)| report)
+}
+
+/// Fetches `url` as `T` within the walk's deadline, naming `what` in a failure.
+async fn fetch<T: serde::de::DeserializeOwned>(
+    data: &Data<FedData>,
+    url: &Url,
+    what: impl Fn() -> String,
+    deadline: Instant,
+    limits: &WalkLimits,
+    page: u64,
+) -> Result<T, FederationError> {
+    let late = || WalkError::Deadline {
+        secs: limits.deadline.as_secs(),
+        page,
+    };
+    let left = deadline
+        .checked_duration_since(Instant::now())
+        .ok_or_else(late)?;
+    // Each fetch is its own request budget (the library counts fetches per request data).
+    match tokio::time::timeout(left, fetch_object_http(url, &data.reset_request_count())).await {
+        Err(_) => Err(late().into()),
+        Ok(Ok(fetched)) => Ok(fetched.object),
+        Ok(Err(e)) => {
+            let e = FederationError::from(e);
+            tracing::warn!(%url, error = %e, "members walk: fetch failed");
+            Err(WalkError::Fetch {
+                what: what(),
+                why: e.public_message(),
+            }
+            .into())
+        }
+    }
 }
 
 async fn walk(
@@ -170,76 +301,146 @@ async fn walk(
     network: &Network,
     force: bool,
 ) -> Result<(SyncReport, Option<String>), FederationError> {
+    let limits = data.walk;
+    let deadline = Instant::now() + limits.deadline;
     let state = networks::sync_state(&data.db, network.id).await?;
-    let members_url = state.members_url.ok_or_else(|| {
-        FederationError::BadRequest("peer publishes no members collection".into())
-    })?;
+    let members_url = state.members_url.ok_or(WalkError::NoCollection)?;
     let peer_host = host_port(&members_url);
-    let collection: Collection = fetch_object_http(&members_url, &data.reset_request_count())
-        .await?
-        .object;
+    let collection: Collection = fetch(
+        data,
+        &members_url,
+        || "the members collection".into(),
+        deadline,
+        &limits,
+        0,
+    )
+    .await?;
     let mut report = SyncReport::default();
     if !force && collection.digest.is_some() && collection.digest == state.member_digest {
         report.unchanged = true;
         return Ok((report, collection.digest));
     }
-    let mut seen: HashSet<String> = HashSet::new();
+    let mut kept: HashSet<String> = HashSet::new();
+    let mut walked: HashSet<Url> = HashSet::from([members_url.clone()]);
     let mut next = collection.first;
-    let mut pages = 0;
+    let mut page_no: u64 = 0;
     while let Some(url) = next.take() {
-        pages += 1;
-        if pages > MAX_PAGES || host_port(&url) != peer_host {
-            return Err(FederationError::BadRequest(
-                "members collection paging out of bounds".into(),
-            ));
+        page_no += 1;
+        if page_no > limits.max_pages() {
+            return Err(WalkError::TooManyPages {
+                limit: limits.max_pages(),
+            }
+            .into());
         }
-        // Each page is its own fetch budget.
-        let page: Page = fetch_object_http(&url, &data.reset_request_count())
+        if host_port(&url) != peer_host {
+            return Err(WalkError::OffHost { page: page_no }.into());
+        }
+        if !walked.insert(url.clone()) {
+            return Err(WalkError::Loop { page: page_no }.into());
+        }
+        let page: Page = fetch(
+            data,
+            &url,
+            || format!("members page {page_no}"),
+            deadline,
+            &limits,
+            page_no,
+        )
+        .await?;
+        if page.ordered_items.len() as u64 > limits.max_page_items {
+            return Err(WalkError::PageTooLarge {
+                page: page_no,
+                items: page.ordered_items.len(),
+                limit: limits.max_page_items,
+            }
+            .into());
+        }
+        for batch in page.ordered_items.chunks(WRITE_BATCH) {
+            if Instant::now() > deadline {
+                return Err(WalkError::Deadline {
+                    secs: limits.deadline.as_secs(),
+                    page: page_no,
+                }
+                .into());
+            }
+            let cap = usize::try_from(limits.max_members).unwrap_or(usize::MAX);
+            if !store_batch(
+                data,
+                network,
+                &peer_host,
+                batch,
+                cap,
+                &mut kept,
+                &mut report,
+            )
             .await?
-            .object;
-        // One transaction per page, a savepoint per member: a refused member costs only
-        // itself, a crash mid-walk leaves whole pages (the next resync finishes the walk),
-        // and a 10,000-member backfill commits 100 times instead of 10,000.
-        let txn = coopnet_db::begin_write(&data.db).await?;
-        for item in page.ordered_items {
-            let org: RemoteOrganization = match serde_json::from_value(item) {
-                Ok(o) => o,
-                Err(_) => {
-                    report.refused += 1;
-                    continue;
+            {
+                return Err(WalkError::TooManyMembers {
+                    limit: limits.max_members,
                 }
-            };
-            if host_port(&org.id) != peer_host {
-                report.refused += 1;
-                continue;
+                .into());
             }
-            let id = org.id.to_string();
-            let member = txn.begin().await.map_err(DbError::from)?;
-            let stored = store_member(&member, network, org).await;
-            if stored.is_ok() {
-                member.commit().await.map_err(DbError::from)?;
-            } else {
-                member.rollback().await.map_err(DbError::from)?;
-            }
-            match stored {
-                Ok(RemoteUpsert::Inserted) => report.added += 1,
-                Ok(RemoteUpsert::Updated) => report.updated += 1,
-                Ok(RemoteUpsert::Stale) => {}
-                Err(e) => {
-                    tracing::debug!(error = %e, "member refused");
-                    report.refused += 1;
-                    continue;
-                }
-            }
-            seen.insert(id);
         }
-        txn.commit().await.map_err(DbError::from)?;
         next = page.next;
     }
     let txn = coopnet_db::begin_write(&data.db).await?;
-    report.removed = coops::delete_remote_except(&txn, network.id, &seen).await?;
+    report.removed = coops::delete_remote_except(&txn, network.id, &kept).await?;
     txn.commit().await.map_err(DbError::from)?;
     Ok((report, collection.digest))
+}
+
+/// Stores one batch of a page's items in one transaction, a savepoint per member: a refused
+/// member costs only itself, and a crash mid-walk leaves whole batches (the next resync
+/// finishes the walk). Ids of the members the peer still lists go into `kept`, up to `cap`
+/// of them: `false` when a further member did not fit (what came before it is committed).
+async fn store_batch(
+    data: &Data<FedData>,
+    network: &Network,
+    peer_host: &str,
+    items: &[Value],
+    cap: usize,
+    kept: &mut HashSet<String>,
+    report: &mut SyncReport,
+) -> Result<bool, FederationError> {
+    let txn = coopnet_db::begin_write(&data.db).await?;
+    for item in items {
+        let org: RemoteOrganization = match RemoteOrganization::deserialize(item) {
+            Ok(o) => o,
+            Err(_) => {
+                report.refused += 1;
+                continue;
+            }
+        };
+        if host_port(&org.id) != peer_host {
+            report.refused += 1;
+            continue;
+        }
+        let id = org.id.to_string();
+        if kept.len() >= cap && !kept.contains(&id) {
+            txn.commit().await.map_err(DbError::from)?;
+            return Ok(false);
+        }
+        let member = txn.begin().await.map_err(DbError::from)?;
+        let stored = store_member(&member, network, org).await;
+        if stored.is_ok() {
+            member.commit().await.map_err(DbError::from)?;
+        } else {
+            member.rollback().await.map_err(DbError::from)?;
+        }
+        match stored {
+            Ok(RemoteUpsert::Inserted) => report.added += 1,
+            Ok(RemoteUpsert::Updated) => report.updated += 1,
+            Ok(RemoteUpsert::Stale | RemoteUpsert::Unchanged) => {}
+            Err(e) => {
+                tracing::debug!(error = %e, "member refused");
+                report.refused += 1;
+                continue;
+            }
+        }
+        kept.insert(id);
+    }
+    txn.commit().await.map_err(DbError::from)?;
+    Ok(true)
 }
 
 #[derive(Deserialize)]

@@ -28,6 +28,21 @@ pub use router::router;
 use coopnet_app::AppContext;
 use tokio::net::TcpListener;
 
+/// Serves only `GET /metrics`, without a token, on `listener` (the `metrics.listen`
+/// address, which the operator keeps private) until `shutdown` resolves.
+pub async fn serve_metrics(
+    ctx: AppContext,
+    listener: TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = axum::Router::new()
+        .route("/metrics", axum::routing::get(ops::metrics_private))
+        .with_state(ctx);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
 /// Serves `ctx` on `listener` until `shutdown` resolves.
 pub async fn serve(
     ctx: AppContext,

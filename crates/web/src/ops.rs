@@ -1,9 +1,13 @@
 //! Operations endpoints and middleware: `/healthz`, `/readyz`, `/metrics`, request metrics,
 //! and security headers on every response.
+//!
+//! Metrics are not public (they tell an attacker queue sizes, peers' health and traffic):
+//! the public `/metrics` needs `metrics.token`, or they are served on a separate private
+//! address (`metrics.listen`, [`crate::serve_metrics`]).
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use coopnet_app::AppContext;
@@ -19,10 +23,40 @@ pub async fn ready(State(ctx): State<AppContext>) -> Response {
     }
 }
 
-/// `GET /metrics`: Prometheus text format.
-pub async fn metrics(State(ctx): State<AppContext>) -> Response {
-    let queue = coopnet_app::queue_counts(&ctx).await.unwrap_or_default();
-    let jobs = coopnet_app::queue::job_counts(&ctx)
+/// `GET /metrics` on the public address: only with `Authorization: Bearer <metrics.token>`
+/// (compared in constant time, `app::tokens`); 404 when no token is configured, so the endpoint is not
+/// there at all; 401 with `WWW-Authenticate` for a missing or wrong token.
+pub async fn metrics(State(ctx): State<AppContext>, headers: HeaderMap) -> Response {
+    if ctx.settings.metrics.token.is_empty() {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .unwrap_or_default();
+    if !coopnet_app::tokens::metrics_token_matches(&ctx, presented) {
+        let mut r = (StatusCode::UNAUTHORIZED, "metrics need a bearer token").into_response();
+        r.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"metrics\""),
+        );
+        return r;
+    }
+    render_metrics(&ctx).await
+}
+
+/// `GET /metrics` on the private `metrics.listen` address: no token (whoever reaches that
+/// address is trusted; keep it on loopback or an internal interface).
+pub async fn metrics_private(State(ctx): State<AppContext>) -> Response {
+    render_metrics(&ctx).await
+}
+
+/// The Prometheus text exposition of this instance.
+async fn render_metrics(ctx: &AppContext) -> Response {
+    let queue = coopnet_app::queue_counts(ctx).await.unwrap_or_default();
+    let jobs = coopnet_app::queue::job_counts(ctx)
         .await
         .unwrap_or_default();
     let by_state = |pending: u64, leased: u64, done: u64, dead: u64| {

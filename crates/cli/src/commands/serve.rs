@@ -22,6 +22,23 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     );
     let (stop_worker, worker_stop) = watch::channel(false);
     let stop_worker = std::sync::Arc::new(stop_worker);
+    let metrics_listen = ctx.settings.metrics.listen.clone();
+    if !metrics_listen.is_empty() {
+        let listener = TcpListener::bind(&metrics_listen)
+            .await
+            .with_context(|| format!("cannot listen on metrics.listen {metrics_listen}"))?;
+        tracing::info!(listen = %metrics_listen, "metrics served on their own address");
+        let mut stopped = worker_stop.clone();
+        let metrics_ctx = ctx.clone();
+        tokio::spawn(async move {
+            let shutdown = async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            };
+            if let Err(e) = coopnet_web::serve_metrics(metrics_ctx, listener, shutdown).await {
+                tracing::error!(error = %e, "metrics server failed");
+            }
+        });
+    }
     let config = coopnet_app::queue::delivery_config(&ctx.settings.delivery);
     let worker = ctx.spawn_delivery_worker(config, worker_stop.clone())?;
     let interval = std::time::Duration::from_secs(ctx.settings.federation.resync_interval_secs);

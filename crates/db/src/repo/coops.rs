@@ -188,6 +188,9 @@ pub enum RemoteUpsert {
     Updated,
     /// Ours was as new or newer: nothing written (older updates never win).
     Stale,
+    /// Newer by its date (or undated) but the same as ours: nothing written, so a peer
+    /// that dates nothing costs no writes on every resync.
+    Unchanged,
 }
 
 /// A remote co-op as received from its network.
@@ -220,6 +223,14 @@ pub async fn upsert_remote(
     match existing {
         Some(m) if m.deleted_at.is_none() && m.updated_at >= r.updated_at => {
             Ok(RemoteUpsert::Stale)
+        }
+        Some(m)
+            if m.deleted_at.is_none()
+                && m.network_id == db_id(r.network_id)?
+                && m.slug == r.slug.as_str()
+                && Coop::try_from(m.clone())?.profile == *r.profile =>
+        {
+            Ok(RemoteUpsert::Unchanged)
         }
         Some(m) => {
             let revived = m.deleted_at.is_some();

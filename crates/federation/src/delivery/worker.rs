@@ -220,31 +220,20 @@ struct Attempt {
 /// Sends one delivery.
 async fn attempt(
     data: &FedData,
-    http: &reqwest::Client,
+    http: &crate::net::HttpClient,
     cache: &SignerCache,
     d: &ClaimedDelivery,
 ) -> Attempt {
-    let inbox = match Url::parse(&d.inbox) {
-        Ok(u) if u.scheme() == "https" || (data.dev_mode && u.scheme() == "http") => u,
-        _ => {
-            return Attempt {
-                outcome: Outcome::Dead,
-                status: None,
-                error: Some(format!("refused inbox URL {}", d.inbox)),
-                host: HostVerdict::Untried,
-            };
-        }
-    };
-    // SSRF guard: never post to loopback/private addresses in production (checked after DNS
-    // resolution). A refused target is dead, not retried.
-    if let Err(e) = crate::net_guard::check(&inbox, data.dev_mode).await {
+    // Scheme and address are checked by the guarded client, on the address it connects to
+    // (never a second DNS answer); a refused destination is dead, not retried.
+    let Ok(inbox) = Url::parse(&d.inbox) else {
         return Attempt {
             outcome: Outcome::Dead,
             status: None,
-            error: Some(e.to_string()),
+            error: Some("unreadable inbox URL".into()),
             host: HostVerdict::Untried,
         };
-    }
+    };
     let signer = match signer_for(data, cache, d.activity.actor).await {
         Ok(s) => s,
         Err(e) => {
@@ -295,6 +284,12 @@ async fn attempt(
                 host: verdict(Some(status)),
             }
         }
+        Err(e) if crate::net::is_refusal(&e) => Attempt {
+            outcome: Outcome::Dead,
+            status: None,
+            error: Some(format!("refused: {e}")),
+            host: HostVerdict::Untried,
+        },
         Err(e) => Attempt {
             outcome: classify(None, None),
             status: None,
@@ -347,7 +342,7 @@ struct Finished {
 /// leased and are sent again when the lease expires (at-least-once, at most one batch).
 pub async fn run_once(
     data: &FedData,
-    http: &reqwest::Client,
+    http: &crate::net::HttpClient,
     config: &DeliveryConfig,
     cache: &SignerCache,
     stop: &watch::Receiver<bool>,
@@ -551,17 +546,11 @@ pub async fn housekeeping(data: &FedData, config: &DeliveryConfig) -> Result<(),
 pub fn spawn(
     data: FedData,
     config: DeliveryConfig,
-    user_agent: &str,
     mut stop: watch::Receiver<bool>,
 ) -> Result<tokio::task::JoinHandle<()>, FederationError> {
-    let http = reqwest::Client::builder()
-        .user_agent(user_agent)
-        .timeout(crate::state::REQUEST_TIMEOUT)
-        .connect_timeout(Duration::from_secs(5))
-        // A redirected POST would lose its signature's request-target: never follow.
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| FederationError::Internal(e.to_string()))?;
+    // The instance's one guarded client; it never follows redirects (a redirected POST
+    // would lose its signature's request-target).
+    let http = data.http.clone();
     let cache: SignerCache = Arc::default();
     Ok(tokio::spawn(async move {
         let mut last_housekeeping: Option<tokio::time::Instant> = None;

@@ -7,6 +7,7 @@ pub mod collections;
 pub mod discovery;
 pub mod inbox;
 pub mod objects;
+pub mod signature;
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
