@@ -5,6 +5,7 @@
 mod admin_api;
 mod backup;
 mod console;
+mod console_lockout;
 mod exchange;
 mod federation_rules;
 mod fixtures;
