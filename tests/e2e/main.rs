@@ -6,6 +6,7 @@ mod admin_api;
 mod backup;
 mod console;
 mod console_lockout;
+mod csv_injection;
 mod exchange;
 mod federation_rules;
 mod fixtures;

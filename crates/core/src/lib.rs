@@ -3,8 +3,8 @@
 //! Owns the validated value types ([`Slug`], [`CountryCode`], [`LanguageTag`], [`Tag`]),
 //! the co-op and network models ([`Coop`], [`CoopProfile`], [`Network`]), the raw input
 //! shape every entry point shares ([`CoopInput`]) and its validation, which reports every
-//! field error at once ([`FieldErrors`]), and small pure policies (login lockout). Pure
-//! functions only: the storage, federation and web layers above convert to and from these
+//! field error at once ([`FieldErrors`]), and small pure policies (login lockout, the CSV
+//! cell rule of [`csv_cell`]). Pure functions only: the storage, federation and web layers above convert to and from these
 //! types.
 //!
 //! Allowed dependencies: std, serde, url, chrono, thiserror. Nothing async, no database.
@@ -13,6 +13,7 @@
 mod account;
 mod coop;
 mod country;
+pub mod csv_cell;
 mod errors;
 mod input;
 mod language;
