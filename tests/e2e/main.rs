@@ -16,6 +16,7 @@ mod mesh;
 mod open_data;
 mod ops;
 mod public_api;
+mod rate_limits;
 mod search;
 mod storage;
 mod two_instances;
