@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod admin_api;
+mod applications;
 mod backup;
 mod console;
 mod console_lockout;
