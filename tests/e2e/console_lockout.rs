@@ -340,3 +340,32 @@ async fn the_migration_carries_locks_over_and_back() {
     assert_eq!(back.map(millis), Some(millis(until)));
     coopnet_app::schema::migrate_up(&db).await.unwrap();
 }
+
+#[tokio::test]
+async fn parallel_guesses_cannot_overtake_the_lock() {
+    let a = instance().await;
+    let _admin = admin(&a).await;
+    let mut guesses = tokio::task::JoinSet::new();
+    for i in 0..12 {
+        let ctx = a.ctx.clone();
+        guesses.spawn(async move {
+            accounts::check_password(&ctx, "admin@example.org", &format!("guess number {i}")).await
+        });
+    }
+    let mut wrong = 0;
+    let mut locked = 0;
+    while let Some(result) = guesses.join_next().await {
+        match result.unwrap() {
+            Err(accounts::LoginError::BadCredentials) => wrong += 1,
+            Err(accounts::LoginError::Locked(_)) => locked += 1,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    // Five attempts are checked (the fifth answers "locked"), the other seven are refused
+    // unchecked: the lock is counted before each verification.
+    assert_eq!((wrong, locked), (4, 8));
+    assert!(matches!(
+        accounts::check_password(&a.ctx, "admin@example.org", PASSWORD).await,
+        Err(accounts::LoginError::Locked(_))
+    ));
+}

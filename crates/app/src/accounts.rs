@@ -268,9 +268,13 @@ pub async fn check_password(
     let policy = policy(ctx);
     let key = throttle_key(email);
     let now = Utc::now();
+    // Opportunistic housekeeping: records that say nothing any more. A statement of its
+    // own, outside the claim below, so concurrent checks never wait on each other's stale
+    // rows; a failure here only delays the cleanup.
+    if let Err(e) = login_throttle::prune(&ctx.db, now - policy.lockout, now).await {
+        tracing::warn!(error = %e, "pruning login_throttle failed");
+    }
     let txn = coopnet_db::begin_write(&ctx.db).await.map_err(internal)?;
-    // Opportunistic housekeeping: records that say nothing any more.
-    login_throttle::prune(&txn, now - policy.lockout, now).await?;
     let stored = login_throttle::claim(&txn, &key, now).await?;
     let attempt = match policy.begin_attempt(Some(&stored), now) {
         Ok(attempt) => attempt,
