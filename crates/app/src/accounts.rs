@@ -286,13 +286,17 @@ pub async fn check_password(
     login_throttle::save(&txn, &key, &attempt).await?;
     txn.commit().await.map_err(internal)?;
 
-    // Verified outside the transaction: argon2 takes a while, the write lock must not wait.
+    // Verified outside the transaction: argon2 takes a while, the write lock must not wait;
+    // and on a blocking thread, so a flood of guesses does not stall the async workers.
     let account = accounts::find_by_email(&ctx.db, &login_name(email)).await?;
-    let hash: &str = match &account {
-        Some(a) => &a.password_hash,
-        None => dummy_hash(),
-    };
-    let verified = verify_password(hash, password);
+    let hash = account.as_ref().map(|a| a.password_hash.clone());
+    let typed = password.to_owned();
+    let verified = tokio::task::spawn_blocking(move || match &hash {
+        Some(hash) => verify_password(hash, &typed),
+        None => verify_password(dummy_hash(), &typed),
+    })
+    .await
+    .map_err(internal)?;
     match account {
         Some(account) if verified => {
             login_throttle::clear(&ctx.db, &key).await?;
