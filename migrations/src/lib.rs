@@ -5,7 +5,8 @@
 //! tables and columns with `DeriveIden` enums local to each file. Applied migrations are
 //! frozen: change the schema with a new file.
 //!
-//! Depends on `sea-orm-migration` only.
+//! Depends on `sea-orm-migration`, and on `sha2` for the one migration that must hash
+//! stored e-mails (SQLite has no SHA-256 function).
 
 pub use sea_orm_migration::prelude::*;
 
@@ -16,6 +17,7 @@ mod m20261126_000004_create_remote_host;
 mod m20261126_000005_create_jobs;
 mod m20261126_000006_create_accounts;
 mod m20261126_000007_create_directory_version;
+mod m20261206_100000_create_login_throttle;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -31,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000005_create_jobs::Migration),
             Box::new(m20261126_000006_create_accounts::Migration),
             Box::new(m20261126_000007_create_directory_version::Migration),
+            Box::new(m20261206_100000_create_login_throttle::Migration),
         ]
     }
 }

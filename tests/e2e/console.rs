@@ -14,28 +14,28 @@ use reqwest::header::HeaderMap;
 use serde_json::Value;
 
 /// A tiny browser: keeps cookies, never follows redirects.
-struct Client {
+pub(crate) struct Client {
     http: reqwest::Client,
     base: String,
-    cookies: HashMap<String, String>,
+    pub(crate) cookies: HashMap<String, String>,
 }
 
-struct Page {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
+pub(crate) struct Page {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: String,
 }
 
 impl Page {
     /// The first hidden `csrf` field of the page.
-    fn csrf(&self) -> String {
+    pub(crate) fn csrf(&self) -> String {
         let marker = "name=\"csrf\" value=\"";
         let start = self.body.find(marker).expect("a form with a csrf field") + marker.len();
         let end = self.body[start..].find('"').unwrap() + start;
         self.body[start..end].to_owned()
     }
 
-    fn location(&self) -> &str {
+    pub(crate) fn location(&self) -> &str {
         self.headers
             .get("location")
             .and_then(|v| v.to_str().ok())
@@ -50,7 +50,7 @@ fn encode(pairs: &[(&str, &str)]) -> String {
 }
 
 impl Client {
-    fn new(instance: &TestInstance) -> Self {
+    pub(crate) fn new(instance: &TestInstance) -> Self {
         Self {
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
@@ -100,12 +100,12 @@ impl Client {
         }
     }
 
-    async fn get(&mut self, path: &str) -> Page {
+    pub(crate) async fn get(&mut self, path: &str) -> Page {
         let r = self.http.get(self.url(path));
         self.send(r).await
     }
 
-    async fn post(&mut self, path: &str, pairs: &[(&str, &str)]) -> Page {
+    pub(crate) async fn post(&mut self, path: &str, pairs: &[(&str, &str)]) -> Page {
         let r = self
             .http
             .post(self.url(path))
@@ -115,12 +115,17 @@ impl Client {
     }
 
     /// GETs `path` and POSTs `pairs` back to it with the form's CSRF token.
-    async fn post_form(&mut self, path: &str, pairs: &[(&str, &str)]) -> Page {
+    pub(crate) async fn post_form(&mut self, path: &str, pairs: &[(&str, &str)]) -> Page {
         self.submit(path, path, pairs).await
     }
 
     /// GETs `form_page`, then POSTs `pairs` with its CSRF token to `action`.
-    async fn submit(&mut self, form_page: &str, action: &str, pairs: &[(&str, &str)]) -> Page {
+    pub(crate) async fn submit(
+        &mut self,
+        form_page: &str,
+        action: &str,
+        pairs: &[(&str, &str)],
+    ) -> Page {
         let csrf = self.get(form_page).await.csrf();
         let mut all = vec![("csrf", csrf.as_str())];
         all.extend_from_slice(pairs);
@@ -159,7 +164,7 @@ impl Client {
     }
 
     /// Opens an invite link and sets a password; returns the response of the POST.
-    async fn accept(&mut self, link: &str, email: &str, password: &str) -> Page {
+    pub(crate) async fn accept(&mut self, link: &str, email: &str, password: &str) -> Page {
         let page = self.get(link).await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
         let csrf = page.csrf();
@@ -177,7 +182,7 @@ impl Client {
         .await
     }
 
-    async fn login(&mut self, email: &str, password: &str) -> Page {
+    pub(crate) async fn login(&mut self, email: &str, password: &str) -> Page {
         self.post_form(
             "/console/login",
             &[("email", email), ("password", password)],
@@ -186,17 +191,17 @@ impl Client {
     }
 }
 
-const PASSWORD: &str = "a long enough password";
+pub(crate) const PASSWORD: &str = "a long enough password";
 
 /// A new client signed in through the invite `link` (with `email` unless the invite fixes it).
-async fn signed_in(instance: &TestInstance, link: &str, email: &str) -> Client {
+pub(crate) async fn signed_in(instance: &TestInstance, link: &str, email: &str) -> Client {
     let mut client = Client::new(instance);
     let page = client.accept(link, email, PASSWORD).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     client
 }
 
-async fn admin(instance: &TestInstance) -> Client {
+pub(crate) async fn admin(instance: &TestInstance) -> Client {
     let link = accounts::invite(&instance.ctx, None, Role::Admin, None, None)
         .await
         .unwrap();
@@ -233,7 +238,7 @@ async fn coop_actor(instance: &TestInstance, slug: &str) -> Value {
         .unwrap()
 }
 
-async fn add_coop(instance: &TestInstance, slug: &str, name: &str) {
+pub(crate) async fn add_coop(instance: &TestInstance, slug: &str, name: &str) {
     let input = serde_json::from_value(serde_json::json!({
         "slug": slug, "name": name, "services": ["Hosting"], "email": format!("hello@{slug}.example"),
     }))

@@ -3,8 +3,11 @@
 #![allow(clippy::unwrap_used)]
 
 mod admin_api;
+mod applications;
 mod backup;
 mod console;
+mod console_lockout;
+mod csv_injection;
 mod exchange;
 mod federation_rules;
 mod fixtures;
@@ -15,6 +18,7 @@ mod mesh;
 mod open_data;
 mod ops;
 mod public_api;
+mod rate_limits;
 mod search;
 mod signatures;
 mod ssrf;

@@ -3,15 +3,23 @@
 //!
 //! Secrets are shown once and stored hashed: invite tokens and session cookies as SHA-256,
 //! passwords as argon2id PHC strings. Sessions carry a CSRF synchroniser token.
+//!
+//! Every password check goes through [`check_password`]: logging in, accepting an invite
+//! with an existing account, changing the password. It counts failures per login name (the
+//! SHA-256 of the normalised e-mail, in `login_throttle`) for unknown addresses as for real
+//! ones, verifies unknown addresses against a dummy hash so they take as long, and answers
+//! both alike, so neither the words, the lock nor the timing tell which addresses have an
+//! account. No session starts for a locked login name, whatever the door.
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{DateTime, Duration, Utc};
 use coopnet_core::{
     FieldErrors, Role, SessionPolicy, Slug, TokenScope, check_display_name, check_new_password,
-    normalize_email,
+    login_name, normalize_email,
 };
 use coopnet_db::repo::accounts::{self, NewInvite, SessionRecord};
 pub use coopnet_db::repo::accounts::{AccountRecord, InviteRecord};
+use coopnet_db::repo::login_throttle;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -182,7 +190,27 @@ pub async fn session(ctx: &AppContext, cookie: &str) -> Result<Option<Session>, 
     }))
 }
 
-async fn start_session(ctx: &AppContext, account_id: i64) -> Result<NewSession, AppError> {
+/// The key of `email`'s failure counter: SHA-256 hex of its [`login_name`]. The migration
+/// that created `login_throttle` derives the same key from stored e-mails.
+fn throttle_key(email: &str) -> String {
+    sha256_hex(&login_name(email))
+}
+
+/// The lock in force on `email`, if any.
+async fn lock_of(ctx: &AppContext, email: &str) -> Result<Option<DateTime<Utc>>, AppError> {
+    let stored = login_throttle::find(&ctx.db, &throttle_key(email)).await?;
+    Ok(stored.and_then(|a| policy(ctx).lock_in_force(&a, Utc::now())))
+}
+
+/// Starts a session for `account`, unless its login name is locked: no door gives a locked
+/// account a session.
+async fn start_session(
+    ctx: &AppContext,
+    account: &AccountRecord,
+) -> Result<NewSession, LoginError> {
+    if let Some(until) = lock_of(ctx, &account.email).await? {
+        return Err(LoginError::Locked(until));
+    }
     let cookie = random_token();
     let now = Utc::now();
     let expires_at = now + policy(ctx).lifetime;
@@ -190,7 +218,7 @@ async fn start_session(ctx: &AppContext, account_id: i64) -> Result<NewSession, 
         &ctx.db,
         &SessionRecord {
             id: sha256_hex(&cookie),
-            account_id,
+            account_id: account.id,
             csrf_token: random_token(),
             created_at: now,
             last_seen: now,
@@ -223,41 +251,76 @@ impl From<coopnet_db::DbError> for LoginError {
     }
 }
 
-/// Checks e-mail and password; after `lockout_attempts` failures in a row the account is
-/// locked for the lockout time (even the right password is refused then).
+/// The one password check: the account of `email` when `password` is its password.
+///
+/// The attempt is counted before the password is verified, so concurrent guesses cannot all
+/// slip in before the lock; a right password then clears the count. After
+/// `lockout_attempts` failures (with no quiet lockout window between them) the login name
+/// is locked for `lockout_minutes`, and while locked no password is verified at all, not
+/// even the right one. Unknown addresses are counted, locked and timed (a verification
+/// against a dummy hash) exactly like known ones, and get the same answers.
+#[tracing::instrument(skip_all, err)]
+pub async fn check_password(
+    ctx: &AppContext,
+    email: &str,
+    password: &str,
+) -> Result<AccountRecord, LoginError> {
+    let policy = policy(ctx);
+    let key = throttle_key(email);
+    let now = Utc::now();
+    // Opportunistic housekeeping: records that say nothing any more. A statement of its
+    // own, outside the claim below, so concurrent checks never wait on each other's stale
+    // rows; a failure here only delays the cleanup.
+    if let Err(e) = login_throttle::prune(&ctx.db, now - policy.lockout, now).await {
+        tracing::warn!(error = %e, "pruning login_throttle failed");
+    }
+    let txn = coopnet_db::begin_write(&ctx.db).await.map_err(internal)?;
+    let stored = login_throttle::claim(&txn, &key, now).await?;
+    let attempt = match policy.begin_attempt(Some(&stored), now) {
+        Ok(attempt) => attempt,
+        Err(until) => {
+            txn.commit().await.map_err(internal)?;
+            return Err(LoginError::Locked(until));
+        }
+    };
+    login_throttle::save(&txn, &key, &attempt).await?;
+    txn.commit().await.map_err(internal)?;
+
+    // Verified outside the transaction: argon2 takes a while, the write lock must not wait;
+    // and on a blocking thread, so a flood of guesses does not stall the async workers.
+    let account = accounts::find_by_email(&ctx.db, &login_name(email)).await?;
+    let hash = account.as_ref().map(|a| a.password_hash.clone());
+    let typed = password.to_owned();
+    let verified = tokio::task::spawn_blocking(move || match &hash {
+        Some(hash) => verify_password(hash, &typed),
+        None => verify_password(dummy_hash(), &typed),
+    })
+    .await
+    .map_err(internal)?;
+    match account {
+        Some(account) if verified => {
+            login_throttle::clear(&ctx.db, &key).await?;
+            Ok(account)
+        }
+        _ => match policy.lock_in_force(&attempt, now) {
+            Some(until) => {
+                tracing::warn!("login name locked after repeated failed password checks");
+                Err(LoginError::Locked(until))
+            }
+            None => Err(LoginError::BadCredentials),
+        },
+    }
+}
+
+/// Checks e-mail and password ([`check_password`]) and starts a session.
 #[tracing::instrument(skip_all, err)]
 pub async fn login(
     ctx: &AppContext,
     email: &str,
     password: &str,
 ) -> Result<NewSession, LoginError> {
-    let email = normalize_email(email).unwrap_or_default();
-    let Some(account) = accounts::find_by_email(&ctx.db, &email).await? else {
-        verify_password(dummy_hash(), password);
-        return Err(LoginError::BadCredentials);
-    };
-    let now = Utc::now();
-    if let Some(until) = account.locked_until
-        && until > now
-    {
-        return Err(LoginError::Locked(until));
-    }
-    if !verify_password(&account.password_hash, password) {
-        let (failed, locked) = policy(ctx).after_failure(account.failed_logins, now);
-        accounts::set_login_state(&ctx.db, account.id, failed, locked).await?;
-        if let Some(until) = locked {
-            tracing::warn!(
-                account = account.id,
-                "account locked after repeated failed logins"
-            );
-            return Err(LoginError::Locked(until));
-        }
-        return Err(LoginError::BadCredentials);
-    }
-    if account.failed_logins > 0 || account.locked_until.is_some() {
-        accounts::set_login_state(&ctx.db, account.id, 0, None).await?;
-    }
-    Ok(start_session(ctx, account.id).await?)
+    let account = check_password(ctx, email, password).await?;
+    start_session(ctx, &account).await
 }
 
 /// Ends one session.
@@ -270,26 +333,28 @@ pub async fn logout_everywhere(ctx: &AppContext, session: &Session) -> Result<u6
     Ok(accounts::delete_sessions_of(&ctx.db, session.account.id, None).await?)
 }
 
-/// Changes the password after checking the current one; every other session ends.
+/// Changes the password after checking the current one through [`check_password`] (a wrong
+/// one counts towards the lock; while locked the change is refused); every other session
+/// ends. The new password is checked first, so a typo there costs no attempt.
 pub async fn change_password(
     ctx: &AppContext,
     session: &Session,
     current: &str,
     new: &str,
     confirm: &str,
-) -> Result<(), AppError> {
-    let mut errors = FieldErrors::new();
-    if !verify_password(&session.account.password_hash, current) {
-        errors.add("current_password", "is not your current password");
-    }
-    if let Err(e) = check_new_password(new, confirm) {
-        for (field, messages) in e.iter() {
-            for m in messages {
-                errors.add(field.clone(), m.clone());
-            }
+) -> Result<(), LoginError> {
+    check_new_password(new, confirm).map_err(AppError::from)?;
+    match check_password(ctx, &session.account.email, current).await {
+        Ok(_) => {}
+        Err(LoginError::BadCredentials) => {
+            return Err(AppError::from(FieldErrors::single(
+                "current_password",
+                "is not your current password",
+            ))
+            .into());
         }
+        Err(e) => return Err(e),
     }
-    errors.into_result(())?;
     let hash = hash_password(new)?;
     let txn = coopnet_db::begin_write(&ctx.db).await.map_err(internal)?;
     accounts::set_password(&txn, session.account.id, &hash).await?;
@@ -375,77 +440,100 @@ pub async fn invite_by_token(ctx: &AppContext, token: &str) -> Result<InviteReco
     Ok(record)
 }
 
-/// What the invitee fills in.
+/// What the invitee fills in to make a new account.
 #[derive(Debug, Clone, Default)]
 pub struct AcceptInvite {
     /// Their e-mail (ignored when the invite fixes one).
     pub email: String,
     /// Their name.
     pub display_name: String,
-    /// New password (or, for an existing account, its password).
+    /// The new password.
     pub password: String,
-    /// The same again (new accounts).
+    /// The same again.
     pub password_confirm: String,
 }
 
-/// Uses an invite: creates the account (or, when the e-mail already has one and its password
-/// is given, adds the co-op or role to it) and signs it in.
+/// Uses an invite to make a new account, and signs it in. An e-mail that already has an
+/// account is a `Conflict` (registration says so, as any sign-up without mail verification
+/// must), and no password is checked here: an existing account accepts with
+/// [`accept_invite_with_account`]. A locked login name gets no account and no session.
 #[tracing::instrument(skip_all, err)]
 pub async fn accept_invite(
     ctx: &AppContext,
     token: &str,
     form: &AcceptInvite,
-) -> Result<NewSession, AppError> {
+) -> Result<NewSession, LoginError> {
     let invite = invite_by_token(ctx, token).await?;
     let email = match &invite.email {
         Some(e) => e.clone(),
-        None => normalize_email(&form.email).map_err(|m| FieldErrors::single("email", m))?,
+        None => normalize_email(&form.email)
+            .map_err(|m| AppError::from(FieldErrors::single("email", m)))?,
     };
-    let existing = accounts::find_by_email(&ctx.db, &email).await?;
-    let txn = coopnet_db::begin_write(&ctx.db).await.map_err(internal)?;
-    let account_id = match existing {
-        Some(account) => {
-            if !verify_password(&account.password_hash, &form.password) {
-                return Err(FieldErrors::single(
-                    "password",
-                    "an account with this e-mail exists: enter its password to accept",
-                )
-                .into());
-            }
-            if invite.role == Role::Admin && account.role != Role::Admin {
-                accounts::set_role(&txn, account.id, Role::Admin).await?;
-            }
-            account.id
-        }
-        None => {
-            let mut errors = FieldErrors::new();
-            let name = check_display_name(&form.display_name)
-                .map_err(|e| merge(&mut errors, e))
-                .ok();
-            if let Err(e) = check_new_password(&form.password, &form.password_confirm) {
-                merge(&mut errors, e);
-            }
-            let name = errors.into_result(name.unwrap_or_default())?;
-            let hash = hash_password(&form.password)?;
-            accounts::insert(&txn, &email, &name, &hash, invite.role)
-                .await
-                .map_err(|e| match e {
-                    coopnet_db::DbError::Conflict(_) => {
-                        AppError::Conflict("an account with this e-mail exists".into())
-                    }
-                    other => other.into(),
-                })?
-                .id
-        }
-    };
-    if let Some(coop_id) = invite.coop_id {
-        accounts::link_coop(&txn, account_id, coop_id).await?;
+    if let Some(until) = lock_of(ctx, &email).await? {
+        return Err(LoginError::Locked(until));
     }
-    if !accounts::use_invite(&txn, invite.id, Utc::now()).await? {
+    let mut errors = FieldErrors::new();
+    let name = check_display_name(&form.display_name)
+        .map_err(|e| merge(&mut errors, e))
+        .ok();
+    if let Err(e) = check_new_password(&form.password, &form.password_confirm) {
+        merge(&mut errors, e);
+    }
+    let name = errors
+        .into_result(name.unwrap_or_default())
+        .map_err(AppError::from)?;
+    let hash = hash_password(&form.password)?;
+    let txn = coopnet_db::begin_write(&ctx.db).await.map_err(internal)?;
+    let account = accounts::insert(&txn, &email, &name, &hash, invite.role)
+        .await
+        .map_err(|e| match e {
+            coopnet_db::DbError::Conflict(_) => AppError::Conflict(
+                "an account with this e-mail exists: accept the invitation with it instead".into(),
+            ),
+            other => other.into(),
+        })?;
+    redeem(&txn, &invite, &account).await?;
+    txn.commit().await.map_err(internal)?;
+    start_session(ctx, &account).await
+}
+
+/// Uses an invite with an existing account: its e-mail (unless the invite fixes one) and
+/// password go through [`check_password`], so a wrong password or an unknown address gets
+/// the same answer as a failed login and counts towards the same lock. The account gains the
+/// invite's co-op (and role), and is signed in.
+#[tracing::instrument(skip_all, err)]
+pub async fn accept_invite_with_account(
+    ctx: &AppContext,
+    token: &str,
+    email: &str,
+    password: &str,
+) -> Result<NewSession, LoginError> {
+    let invite = invite_by_token(ctx, token).await?;
+    let email = invite.email.as_deref().unwrap_or(email);
+    let account = check_password(ctx, email, password).await?;
+    let txn = coopnet_db::begin_write(&ctx.db).await.map_err(internal)?;
+    if invite.role == Role::Admin && account.role != Role::Admin {
+        accounts::set_role(&txn, account.id, Role::Admin).await?;
+    }
+    redeem(&txn, &invite, &account).await?;
+    txn.commit().await.map_err(internal)?;
+    start_session(ctx, &account).await
+}
+
+/// Links the invite's co-op to `account` and marks the invite used (`Gone` when a concurrent
+/// use won the race).
+async fn redeem(
+    txn: &coopnet_db::DatabaseTransaction,
+    invite: &InviteRecord,
+    account: &AccountRecord,
+) -> Result<(), AppError> {
+    if let Some(coop_id) = invite.coop_id {
+        accounts::link_coop(txn, account.id, coop_id).await?;
+    }
+    if !accounts::use_invite(txn, invite.id, Utc::now()).await? {
         return Err(AppError::Gone("invite".into()));
     }
-    txn.commit().await.map_err(internal)?;
-    start_session(ctx, account_id).await
+    Ok(())
 }
 
 fn merge(into: &mut FieldErrors, from: FieldErrors) {
@@ -569,8 +657,6 @@ mod tests {
                 display_name: "E".into(),
                 password_hash: String::new(),
                 role: Role::Editor,
-                failed_logins: 0,
-                locked_until: None,
                 created_at: Utc::now(),
             },
             coops: vec![slug("alpha")],

@@ -1,6 +1,12 @@
 //! Join applications: the public form files one, an admin approves it (the co-op is created
 //! and federates like any new member, and its applicant is invited as editor) or rejects it
 //! with a reason.
+//!
+//! The form is open to anyone, so besides the per-client rate limit of the web layer, the
+//! instance as a whole takes at most `limits.applications_per_hour` applications an hour and
+//! keeps at most `limits.pending_applications` waiting: a botnet spread over many addresses
+//! can neither flood the admins' list nor fill the database.
+use chrono::{Duration, Utc};
 use coopnet_core::{ApplicationInput, ApplicationStatus, Coop, FieldErrors, Role};
 use coopnet_db::repo::applications;
 pub use coopnet_db::repo::applications::ApplicationRecord;
@@ -9,12 +15,34 @@ use coopnet_db::repo::coops::SlugState;
 use crate::accounts::{self, NewInviteLink, Session};
 use crate::{AppContext, AppError, coops};
 
-/// Files an application after checking it with the co-op rules (and that the handle is free).
+/// Why an application was not filed.
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitError {
+    /// `limits.applications_per_hour` applications came in during the last hour.
+    #[error("too many applications in the last hour; try again later")]
+    HourlyLimit,
+    /// `limits.pending_applications` applications wait for a decision.
+    #[error("too many applications are waiting for a decision; try again later")]
+    TooManyPending,
+    /// Invalid input, storage failures.
+    #[error(transparent)]
+    App(#[from] AppError),
+}
+
+impl From<coopnet_db::DbError> for SubmitError {
+    fn from(e: coopnet_db::DbError) -> Self {
+        Self::App(e.into())
+    }
+}
+
+/// Files an application after checking it with the co-op rules (and that the handle is
+/// free), unless the instance's caps are reached (checked after the input, so a mistyped
+/// form is still corrected first).
 #[tracing::instrument(skip_all, err)]
 pub async fn submit(
     ctx: &AppContext,
     input: &ApplicationInput,
-) -> Result<ApplicationRecord, AppError> {
+) -> Result<ApplicationRecord, SubmitError> {
     let (email, mut errors) = match input.validate() {
         Ok(email) => (email, FieldErrors::new()),
         Err(errors) => (String::new(), errors),
@@ -30,12 +58,32 @@ pub async fn submit(
             errors.add("slug", format!("'{slug}' is taken; choose another handle"));
         }
     }
-    errors.into_result(())?;
+    errors.into_result(()).map_err(AppError::from)?;
     let input = ApplicationInput {
         contact_email: email,
         ..input.clone()
     };
-    Ok(applications::insert(&ctx.db, &input).await?)
+    let limits = &ctx.settings.limits;
+    // Counted and written in one write transaction, so concurrent applications queue up
+    // behind each other instead of all reading a count below the cap (SQLite; PostgreSQL may
+    // let a few concurrent ones past at the edge, which a cap of this kind tolerates).
+    let txn = coopnet_db::begin_write(&ctx.db)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let hour_ago = Utc::now() - Duration::hours(1);
+    if applications::count_since(&txn, hour_ago).await? >= u64::from(limits.applications_per_hour) {
+        tracing::warn!("join application refused: hourly cap reached");
+        return Err(SubmitError::HourlyLimit);
+    }
+    if applications::count_pending(&txn).await? >= u64::from(limits.pending_applications) {
+        tracing::warn!("join application refused: too many pending");
+        return Err(SubmitError::TooManyPending);
+    }
+    let record = applications::insert(&txn, &input).await?;
+    txn.commit()
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(record)
 }
 
 /// Every application, pending first.

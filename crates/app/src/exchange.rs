@@ -2,14 +2,19 @@
 //!
 //! Imports are all-or-nothing: every record is parsed and validated first, every bad row is
 //! reported, and only a clean file is written, in one transaction.
+//!
+//! CSV cells are written by [`CsvWriter`], which neutralises spreadsheet formulas with a
+//! leading `'`; [`parse_csv`] undoes exactly that escape (`coopnet_core::csv_cell`), so an
+//! export imports back unchanged.
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt;
 
 use chrono::{DateTime, Utc};
-use coopnet_core::{Coop, CoopInput, FieldErrors, LinkInput};
+use coopnet_core::{Coop, CoopInput, FieldErrors, LinkInput, csv_cell};
 use coopnet_db::repo::coops::{self, NewCoop, SlugState};
 use serde_json::Value;
 
+use crate::csv_writer::CsvWriter;
 use crate::{AppContext, AppError};
 
 /// Fixed CSV columns, in export order; `summary_<lang>` columns follow.
@@ -155,7 +160,10 @@ pub fn parse_csv(text: &str) -> Result<Vec<CoopInput>, ImportError> {
                 continue;
             }
         };
-        let cells: BTreeMap<&str, &str> = headers.iter().zip(record.iter()).collect();
+        let cells: BTreeMap<&str, &str> = headers
+            .iter()
+            .zip(record.iter().map(csv_cell::unescape))
+            .collect();
         match csv_row(&cells) {
             Ok(input) => out.push(input),
             Err(errors) => bad.push(RowError {
@@ -389,17 +397,28 @@ pub fn to_json(coops: &[Coop]) -> Result<String, AppError> {
 
 /// The co-ops as CSV: [`CSV_COLUMNS`], then one `summary_<lang>` column per language used.
 pub fn to_csv(coops: &[Coop]) -> Result<String, AppError> {
+    to_csv_with(coops, &[], &[])
+}
+
+/// The co-ops as CSV like [`to_csv`], with columns `extra_names` inserted after the fixed
+/// columns: row `i` takes its cells from `extra[i]` (empty when missing). Extra cells go
+/// through the same escaping as every other cell.
+pub fn to_csv_with(
+    coops: &[Coop],
+    extra_names: &[&str],
+    extra: &[Vec<String>],
+) -> Result<String, AppError> {
     let records: Vec<CoopInput> = coops.iter().map(CoopInput::from).collect();
     let languages: BTreeSet<&String> = records.iter().flat_map(|r| r.summary.keys()).collect();
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut writer = CsvWriter::new();
     let mut header: Vec<String> = CSV_COLUMNS.iter().map(|c| c.to_string()).collect();
+    header.extend(extra_names.iter().map(|c| c.to_string()));
     header.extend(languages.iter().map(|l| format!("summary_{l}")));
-    let io = |e: csv::Error| AppError::Internal(e.to_string());
-    writer.write_record(&header).map_err(io)?;
+    writer.row(&header)?;
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     let num = |v: Option<f64>| v.map(|n| n.to_string()).unwrap_or_default();
     let sep = format!("{LIST_SEPARATOR} ");
-    for r in &records {
+    for (i, r) in records.iter().enumerate() {
         let mut row = vec![
             r.slug.clone(),
             r.name.clone(),
@@ -427,15 +446,19 @@ pub fn to_csv(coops: &[Coop]) -> Result<String, AppError> {
             r.updated_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
             r.contact_public.to_string(),
         ];
+        let cells = extra.get(i);
+        row.extend((0..extra_names.len()).map(|c| {
+            cells
+                .and_then(|cells| cells.get(c))
+                .cloned()
+                .unwrap_or_default()
+        }));
         row.extend(
             languages
                 .iter()
                 .map(|l| r.summary.get(*l).cloned().unwrap_or_default()),
         );
-        writer.write_record(&row).map_err(io)?;
+        writer.row(&row)?;
     }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    String::from_utf8(bytes).map_err(|e| AppError::Internal(e.to_string()))
+    writer.finish()
 }

@@ -12,6 +12,7 @@ pub mod applications;
 pub mod backup;
 mod context;
 pub mod coops;
+pub mod csv_writer;
 pub mod demo;
 pub mod directory;
 mod error;

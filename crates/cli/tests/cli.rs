@@ -557,6 +557,35 @@ async fn import_export_round_trips_through_the_binary() {
 }
 
 #[tokio::test]
+async fn csv_export_neutralises_formulas_and_imports_back() {
+    let cli = Cli::new().await;
+    let formula = "=HYPERLINK(\"http://x\",\"y\")";
+    let file = cli.write_json(
+        "formula.json",
+        &json!([{
+            "slug": "formula", "name": formula, "locality": "@SUM(1)",
+            "region": "'=quoted", "latitude": 51.5, "longitude": -0.1276,
+        }]),
+    );
+    cli.ok(&["coop", "import", file.to_str().unwrap()]).await;
+    cli.ok(&["coop", "export", "--format", "csv", "-o", "out.csv"])
+        .await;
+    let csv_text = std::fs::read_to_string(cli.path("out.csv")).unwrap();
+    let row = csv_text.lines().nth(1).unwrap();
+    assert!(
+        row.starts_with("formula,\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",,,'@SUM(1),''=quoted,,51.5,-0.1276,"),
+        "{row}"
+    );
+
+    let again = Cli::new().await;
+    again
+        .ok(&["coop", "import", cli.path("out.csv").to_str().unwrap()])
+        .await;
+    assert_eq!(again.export_json().await, cli.export_json().await);
+    assert_eq!(again.show("formula").await["name"], formula);
+}
+
+#[tokio::test]
 async fn a_file_with_bad_records_imports_nothing() {
     let cli = Cli::new().await;
     let file = cli.write_json(

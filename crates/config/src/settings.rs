@@ -221,6 +221,11 @@ pub struct LimitSettings {
     pub search_per_minute: u32,
     /// Console logins, invite acceptances and join applications (the public forms).
     pub login_per_minute: u32,
+    /// Join applications filed per hour, from all clients together (0 closes the form).
+    pub applications_per_hour: u32,
+    /// Applications waiting for a decision at most; beyond, the form politely refuses new
+    /// ones (0 closes the form).
+    pub pending_applications: u32,
     /// Reverse proxies (IP addresses) whose `X-Forwarded-For` names the real client.
     #[serde(deserialize_with = "crate::env::list_or_csv")]
     pub trusted_proxies: Vec<String>,
@@ -232,6 +237,8 @@ impl Default for LimitSettings {
             admin_per_minute: 600,
             search_per_minute: 1200,
             login_per_minute: 30,
+            applications_per_hour: 20,
+            pending_applications: 200,
             trusted_proxies: vec!["127.0.0.1".into(), "::1".into()],
         }
     }

@@ -145,20 +145,68 @@ impl SessionPolicy {
         now >= expires_at || now - last_seen >= self.idle
     }
 
-    /// After one more failed login: the new failure count, and the lock end when this
-    /// failure locks the account (the count then starts again).
-    pub fn after_failure(
+    /// The lock in force at `now`, if any.
+    pub fn lock_in_force(
         &self,
-        failed_before: u32,
+        attempts: &LoginAttempts,
         now: DateTime<Utc>,
-    ) -> (u32, Option<DateTime<Utc>>) {
-        let failed = failed_before.saturating_add(1);
-        if failed >= self.lockout_attempts.max(1) {
-            (0, Some(now + self.lockout))
-        } else {
-            (failed, None)
-        }
+    ) -> Option<DateTime<Utc>> {
+        attempts.locked_until.filter(|until| *until > now)
     }
+
+    /// True when the record says nothing any more: no lock in force and no failure within the
+    /// lockout window. Such records are pruned, and read as if absent.
+    pub fn is_stale(&self, attempts: &LoginAttempts, now: DateTime<Utc>) -> bool {
+        self.lock_in_force(attempts, now).is_none() && attempts.updated_at + self.lockout <= now
+    }
+
+    /// Starts one password check for a login name whose record is `stored` (`None`: never
+    /// failed). `Err(until)` while locked: the password must not even be checked. Otherwise
+    /// the record to store *before* checking, which counts this attempt as a failure and
+    /// carries the lock when it is the last one allowed; a right password then clears it.
+    /// Counting first means concurrent guesses cannot all slip in before the lock.
+    pub fn begin_attempt(
+        &self,
+        stored: Option<&LoginAttempts>,
+        now: DateTime<Utc>,
+    ) -> Result<LoginAttempts, DateTime<Utc>> {
+        if let Some(until) = stored.and_then(|s| self.lock_in_force(s, now)) {
+            return Err(until);
+        }
+        // After a lock ends, or a quiet lockout window, the count starts again.
+        let before = stored
+            .filter(|s| s.locked_until.is_none() && !self.is_stale(s, now))
+            .map_or(0, |s| s.failures);
+        let failures = before.saturating_add(1);
+        Ok(LoginAttempts {
+            failures,
+            locked_until: (failures >= self.lockout_attempts.max(1)).then(|| now + self.lockout),
+            updated_at: now,
+        })
+    }
+}
+
+/// Failed password checks recorded against one login name, whether or not an account has
+/// it, so that unknown addresses count and lock exactly like real ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginAttempts {
+    /// Failures since the last success, lock or quiet lockout window.
+    pub failures: u32,
+    /// Locked until then (the password is not checked before).
+    pub locked_until: Option<DateTime<Utc>>,
+    /// The last attempt counted.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The login name the failure counter is keyed by: an e-mail trimmed and lowercased as
+/// [`normalize_email`] does, but also for text that is no address, so that junk counts too.
+///
+/// ```
+/// assert_eq!(coopnet_core::login_name(" Ann@Example.ORG "), "ann@example.org");
+/// assert_eq!(coopnet_core::login_name("Ann"), "ann");
+/// ```
+pub fn login_name(email: &str) -> String {
+    email.trim().to_lowercase()
 }
 
 /// A request to join the network, as sent by the public form.
@@ -324,15 +372,64 @@ mod tests {
     fn the_fifth_failure_locks_for_the_lockout_time() {
         let p = policy();
         let now = Utc::now();
-        let mut failed = 0;
-        for _ in 0..4 {
-            let (n, lock) = p.after_failure(failed, now);
-            assert!(lock.is_none());
-            failed = n;
+        let mut stored = None;
+        for n in 1..=4 {
+            let a = p.begin_attempt(stored.as_ref(), now).expect("not locked");
+            assert_eq!((a.failures, a.locked_until), (n, None));
+            stored = Some(a);
         }
-        assert_eq!(failed, 4);
-        let (n, lock) = p.after_failure(failed, now);
-        assert_eq!((n, lock), (0, Some(now + Duration::minutes(15))));
+        let fifth = p.begin_attempt(stored.as_ref(), now).expect("checked");
+        assert_eq!(fifth.locked_until, Some(now + Duration::minutes(15)));
+        // While locked the password is not even checked.
+        let later = now + Duration::minutes(14);
+        assert_eq!(
+            p.begin_attempt(Some(&fifth), later),
+            Err(now + Duration::minutes(15))
+        );
+        // After the lock, the count starts again.
+        let after = p
+            .begin_attempt(Some(&fifth), now + Duration::minutes(16))
+            .expect("unlocked");
+        assert_eq!((after.failures, after.locked_until), (1, None));
+    }
+
+    #[test]
+    fn a_quiet_lockout_window_forgets_failures() {
+        let p = policy();
+        let now = Utc::now();
+        let old = LoginAttempts {
+            failures: 4,
+            locked_until: None,
+            updated_at: now - Duration::minutes(15),
+        };
+        assert!(p.is_stale(&old, now));
+        assert_eq!(p.begin_attempt(Some(&old), now).map(|a| a.failures), Ok(1));
+        let recent = LoginAttempts {
+            updated_at: now - Duration::minutes(14),
+            ..old
+        };
+        assert!(!p.is_stale(&recent, now));
+        let locked = LoginAttempts {
+            failures: 0,
+            locked_until: Some(now + Duration::minutes(1)),
+            updated_at: now - Duration::hours(1),
+        };
+        assert!(!p.is_stale(&locked, now), "a lock in force is never stale");
+        // Without a lockout time nothing ever locks.
+        let none = SessionPolicy {
+            lockout: Duration::zero(),
+            ..p
+        };
+        let a = none
+            .begin_attempt(
+                Some(&LoginAttempts {
+                    failures: 9,
+                    ..recent
+                }),
+                now,
+            )
+            .expect("checked");
+        assert_eq!(none.lock_in_force(&a, now), None);
     }
 
     #[test]

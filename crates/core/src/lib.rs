@@ -3,8 +3,9 @@
 //! Owns the validated value types ([`Slug`], [`CountryCode`], [`LanguageTag`], [`Tag`]),
 //! the co-op and network models ([`Coop`], [`CoopProfile`], [`Network`]), the raw input
 //! shape every entry point shares ([`CoopInput`]) and its validation, which reports every
-//! field error at once ([`FieldErrors`]). Pure functions only: the storage, federation and
-//! web layers above convert to and from these types.
+//! field error at once ([`FieldErrors`]), and small pure policies (login lockout, the CSV
+//! cell rule of [`csv_cell`]). Pure functions only: the storage, federation and web layers above convert to and from these
+//! types.
 //!
 //! Allowed dependencies: std, serde, url, chrono, thiserror. Nothing async, no database.
 #![warn(missing_docs)]
@@ -12,6 +13,7 @@
 mod account;
 mod coop;
 mod country;
+pub mod csv_cell;
 mod errors;
 mod input;
 mod language;
@@ -22,8 +24,8 @@ mod tag;
 mod token;
 
 pub use account::{
-    ApplicationInput, ApplicationStatus, MAX_MESSAGE_CHARS, Role, SessionPolicy,
-    check_display_name, check_new_password, normalize_email,
+    ApplicationInput, ApplicationStatus, LoginAttempts, MAX_MESSAGE_CHARS, Role, SessionPolicy,
+    check_display_name, check_new_password, login_name, normalize_email,
 };
 pub use coop::{Coop, CoopOrigin, CoopProfile, GeoPoint};
 pub use country::CountryCode;

@@ -83,42 +83,18 @@ pub async fn json(State(ctx): State<AppContext>) -> Result<Response, ApiError> {
 pub async fn csv(State(ctx): State<AppContext>) -> Result<Response, ApiError> {
     let coops = whole_directory(&ctx).await?;
     let networks = coopnet_app::networks::by_id(&ctx).await?;
-    let extra: Vec<[String; 2]> = coops
+    // Peer networks name themselves: these cells are escaped like every other.
+    let extra: Vec<Vec<String>> = coops
         .iter()
         .map(|c| {
             let j = CoopJson::new(&ctx, &networks, c);
-            [j.network.name, j.url]
+            vec![j.network.name, j.url]
         })
         .collect();
     // Contacts the co-ops keep private are left out of the open data.
     let public: Vec<_> = coops.iter().map(Coop::redacted).collect();
-    let text = with_columns(&exchange::to_csv(&public)?, &extra)
-        .map_err(|e| AppError::Internal(format!("CSV export: {e}")))?;
+    let text = exchange::to_csv_with(&public, &["network", "url"], &extra)?;
     Ok(with_licence(&ctx, ([(header::CONTENT_TYPE, CSV)], text)))
-}
-
-/// Inserts `network` and `url` after the fixed columns of coopnet's CSV (row `i` gets
-/// `extra[i]`), keeping its quoting rules (the csv crate: RFC 4180, CRLF-free `\n` rows).
-fn with_columns(exported: &str, extra: &[[String; 2]]) -> Result<String, csv::Error> {
-    let fixed = exchange::CSV_COLUMNS.len();
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_reader(exported.as_bytes());
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let header = reader.headers()?.clone();
-    let mut out: Vec<&str> = header.iter().take(fixed).collect();
-    out.extend(["network", "url"]);
-    out.extend(header.iter().skip(fixed));
-    writer.write_record(&out)?;
-    for (record, [network, url]) in reader.records().zip(extra) {
-        let record = record?;
-        let mut row: Vec<&str> = record.iter().take(fixed).collect();
-        row.extend([network.as_str(), url.as_str()]);
-        row.extend(record.iter().skip(fixed));
-        writer.write_record(&row)?;
-    }
-    let bytes = writer.into_inner().map_err(|e| e.into_error())?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// A GeoJSON FeatureCollection (RFC 7946) with the data licence as a foreign member.
@@ -225,35 +201,4 @@ pub async fn geojson(State(ctx): State<AppContext>) -> Result<Response, ApiError
         &ctx,
         ([(header::CONTENT_TYPE, GEOJSON)], body),
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn extra_columns_follow_the_fixed_ones() {
-        let exported = format!(
-            "{},summary_en\nx,\"A, B\",{}\"hi \"\"there\"\"\"\n",
-            exchange::CSV_COLUMNS.join(","),
-            ",".repeat(exchange::CSV_COLUMNS.len() - 2)
-        );
-        let extra = [["Net, work".to_owned(), "https://x/coops/x".to_owned()]];
-        let out = with_columns(&exported, &extra).expect("csv");
-        let mut reader = csv::Reader::from_reader(out.as_bytes());
-        let header: Vec<String> = reader
-            .headers()
-            .expect("header")
-            .iter()
-            .map(str::to_owned)
-            .collect();
-        let fixed = exchange::CSV_COLUMNS.len();
-        assert_eq!(header[fixed], "network");
-        assert_eq!(header[fixed + 1], "url");
-        assert_eq!(header[fixed + 2], "summary_en");
-        let row = reader.records().next().expect("row").expect("record");
-        assert_eq!(&row[1], "A, B");
-        assert_eq!(&row[fixed], "Net, work");
-        assert_eq!(&row[fixed + 2], "hi \"there\"");
-    }
 }

@@ -1,8 +1,14 @@
-//! Per-client rate limits (token buckets keyed by peer address) on the admin API and on the
+//! Per-client rate limits (token buckets keyed by client address) on the admin API and on the
 //! expensive public endpoints (search, exports, map), and on the public forms (console login, invites,
 //! join applications). Over the limit: 429 with `Retry-After`.
+//!
+//! An IPv6 client is keyed by its /64 prefix, not its full address: a /64 is what one
+//! subscriber or host usually gets (RFC 6177, privacy addresses of RFC 8981 rotate within
+//! it), so keying by address would let one client spread over 2^64 buckets. An
+//! IPv4-mapped IPv6 address (`::ffff:a.b.c.d`, from a dual-stack listener) is the IPv4
+//! client it names.
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -36,6 +42,18 @@ fn classify(method: &axum::http::Method, path: &str) -> Option<Class> {
         Some(Class::Expensive)
     } else {
         None
+    }
+}
+
+/// The bucket key of a client address: IPv4 as it is (an IPv4-mapped IPv6 address as its
+/// IPv4 address), IPv6 cut to its /64 prefix.
+fn client_key(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => {
+            let prefix = u128::from(v6) & !u128::from(u64::MAX);
+            IpAddr::V6(Ipv6Addr::from(prefix))
+        }
+        v4 => v4,
     }
 }
 
@@ -91,7 +109,7 @@ pub async fn limit(
     let Some(peer) = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())
+        .map(|c| c.0.ip().to_canonical())
     else {
         return next.run(request).await;
     };
@@ -108,7 +126,7 @@ pub async fn limit(
         .limits
         .trusted_proxies
         .iter()
-        .any(|p| p.parse::<IpAddr>().is_ok_and(|p| p == peer));
+        .any(|p| p.parse::<IpAddr>().is_ok_and(|p| p.to_canonical() == peer));
     let ip = match forwarded {
         Some(client) if trusted => client,
         _ => peer,
@@ -118,7 +136,7 @@ pub async fn limit(
         Class::Expensive => ctx.settings.limits.search_per_minute,
         Class::Login => ctx.settings.limits.login_per_minute,
     };
-    match limiter.take((ip, class), per_minute) {
+    match limiter.take((client_key(ip), class), per_minute) {
         Ok(()) => next.run(request).await,
         Err(wait) => {
             let body = serde_json::json!({"error": "rate_limited", "message": "too many requests; try again later"});
@@ -156,5 +174,42 @@ mod tests {
         assert_eq!(classify(&post, "/console/login"), Some(Class::Login));
         assert_eq!(classify(&post, "/apply"), Some(Class::Login));
         assert_eq!(classify(&get, "/apply"), None);
+    }
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().expect("an address")
+    }
+
+    #[test]
+    fn ipv6_clients_share_the_bucket_of_their_64() {
+        let a = client_key(ip("2001:db8:1:2:aaaa:bbbb:cccc:dddd"));
+        assert_eq!(a, ip("2001:db8:1:2::"));
+        assert_eq!(a, client_key(ip("2001:db8:1:2::1")), "same /64");
+        assert_ne!(a, client_key(ip("2001:db8:1:3::1")), "next /64");
+        assert_eq!(client_key(ip("::1")), ip("::"));
+
+        let l = Limiter::default();
+        for i in 0..3 {
+            let rotated = ip(&format!("2001:db8:1:2::{i:x}"));
+            assert!(l.take((client_key(rotated), Class::Login), 3).is_ok());
+        }
+        let another = ip("2001:db8:1:2:ffff:ffff:ffff:ffff");
+        assert!(
+            l.take((client_key(another), Class::Login), 3).is_err(),
+            "rotating within the /64 does not buy a new budget"
+        );
+        let neighbour = ip("2001:db8:1:3::1");
+        assert!(l.take((client_key(neighbour), Class::Login), 3).is_ok());
+    }
+
+    #[test]
+    fn ipv4_mapped_addresses_count_as_ipv4() {
+        assert_eq!(client_key(ip("::ffff:192.0.2.7")), ip("192.0.2.7"));
+        assert_eq!(client_key(ip("192.0.2.7")), ip("192.0.2.7"));
+        assert_ne!(
+            client_key(ip("::ffff:192.0.2.7")),
+            client_key(ip("::ffff:192.0.2.8")),
+            "each IPv4 address has its own bucket"
+        );
     }
 }

@@ -68,6 +68,10 @@ pub fn router(ctx: AppContext) -> Router {
             get(console::auth::invite_form).post(console::auth::invite_accept),
         )
         .route(
+            "/console/invite/{token}/existing",
+            post(console::auth::invite_accept_existing),
+        )
+        .route(
             "/console/password",
             get(console::auth::password_form).post(console::auth::password),
         )

@@ -16,6 +16,7 @@ pub mod instance_actor;
 pub mod invite;
 pub mod job;
 pub mod join_application;
+pub mod login_throttle;
 pub mod member_removal;
 pub mod membership_event;
 pub mod network;

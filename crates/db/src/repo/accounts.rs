@@ -1,5 +1,6 @@
 //! Console accounts, their co-ops, login sessions and one-time invites. Secrets arrive here
 //! already hashed (argon2id for passwords, SHA-256 for session cookies and invite tokens).
+//! Failed logins are counted per login name, not per account: `repo::login_throttle`.
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -35,10 +36,6 @@ pub struct AccountRecord {
     pub password_hash: String,
     /// Admin or editor.
     pub role: Role,
-    /// Failed logins since the last success or lock.
-    pub failed_logins: u32,
-    /// Locked until then.
-    pub locked_until: Option<DateTime<Utc>>,
     /// When it was made.
     pub created_at: DateTime<Utc>,
 }
@@ -53,8 +50,6 @@ impl TryFrom<account::Model> for AccountRecord {
             email: m.email,
             display_name: m.display_name,
             password_hash: m.password_hash,
-            failed_logins: u32::try_from(m.failed_logins).unwrap_or(0),
-            locked_until: m.locked_until,
             created_at: m.created_at,
         })
     }
@@ -74,8 +69,6 @@ pub async fn insert(
         display_name: Set(display_name.to_owned()),
         password_hash: Set(password_hash.to_owned()),
         role: Set(role.as_str().to_owned()),
-        failed_logins: Set(0),
-        locked_until: Set(None),
         created_at: Set(Utc::now()),
     }
     .insert(conn)
@@ -134,25 +127,6 @@ pub async fn set_password(
 pub async fn set_role(conn: &impl ConnectionTrait, id: i64, role: Role) -> Result<(), DbError> {
     account::Entity::update_many()
         .col_expr(account::Column::Role, Expr::value(role.as_str()))
-        .filter(account::Column::Id.eq(db_id(id)?))
-        .exec(conn)
-        .await?;
-    Ok(())
-}
-
-/// Stores the failure count and lock after a login attempt (0 and `None` after a success).
-pub async fn set_login_state(
-    conn: &impl ConnectionTrait,
-    id: i64,
-    failed_logins: u32,
-    locked_until: Option<DateTime<Utc>>,
-) -> Result<(), DbError> {
-    account::Entity::update_many()
-        .col_expr(
-            account::Column::FailedLogins,
-            Expr::value(i32::try_from(failed_logins).unwrap_or(i32::MAX)),
-        )
-        .col_expr(account::Column::LockedUntil, Expr::value(locked_until))
         .filter(account::Column::Id.eq(db_id(id)?))
         .exec(conn)
         .await?;

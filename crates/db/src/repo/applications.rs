@@ -4,7 +4,8 @@ use coopnet_core::{ApplicationInput, ApplicationStatus};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder,
 };
 
 use crate::DbError;
@@ -83,6 +84,25 @@ pub async fn insert(
     .insert(conn)
     .await?
     .try_into()
+}
+
+/// How many applications were filed at or after `since` (whatever became of them).
+pub async fn count_since(
+    conn: &impl ConnectionTrait,
+    since: DateTime<Utc>,
+) -> Result<u64, DbError> {
+    Ok(join_application::Entity::find()
+        .filter(join_application::Column::CreatedAt.gte(since))
+        .count(conn)
+        .await?)
+}
+
+/// How many applications wait for a decision.
+pub async fn count_pending(conn: &impl ConnectionTrait) -> Result<u64, DbError> {
+    Ok(join_application::Entity::find()
+        .filter(join_application::Column::Status.eq(ApplicationStatus::Pending.as_str()))
+        .count(conn)
+        .await?)
 }
 
 /// Application `id`.

@@ -4,7 +4,8 @@
 //! deliveries, domain blocks, and the web console's accounts (password hashes), their links
 //! to co-ops, invites (token hashes), join applications, uploaded logos (base64 in the JSON)
 //! and removal reasons. Derived data (search index) is rebuilt on restore; caches (received
-//! activity ids, host health), membership history and console sessions are not kept.
+//! activity ids, host health), membership history, console sessions and login failure
+//! counters and locks (`login_throttle`) are not kept: a restored instance starts unlocked.
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use chrono::{DateTime, Utc};
@@ -22,8 +23,11 @@ use crate::entities::{
 };
 
 /// Format version of the document written now. Version 2 added the console tables; a
-/// version 1 document (without them) still restores, with those tables left empty.
-pub const FORMAT: u32 = 2;
+/// version 1 document (without them) still restores, with those tables left empty. Version 3
+/// dropped the lock state from account rows (now in `login_throttle`, not backed up); the
+/// fields in older documents are ignored. Older versions refuse a version 3 document by its
+/// number instead of failing on the missing fields.
+pub const FORMAT: u32 = 3;
 
 /// The oldest format [`restore`] reads.
 pub const OLDEST_FORMAT: u32 = 1;

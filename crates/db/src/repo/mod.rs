@@ -11,6 +11,7 @@ pub mod followers;
 pub mod following;
 pub mod jobs;
 pub mod keys;
+pub mod login_throttle;
 pub mod logos;
 pub mod networks;
 pub mod posts;

@@ -1,9 +1,13 @@
 //! The public "apply to join" form (`/apply`): rate-limited with the login budget,
-//! protected by a double-submit CSRF cookie, checked with the co-op rules.
+//! protected by a double-submit CSRF cookie, checked with the co-op rules, capped per
+//! instance (`limits.applications_per_hour`, `limits.pending_applications`, in
+//! `app::applications`), and with a honeypot field: robots that fill every field get the
+//! usual thank-you page, and nothing is stored.
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use coopnet_app::{AppContext, AppError, applications};
+use coopnet_app::applications::{self, SubmitError};
+use coopnet_app::{AppContext, AppError};
 use coopnet_core::ApplicationInput;
 use serde::Deserialize;
 
@@ -24,7 +28,13 @@ pub struct ApplyForm {
     applicant_name: String,
     contact_email: String,
     message: String,
+    /// The honeypot ([`HONEYPOT`]): empty from people.
+    extra_info: String,
 }
+
+/// The honeypot field's name: plain enough for robots to fill, meaningless to browsers'
+/// autofill.
+const HONEYPOT: &str = "extra_info";
 
 impl From<&ApplyForm> for ApplicationInput {
     fn from(f: &ApplyForm) -> Self {
@@ -42,7 +52,14 @@ impl From<&ApplyForm> for ApplicationInput {
     }
 }
 
-fn apply_page(ui: &Ui, status: StatusCode, csrf: &str, f: &ApplyForm, errs: &Errs) -> Response {
+fn apply_page(
+    ui: &Ui,
+    status: StatusCode,
+    csrf: &str,
+    f: &ApplyForm,
+    errs: &Errs,
+    alert: Option<&str>,
+) -> Response {
     let t = ui.t;
     let lang = if f.summary_lang.is_empty() {
         ui.c.lang.to_owned()
@@ -123,15 +140,18 @@ fn apply_page(ui: &Ui, status: StatusCode, csrf: &str, f: &ApplyForm, errs: &Err
         )
         .err(errs),
     ];
-    let view = PageView::new(ui, None, t.apply_title)
+    let mut view = PageView::new(ui, None, t.apply_title)
         .intro(t.apply_intro)
         .errors(errs)
-        .section(Section::new("application", "").form(FormView::new(
-            "/apply",
-            csrf,
-            t.apply_submit,
-            fields,
-        )));
+        .section(
+            Section::new("application", "").form(
+                FormView::new("/apply", csrf, t.apply_submit, fields)
+                    .honeypot(HONEYPOT, t.apply_honeypot),
+            ),
+        );
+    if let Some(a) = alert {
+        view = view.alert(a);
+    }
     render(ui, status, &view)
 }
 
@@ -145,8 +165,17 @@ pub async fn form(State(ctx): State<AppContext>, ui: Ui, headers: HeaderMap) -> 
             &csrf,
             &ApplyForm::default(),
             &Errs::default(),
+            None,
         ),
         set,
+    )
+}
+
+fn thanks(ui: &Ui) -> Response {
+    render(
+        ui,
+        StatusCode::OK,
+        &PageView::new(ui, None, ui.t.apply_thanks_title).intro(ui.t.apply_thanks_text),
     )
 }
 
@@ -157,19 +186,27 @@ pub async fn submit(
     posted: AnonForm<ApplyForm>,
 ) -> Response {
     let f = &posted.form;
+    if !f.extra_info.trim().is_empty() {
+        // A robot: the same answer as a success, so it learns nothing; nothing is stored.
+        tracing::info!("join application discarded: honeypot filled");
+        return thanks(&ui);
+    }
+    let again = |status, errs: &Errs, alert| apply_page(&ui, status, &posted.csrf, f, errs, alert);
     match applications::submit(&ctx, &ApplicationInput::from(f)).await {
-        Ok(_) => render(
-            &ui,
-            StatusCode::OK,
-            &PageView::new(&ui, None, ui.t.apply_thanks_title).intro(ui.t.apply_thanks_text),
+        Ok(_) => thanks(&ui),
+        Err(SubmitError::App(AppError::Invalid(errors))) => {
+            again(StatusCode::UNPROCESSABLE_ENTITY, &Errs(errors), None)
+        }
+        Err(SubmitError::HourlyLimit) => again(
+            StatusCode::TOO_MANY_REQUESTS,
+            &Errs::default(),
+            Some(ui.t.apply_busy),
         ),
-        Err(AppError::Invalid(errors)) => apply_page(
-            &ui,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &posted.csrf,
-            f,
-            &Errs(errors),
+        Err(SubmitError::TooManyPending) => again(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &Errs::default(),
+            Some(ui.t.apply_full),
         ),
-        Err(e) => error(&ui, e),
+        Err(SubmitError::App(e)) => error(&ui, e),
     }
 }

@@ -1,4 +1,9 @@
 //! Login, logout, invites, password change and the console's overview page.
+//!
+//! Every password typed here is checked by `accounts::check_password` (through `login`,
+//! `accept_invite_with_account` and `change_password`), and its failures are drawn by
+//! [`login_failure`]'s rules alike everywhere: "wrong e-mail or password" for a wrong
+//! password and an unknown address, "locked" for a locked login name, known or not.
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -102,23 +107,12 @@ pub async fn login(State(ctx): State<AppContext>, ui: Ui, posted: AnonForm<Login
     let next = safe_next(Some(&f.next)).to_owned();
     match accounts::login(&ctx, &f.email, &f.password).await {
         Ok(session) => signed_in(&ctx, &session, &next),
-        Err(LoginError::BadCredentials) => login_page(
-            &ui,
-            StatusCode::UNAUTHORIZED,
-            &posted.csrf,
-            &f.email,
-            &next,
-            Some(ui.t.login_failed),
-        ),
-        Err(LoginError::Locked(_)) => login_page(
-            &ui,
-            StatusCode::TOO_MANY_REQUESTS,
-            &posted.csrf,
-            &f.email,
-            &next,
-            Some(ui.t.login_locked),
-        ),
-        Err(LoginError::App(e)) => error(&ui, e),
+        Err(e) => match login_failure(&ui, e) {
+            Ok((status, alert)) => {
+                login_page(&ui, status, &posted.csrf, &f.email, &next, Some(alert))
+            }
+            Err(e) => error(&ui, e),
+        },
     }
 }
 
@@ -173,6 +167,27 @@ pub struct InviteForm {
     password_confirm: String,
 }
 
+/// How a failed password check is shown: the status and the alert of the login page, the
+/// same for a wrong password and an unknown address, and for every locked login name; any
+/// other failure comes back as the error it is.
+fn login_failure(ui: &Ui, err: LoginError) -> Result<(StatusCode, &'static str), AppError> {
+    match err {
+        LoginError::BadCredentials => Ok((StatusCode::UNAUTHORIZED, ui.t.login_failed)),
+        LoginError::Locked(_) => Ok((StatusCode::TOO_MANY_REQUESTS, ui.t.login_locked)),
+        LoginError::App(e) => Err(e),
+    }
+}
+
+/// What the invite page shows besides its forms.
+#[derive(Default)]
+struct InviteState<'a> {
+    /// Errors of the new-account form.
+    errs: Errs,
+    /// A failed password check or lock.
+    alert: Option<&'a str>,
+}
+
+/// The invite page: a form for a new account and one to accept with an existing account.
 fn invite_page(
     ui: &Ui,
     status: StatusCode,
@@ -180,22 +195,21 @@ fn invite_page(
     token: &str,
     invite: &accounts::InviteRecord,
     form: &InviteForm,
-    errs: &Errs,
+    state: &InviteState,
 ) -> Response {
     let t = ui.t;
-    let mut fields = Vec::new();
-    match &invite.email {
-        Some(e) => fields.push(
-            Field::new("fixed_email", t.email, Kind::Email, e.clone()).autocomplete("username"),
-        ),
-        None => fields.push(
-            Field::new("email", t.email, Kind::Email, form.email.clone())
-                .autocomplete("username")
-                .required()
-                .err(errs),
-        ),
-    }
-    fields.push(
+    let errs = &state.errs;
+    let email_field = |errs: &Errs| match &invite.email {
+        Some(e) => {
+            Field::new("fixed_email", t.email, Kind::Email, e.clone()).autocomplete("username")
+        }
+        None => Field::new("email", t.email, Kind::Email, form.email.clone())
+            .autocomplete("username")
+            .required()
+            .err(errs),
+    };
+    let mut fields = vec![
+        email_field(errs),
         Field::new(
             "display_name",
             t.display_name,
@@ -205,23 +219,47 @@ fn invite_page(
         .autocomplete("name")
         .required()
         .err(errs),
-    );
+    ];
     fields.extend(new_password_fields(ui, t.password, errs).map(Field::required));
+    let existing = vec![
+        email_field(&Errs::default()),
+        Field::new("password", t.password, Kind::Password, "")
+            .autocomplete("current-password")
+            .required(),
+    ];
     let intro = match (&invite.role, &invite.coop_slug) {
         (Role::Admin, _) => t.invite_intro_admin.to_owned(),
         (Role::Editor, Some(slug)) => format!("{} {slug}", t.invite_intro_editor),
         (Role::Editor, None) => t.invite_intro_editor.to_owned(),
     };
-    let view = PageView::new(ui, None, t.invite_title)
+    let action = format!("/console/invite/{token}");
+    let mut view = PageView::new(ui, None, t.invite_title)
         .intro(intro)
-        .intro(t.invite_existing)
         .errors(errs)
-        .section(Section::new("", "").form(FormView::new(
-            format!("/console/invite/{token}"),
-            csrf,
-            t.invite_accept,
-            fields,
-        )));
+        .section(
+            Section::new("new-account", t.invite_new_title).form(FormView::new(
+                action.clone(),
+                csrf,
+                t.invite_accept,
+                fields,
+            )),
+        )
+        .section(
+            Section::new("existing-account", t.invite_existing_title)
+                .intro(t.invite_existing)
+                .form(
+                    FormView::new(
+                        format!("{action}/existing"),
+                        csrf,
+                        t.invite_accept_existing,
+                        existing,
+                    )
+                    .prefixed("existing"),
+                ),
+        );
+    if let Some(a) = state.alert {
+        view = view.alert(a);
+    }
     render(ui, status, &view)
 }
 
@@ -258,13 +296,13 @@ pub async fn invite_form(
             &token,
             &invite,
             &InviteForm::default(),
-            &Errs::default(),
+            &InviteState::default(),
         ),
         set,
     )
 }
 
-/// `POST /console/invite/{token}`
+/// `POST /console/invite/{token}`: a new account.
 pub async fn invite_accept(
     State(ctx): State<AppContext>,
     ui: Ui,
@@ -280,43 +318,75 @@ pub async fn invite_accept(
     };
     match accounts::accept_invite(&ctx, &token, &input).await {
         Ok(session) => signed_in(&ctx, &session, "/console"),
-        Err(AppError::Invalid(errors)) => match accounts::invite_by_token(&ctx, &token).await {
-            Ok(invite) => invite_page(
-                &ui,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &posted.csrf,
-                &token,
-                &invite,
-                f,
-                &Errs(errors),
-            ),
-            Err(e) => invite_invalid(&ui, e),
-        },
-        Err(AppError::Conflict(m)) => {
-            invite_page_conflict(&ctx, &ui, &posted.csrf, &token, f, m).await
-        }
-        Err(e) => invite_invalid(&ui, e),
+        Err(e) => invite_refused(&ctx, &ui, &posted.csrf, &token, f, e).await,
     }
 }
 
-async fn invite_page_conflict(
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ExistingAccountForm {
+    email: String,
+    password: String,
+}
+
+/// `POST /console/invite/{token}/existing`: accepts with an existing account.
+pub async fn invite_accept_existing(
+    State(ctx): State<AppContext>,
+    ui: Ui,
+    Path(token): Path<String>,
+    posted: AnonForm<ExistingAccountForm>,
+) -> Response {
+    let f = &posted.form;
+    match accounts::accept_invite_with_account(&ctx, &token, &f.email, &f.password).await {
+        Ok(session) => signed_in(&ctx, &session, "/console"),
+        Err(e) => {
+            let shown = InviteForm {
+                email: f.email.clone(),
+                ..InviteForm::default()
+            };
+            invite_refused(&ctx, &ui, &posted.csrf, &token, &shown, e).await
+        }
+    }
+}
+
+/// The invite page again after a refusal, or the "invalid invite" page when it is no longer
+/// usable.
+async fn invite_refused(
     ctx: &AppContext,
     ui: &Ui,
     csrf: &str,
     token: &str,
     f: &InviteForm,
-    message: String,
+    err: LoginError,
 ) -> Response {
-    match accounts::invite_by_token(ctx, token).await {
-        Ok(invite) => invite_page(
-            ui,
-            StatusCode::CONFLICT,
-            csrf,
-            token,
-            &invite,
-            f,
-            &Errs(FieldErrors::single("email", message)),
+    let (status, state) = match err {
+        LoginError::App(AppError::Invalid(errors)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            InviteState {
+                errs: Errs(errors),
+                alert: None,
+            },
         ),
+        LoginError::App(AppError::Conflict(m)) => (
+            StatusCode::CONFLICT,
+            InviteState {
+                errs: Errs(FieldErrors::single("email", m)),
+                alert: None,
+            },
+        ),
+        other => match login_failure(ui, other) {
+            Ok((status, alert)) => (
+                status,
+                InviteState {
+                    errs: Errs::default(),
+                    alert: Some(alert),
+                },
+            ),
+            Err(e) => return invite_invalid(ui, e),
+        },
+    };
+    match accounts::invite_by_token(ctx, token).await {
+        Ok(invite) => invite_page(ui, status, csrf, token, &invite, f, &state),
         Err(e) => invite_invalid(ui, e),
     }
 }
@@ -335,6 +405,7 @@ fn password_page(
     session: &accounts::Session,
     errs: &Errs,
     done: Option<&str>,
+    alert: Option<&str>,
 ) -> Response {
     let t = ui.t;
     let mut fields = vec![
@@ -349,10 +420,13 @@ fn password_page(
         t.password_change,
         fields,
     );
-    let view = PageView::new(ui, Some(Nav::new(session, "password")), t.password_title)
+    let mut view = PageView::new(ui, Some(Nav::new(session, "password")), t.password_title)
         .notice(done)
         .errors(errs)
         .section(Section::new("", "").form(form));
+    if let Some(a) = alert {
+        view = view.alert(a);
+    }
     render(ui, status, &view)
 }
 
@@ -364,6 +438,7 @@ pub async fn password_form(ui: Ui, Auth(s): Auth, Query(q): Query<NoticeQuery>) 
         &s,
         &Errs::default(),
         notice(ui.t, q.notice.as_deref()),
+        None,
     )
 }
 
@@ -384,14 +459,25 @@ pub async fn password(
     .await
     {
         Ok(()) => see_other("/console/password?notice=password"),
-        Err(AppError::Invalid(errors)) => password_page(
+        Err(LoginError::App(AppError::Invalid(errors))) => password_page(
             &ui,
             StatusCode::UNPROCESSABLE_ENTITY,
             &posted.session,
             &Errs(errors),
             None,
+            None,
         ),
-        Err(e) => error(&ui, e),
+        Err(other) => match login_failure(&ui, other) {
+            Ok((status, alert)) => password_page(
+                &ui,
+                status,
+                &posted.session,
+                &Errs::default(),
+                None,
+                Some(alert),
+            ),
+            Err(e) => error(&ui, e),
+        },
     }
 }
 

@@ -40,6 +40,8 @@ pub struct FormView {
     pub action_value: String,
     /// Further submit buttons: `(action value, text)`.
     pub extra_buttons: Vec<(String, String)>,
+    /// A honeypot field: `(name, label)`, hidden from people (see [`FormView::honeypot`]).
+    pub honeypot: Option<(String, String)>,
 }
 
 impl FormView {
@@ -55,7 +57,16 @@ impl FormView {
             multipart: false,
             action_value: String::new(),
             extra_buttons: Vec::new(),
+            honeypot: None,
         }
+    }
+
+    /// Adds a honeypot: a text field that people never see or reach (visually hidden,
+    /// `aria-hidden`, out of the tab order) but form-filling robots do. Its label asks to
+    /// leave it empty, for anyone who meets it anyway.
+    pub fn honeypot(mut self, name: &str, label: &str) -> Self {
+        self.honeypot = Some((name.to_owned(), label.to_owned()));
+        self
     }
 
     /// A one-button form for a table row.
