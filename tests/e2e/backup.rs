@@ -2,9 +2,10 @@
 //! included, from SQLite to PostgreSQL and back.
 use base64::Engine;
 use coopnet_app::accounts::{self, AcceptInvite};
-use coopnet_app::directory::{self, SearchQuery};
+use coopnet_app::directory;
 use coopnet_app::exchange::{self, ImportMode};
 use coopnet_app::{AppContext, applications, backup, coops, logos, members, posts, tokens};
+use coopnet_core::SearchQuery;
 use coopnet_core::{ApplicationInput, ApplicationStatus, Role, TokenScope};
 use coopnet_db::repo::{keys, removals};
 use coopnet_tests::{TestDb, fixture_keys, test_settings};

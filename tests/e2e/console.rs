@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use base64::Engine;
 use coopnet_app::{accounts, coops, federation};
+use coopnet_core::FollowState;
 use coopnet_core::Role;
-use coopnet_db::repo::following::FollowState;
 use coopnet_tests::{TestInstance, eventually};
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;

@@ -10,7 +10,8 @@ use axum::extract::Request;
 use axum::response::Response;
 use coopnet_app::AppContext;
 use coopnet_config::Settings;
-use coopnet_db::repo::following::{self, FollowState};
+use coopnet_core::FollowState;
+use coopnet_db::repo::following;
 use coopnet_db::repo::remote_actors::{self, RemoteActorRecord};
 use coopnet_federation::jobs::{self, Job};
 use coopnet_tests::{FakeServer, TestInstance, activity_json, eventually, respond};
@@ -102,7 +103,7 @@ async fn backfill(ctx: &AppContext, server: &FakeServer) -> (bool, String) {
         &RemoteActorRecord {
             id: 0,
             actor_id: actor.clone(),
-            kind: "Group".into(),
+            kind: coopnet_core::ActorKind::Group,
             username: "hostile".into(),
             domain: domain.clone(),
             name: Some("Hostile Network".into()),

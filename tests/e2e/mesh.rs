@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use coopnet_app::exchange::{self, ImportMode};
 use coopnet_app::{coops, federation};
+use coopnet_core::FollowState;
 use coopnet_core::{CoopInput, TokenScope};
-use coopnet_db::repo::following::FollowState;
 use coopnet_tests::{TestInstance, eventually};
 use serde_json::{Value, json};
 

@@ -7,7 +7,8 @@
 //! accepted: the refusals were the rules, not a broken request.
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use coopnet_db::repo::followers::{self, Target};
+use coopnet_core::Target;
+use coopnet_db::repo::followers;
 use coopnet_db::repo::keys;
 use coopnet_tests::TestInstance;
 use rsa::pkcs8::DecodePrivateKey;

@@ -15,7 +15,8 @@ use axum::extract::Request;
 use axum::response::Response;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use coopnet_db::repo::followers::{self, FollowerState, Target};
+use coopnet_core::{FollowerState, Target};
+use coopnet_db::repo::followers;
 use coopnet_db::repo::{networks, remote_actors};
 use coopnet_tests::{FakeServer, TestInstance, TestResolver, eventually, respond};
 use serde_json::json;
@@ -260,7 +261,7 @@ async fn deliveries_never_reach_inward_addresses() {
             &remote_actors::RemoteActorRecord {
                 id: 0,
                 actor_id: Url::parse(&scene.attacker_url(host, &format!("/users/{n}"))).unwrap(),
-                kind: "Person".into(),
+                kind: coopnet_core::ActorKind::Person,
                 username: format!("user{n}"),
                 domain: format!("{host}:{}", scene.port),
                 name: None,

@@ -3,9 +3,9 @@
 use std::time::Duration;
 
 use coopnet_app::{coops, federation, posts};
+use coopnet_core::FollowState;
 use coopnet_core::TokenScope;
 use coopnet_db::repo::deliveries;
-use coopnet_db::repo::following::FollowState;
 use coopnet_tests::{TestInstance, eventually};
 use serde_json::Value;
 
@@ -49,7 +49,7 @@ async fn a_coop_is_found_and_followed_from_the_other_instances_network() {
     // Found by WebFinger handle, fetched, followed; A accepts, B records it.
     let handle = format!("@alpha-coop@localhost:{}", a.addr.port());
     let followed = federation::follow(&b.ctx, &handle).await.unwrap();
-    assert_eq!(followed.kind, "Organization");
+    assert_eq!(followed.kind, coopnet_core::ActorKind::Organization);
     assert_eq!(followed.actor_id.as_str(), a.url("/coops/alpha-coop"));
     let actor = a.url("/coops/alpha-coop");
     eventually(Duration::from_secs(15), "the Accept from A", || async {
@@ -61,7 +61,7 @@ async fn a_coop_is_found_and_followed_from_the_other_instances_network() {
     // The network actor, by URL this time.
     let network = a.url("/network");
     let followed = federation::follow(&b.ctx, &network).await.unwrap();
-    assert_eq!(followed.kind, "Group");
+    assert_eq!(followed.kind, coopnet_core::ActorKind::Group);
     eventually(
         Duration::from_secs(15),
         "the Accept of the network follow",

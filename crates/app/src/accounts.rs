@@ -14,11 +14,10 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{DateTime, Duration, Utc};
 use coopnet_core::{
-    FieldErrors, Role, SessionPolicy, Slug, TokenScope, check_display_name, check_new_password,
-    login_name, normalize_email,
+    AccountRecord, FieldErrors, InviteRecord, Role, SessionPolicy, Slug, TokenScope,
+    check_display_name, check_new_password, login_name, normalize_email,
 };
 use coopnet_db::repo::accounts::{self, NewInvite, SessionRecord};
-pub use coopnet_db::repo::accounts::{AccountRecord, InviteRecord};
 use coopnet_db::repo::login_throttle;
 use rand::RngCore;
 use sha2::{Digest, Sha256};

@@ -7,9 +7,10 @@
 //! keeps at most `limits.pending_applications` waiting: a botnet spread over many addresses
 //! can neither flood the admins' list nor fill the database.
 use chrono::{Duration, Utc};
-use coopnet_core::{ApplicationInput, ApplicationStatus, Coop, FieldErrors, Role};
+use coopnet_core::{
+    ApplicationInput, ApplicationRecord, ApplicationStatus, Coop, FieldErrors, Role,
+};
 use coopnet_db::repo::applications;
-pub use coopnet_db::repo::applications::ApplicationRecord;
 use coopnet_db::repo::coops::SlugState;
 
 use crate::accounts::{self, NewInviteLink, Session};

@@ -1,9 +1,8 @@
 //! Co-op use cases: add, edit, remove, show, list. Shared by the CLI, the admin API and
 //! (later) the web console.
 use chrono::Utc;
-use coopnet_core::{Coop, CoopInput, FieldErrors, Slug, TokenScope};
+use coopnet_core::{Coop, CoopInput, FieldErrors, Page, Slug, TokenScope};
 use coopnet_db::ConnectionTrait;
-pub use coopnet_db::repo::Page;
 use coopnet_db::repo::coops::{self, ListQuery, NewCoop, SlugState};
 use coopnet_db::repo::{keys, tokens};
 use coopnet_federation::outbox;

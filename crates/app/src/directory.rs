@@ -5,71 +5,11 @@
 //! behind it (`coopnet_db::repo::search`, `docs/search.md`) is kept up to date by every
 //! co-op write.
 use chrono::{DateTime, Utc};
-use coopnet_core::Coop;
+use coopnet_core::{Coop, MAX_SEARCH_LIMIT, SearchQuery};
 use coopnet_db::TransactionTrait;
 use coopnet_db::repo::search::{self as index, FacetKind};
 
 use crate::{AppContext, AppError};
-
-/// Most results per page.
-pub const MAX_LIMIT: u64 = 200;
-
-/// Result order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Sort {
-    /// Best match first (name order without a text query).
-    #[default]
-    Relevance,
-    /// By name.
-    Name,
-    /// Newest members first.
-    Newest,
-}
-
-impl Sort {
-    /// From the URL value (`relevance`, `name`, `newest`).
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "relevance" => Some(Self::Relevance),
-            "name" => Some(Self::Name),
-            "newest" => Some(Self::Newest),
-            _ => None,
-        }
-    }
-
-    /// The URL value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Relevance => "relevance",
-            Self::Name => "name",
-            Self::Newest => "newest",
-        }
-    }
-}
-
-/// A directory query. Facet filters of one kind are alternatives (OR); different kinds
-/// combine (AND).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SearchQuery {
-    /// Words to find in name, summary, services, technologies and locality.
-    pub text: String,
-    /// Network storage ids.
-    pub networks: Vec<i64>,
-    /// Country codes (uppercase).
-    pub countries: Vec<String>,
-    /// Service keys (see `Tag::key`).
-    pub services: Vec<String>,
-    /// Technology keys.
-    pub technologies: Vec<String>,
-    /// Primary language subtags worked in (`en`, `de`).
-    pub languages: Vec<String>,
-    /// Order.
-    pub sort: Sort,
-    /// Page size (1..=200).
-    pub limit: u64,
-    /// Results to skip.
-    pub offset: u64,
-}
 
 /// One facet value and how many results carry it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,24 +48,6 @@ pub struct SearchResult {
     pub facets: Facets,
 }
 
-fn params(q: &SearchQuery) -> index::SearchParams {
-    index::SearchParams {
-        text: q.text.clone(),
-        networks: q.networks.clone(),
-        countries: q.countries.clone(),
-        services: q.services.clone(),
-        technologies: q.technologies.clone(),
-        languages: q.languages.clone(),
-        sort: match q.sort {
-            Sort::Relevance => index::SearchSort::Relevance,
-            Sort::Name => index::SearchSort::Name,
-            Sort::Newest => index::SearchSort::Newest,
-        },
-        limit: q.limit.clamp(1, MAX_LIMIT),
-        offset: q.offset,
-    }
-}
-
 /// Searches the directory: live, listed co-ops of every network (see `docs/search.md`).
 pub async fn search(ctx: &AppContext, q: &SearchQuery) -> Result<SearchResult, AppError> {
     let internal = |e: coopnet_db::DbError| AppError::Internal(e.to_string());
@@ -135,9 +57,16 @@ pub async fn search(ctx: &AppContext, q: &SearchQuery) -> Result<SearchResult, A
         .begin()
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    let hits = index::search(&txn, &params(q), Some(&ctx.count_cache))
-        .await
-        .map_err(internal)?;
+    let hits = index::search(
+        &txn,
+        &SearchQuery {
+            limit: q.limit.clamp(1, MAX_SEARCH_LIMIT),
+            ..q.clone()
+        },
+        Some(&ctx.count_cache),
+    )
+    .await
+    .map_err(internal)?;
     let items = index::load(&txn, &hits.ids).await.map_err(internal)?;
     txn.commit()
         .await
@@ -215,7 +144,7 @@ pub async fn membership_events(
     ctx: &AppContext,
     limit: u64,
 ) -> Result<Vec<MembershipEvent>, AppError> {
-    let events = index::membership_events(&ctx.db, limit.clamp(1, MAX_LIMIT)).await?;
+    let events = index::membership_events(&ctx.db, limit.clamp(1, MAX_SEARCH_LIMIT)).await?;
     Ok(events
         .into_iter()
         .map(|e| MembershipEvent {

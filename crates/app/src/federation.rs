@@ -1,8 +1,6 @@
 //! Federation with other networks: following, answering follows, blocking, resyncing.
-use coopnet_core::{FieldErrors, Network};
-pub use coopnet_db::repo::followers::FollowerState;
-use coopnet_db::repo::followers::{self, NetworkFollower, Target};
-pub use coopnet_db::repo::following::FollowState;
+use coopnet_core::{Block, FieldErrors, FollowState, FollowerState, Network, Target};
+use coopnet_db::repo::followers::{self, NetworkFollower};
 use coopnet_db::repo::following::{self, Followed};
 use coopnet_db::repo::networks::{self, SyncState};
 use coopnet_db::repo::{blocks, coops, remote_actors};
@@ -10,8 +8,6 @@ use coopnet_federation::sync::{self, SyncReport};
 use coopnet_federation::{lookup, outbox};
 
 use crate::{AppContext, AppError};
-
-pub use coopnet_db::repo::blocks::Block;
 
 fn internal(e: impl std::fmt::Display) -> AppError {
     AppError::Internal(e.to_string())
@@ -238,7 +234,7 @@ pub async fn resync(
     let mut out = Vec::new();
     for f in following::list(&ctx.db).await? {
         if f.state != FollowState::Accepted
-            || f.kind != "Group"
+            || !f.kind.is_network()
             || domain.is_some_and(|d| !matches(d, &f.domain, &f.actor_id))
         {
             continue;
@@ -280,7 +276,7 @@ pub async fn suggestions(
     for f in following::list(&ctx.db)
         .await?
         .into_iter()
-        .filter(|f| f.kind == "Group" && f.state == FollowState::Accepted)
+        .filter(|f| f.kind.is_network() && f.state == FollowState::Accepted)
     {
         if let Ok(Ok(list)) =
             tokio::time::timeout(wait, sync::peer_following(&data, &f.actor_id)).await
@@ -301,7 +297,7 @@ pub async fn suggestions(
 pub async fn enqueue_resyncs(ctx: &AppContext) -> Result<usize, AppError> {
     let mut queued = 0;
     for f in following::list(&ctx.db).await? {
-        if f.state != FollowState::Accepted || f.kind != "Group" {
+        if f.state != FollowState::Accepted || !f.kind.is_network() {
             continue;
         }
         let job = coopnet_federation::jobs::Job::Resync { actor: f.actor_id };

@@ -5,9 +5,8 @@
 use std::io::Cursor;
 
 use chrono::Utc;
-use coopnet_core::{Coop, FieldErrors};
+use coopnet_core::{Coop, FieldErrors, Logo};
 use coopnet_db::repo::logos;
-pub use coopnet_db::repo::logos::Logo;
 use image::{ImageFormat, ImageReader, Limits};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};

@@ -1,10 +1,11 @@
 //! News posts of co-ops and of the network: Markdown in, sanitised HTML out, federated as
 //! `Create{Note}` (and boosted by the network as `Announce`), deleted with `Delete`.
 use chrono::Utc;
+use coopnet_core::NewsPost;
+use coopnet_core::Target;
 use coopnet_core::{Coop, FieldErrors, TokenScope};
 use coopnet_db::ConnectionTrait;
-use coopnet_db::repo::followers::Target;
-use coopnet_db::repo::posts::{self, PostRecord};
+use coopnet_db::repo::posts;
 use coopnet_federation::html::{escape, markdown_to_html};
 use coopnet_federation::outbox::{self, Author};
 use url::Url;
@@ -27,7 +28,7 @@ pub enum PostAuthor {
 #[derive(Debug, Clone)]
 pub struct Post {
     /// The stored post.
-    pub record: PostRecord,
+    pub record: NewsPost,
     /// Its id and page.
     pub url: Url,
 }

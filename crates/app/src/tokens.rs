@@ -1,7 +1,6 @@
 //! API tokens: created once and shown once, stored as SHA-256, checked in constant time.
-use coopnet_core::{Slug, TokenScope};
+use coopnet_core::{Slug, TokenRecord, TokenScope};
 use coopnet_db::repo::tokens;
-pub use coopnet_db::repo::tokens::TokenRecord;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;

@@ -421,7 +421,7 @@ pub fn actor_record(
     );
     Ok(coopnet_db::repo::remote_actors::RemoteActorRecord {
         id: 0,
-        kind: "Person".into(),
+        kind: coopnet_core::ActorKind::Person,
         username: format!("{group}{n}"),
         domain,
         name: Some(format!("Bench {group} {n}")),

@@ -341,6 +341,65 @@ impl ApplicationStatus {
     }
 }
 
+/// A stored account (the password hash included: the caller verifies it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountRecord {
+    /// Id.
+    pub id: i64,
+    /// Lowercased e-mail, unique.
+    pub email: String,
+    /// Name shown in the console.
+    pub display_name: String,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    /// Admin or editor.
+    pub role: Role,
+    /// When it was made.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A one-time invite (never the token itself).
+#[derive(Debug, Clone, PartialEq)]
+pub struct InviteRecord {
+    /// Id.
+    pub id: i64,
+    /// The role the new account gets.
+    pub role: Role,
+    /// The co-op an editor invite is for.
+    pub coop_id: Option<i64>,
+    /// Its slug.
+    pub coop_slug: Option<String>,
+    /// The address the account is for, when fixed.
+    pub email: Option<String>,
+    /// Who invited (`None`: the command line).
+    pub created_by: Option<i64>,
+    /// When.
+    pub created_at: DateTime<Utc>,
+    /// Unusable from then on.
+    pub expires_at: DateTime<Utc>,
+    /// When it was used.
+    pub used_at: Option<DateTime<Utc>>,
+}
+
+/// A stored application.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApplicationRecord {
+    /// Id.
+    pub id: i64,
+    /// What was sent (the contact e-mail normalised).
+    pub input: ApplicationInput,
+    /// Where it stands.
+    pub status: ApplicationStatus,
+    /// Why it was rejected.
+    pub reason: Option<String>,
+    /// When it was sent.
+    pub created_at: DateTime<Utc>,
+    /// When an admin decided.
+    pub decided_at: Option<DateTime<Utc>>,
+    /// Which admin.
+    pub decided_by: Option<i64>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,9 @@
 //! coopnet-core: the domain of a co-operative network directory, with no IO.
 //!
 //! Owns the validated value types ([`Slug`], [`CountryCode`], [`LanguageTag`], [`Tag`]),
-//! the co-op and network models ([`Coop`], [`CoopProfile`], [`Network`]), the raw input
+//! the co-op and network models ([`Coop`], [`CoopProfile`], [`Network`]), the words every
+//! layer uses about actors, follows and posts ([`Target`], [`ActorKind`], [`FollowState`],
+//! [`FollowerState`], [`NewsPost`]), the raw input
 //! shape every entry point shares ([`CoopInput`]) and its validation, which reports every
 //! field error at once ([`FieldErrors`]), and small pure policies (login lockout, the CSV
 //! cell rule of [`csv_cell`]). Pure functions only: the storage, federation and web layers above convert to and from these
@@ -11,6 +13,7 @@
 #![warn(missing_docs)]
 
 mod account;
+mod actor;
 mod coop;
 mod country;
 pub mod csv_cell;
@@ -18,22 +21,32 @@ mod errors;
 mod input;
 mod language;
 mod link;
+mod logo;
 mod network;
+mod page;
+mod post;
+mod search;
 mod slug;
 mod tag;
 mod token;
 
 pub use account::{
-    ApplicationInput, ApplicationStatus, LoginAttempts, MAX_MESSAGE_CHARS, Role, SessionPolicy,
-    check_display_name, check_new_password, login_name, normalize_email,
+    AccountRecord, ApplicationInput, ApplicationRecord, ApplicationStatus, InviteRecord,
+    LoginAttempts, MAX_MESSAGE_CHARS, Role, SessionPolicy, check_display_name, check_new_password,
+    login_name, normalize_email,
 };
+pub use actor::{ActorKind, Block, FollowState, FollowerState, Target};
 pub use coop::{Coop, CoopOrigin, CoopProfile, GeoPoint};
 pub use country::CountryCode;
 pub use errors::FieldErrors;
 pub use input::{CoopInput, LinkInput, limits};
 pub use language::LanguageTag;
 pub use link::{Link, LinkKind};
+pub use logo::Logo;
 pub use network::Network;
+pub use page::Page;
+pub use post::NewsPost;
+pub use search::{MAX_SEARCH_LIMIT, SearchQuery, Sort};
 pub use slug::{MAX_SLUG_LEN, RESERVED_SLUGS, Slug, SlugError};
 pub use tag::Tag;
-pub use token::TokenScope;
+pub use token::{TokenRecord, TokenScope};

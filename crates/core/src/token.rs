@@ -1,3 +1,5 @@
+use chrono::{DateTime, Utc};
+
 use crate::Slug;
 
 /// What an API token may do.
@@ -22,6 +24,27 @@ impl TokenScope {
     pub fn is_admin(&self) -> bool {
         matches!(self, Self::Admin)
     }
+}
+
+/// A stored token (never the secret itself).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenRecord {
+    /// Id, used to revoke.
+    pub id: i64,
+    /// Hex SHA-256 of the secret.
+    pub token_hash: String,
+    /// The co-op an editor token is bound to; `None` for admin tokens.
+    pub coop_id: Option<i64>,
+    /// The slug of that co-op.
+    pub coop_slug: Option<String>,
+    /// Free text naming the holder.
+    pub label: String,
+    /// When it was made.
+    pub created_at: DateTime<Utc>,
+    /// When it was last used.
+    pub last_used_at: Option<DateTime<Utc>>,
+    /// When it was revoked.
+    pub revoked_at: Option<DateTime<Utc>>,
 }
 
 #[cfg(test)]

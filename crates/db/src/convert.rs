@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 
 use coopnet_core::{
-    Coop, CoopOrigin, CoopProfile, CountryCode, GeoPoint, LanguageTag, Link, Network, Slug, Tag,
+    ActorKind, Coop, CoopOrigin, CoopProfile, CountryCode, FollowState, FollowerState, GeoPoint,
+    LanguageTag, Link, Network, Slug, Tag, Target,
 };
 use sea_orm::ActiveValue::Set;
 use serde::Serialize;
@@ -28,6 +29,35 @@ pub(crate) fn from_json<T: DeserializeOwned>(
 pub(crate) fn to_json<T: Serialize>(value: &T) -> String {
     // Serialising maps of strings and vectors of validated values cannot fail.
     serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
+}
+
+/// A local actor as stored: its kind (`coop`, `network`) and id column.
+pub(crate) fn target_parts(t: Target) -> Result<(&'static str, i32), DbError> {
+    Ok((
+        t.kind(),
+        i32::try_from(t.id()).map_err(|_| DbError::NotFound)?,
+    ))
+}
+
+/// A local actor from its stored kind and id.
+pub(crate) fn target_from(kind: &str, id: i32) -> Result<Target, DbError> {
+    Target::from_parts(kind, i64::from(id))
+        .ok_or_else(|| DbError::Corrupt(format!("local actor kind {kind}")))
+}
+
+/// A remote actor's stored `type`.
+pub(crate) fn actor_kind(text: &str) -> Result<ActorKind, DbError> {
+    ActorKind::parse(text).ok_or_else(|| DbError::Corrupt(format!("actor type {text}")))
+}
+
+/// A stored state of one of our follows.
+pub(crate) fn follow_state(text: &str) -> Result<FollowState, DbError> {
+    FollowState::parse(text).ok_or_else(|| DbError::Corrupt(format!("following state {text}")))
+}
+
+/// A stored state of a follower.
+pub(crate) fn follower_state(text: &str) -> Result<FollowerState, DbError> {
+    FollowerState::parse(text).ok_or_else(|| DbError::Corrupt(format!("follower state {text}")))
 }
 
 fn parse_url(what: &str, id: i32, value: Option<String>) -> Result<Option<Url>, DbError> {

@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use activitypub_federation::config::FederationConfig;
 use chrono::Utc;
-use coopnet_db::repo::following::{self, FollowState};
+use coopnet_core::FollowState;
+use coopnet_db::repo::following;
 use coopnet_db::repo::{jobs, networks};
 use coopnet_db::{ConnectionTrait, DbError};
 use rand::Rng;

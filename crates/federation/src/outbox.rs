@@ -2,11 +2,12 @@
 //! transaction, so a change and its activities commit together (or not at all).
 use chrono::Utc;
 use coopnet_core::Coop;
+use coopnet_core::NewsPost;
+use coopnet_core::Target;
 use coopnet_db::ConnectionTrait;
 use coopnet_db::repo::coops::{self, SlugState};
 use coopnet_db::repo::deliveries::{self, NewActivity};
-use coopnet_db::repo::followers::{self, Target};
-use coopnet_db::repo::posts::PostRecord;
+use coopnet_db::repo::followers;
 use serde_json::{Value, json};
 use url::Url;
 
@@ -158,7 +159,7 @@ pub async fn enqueue_reject(
 }
 
 /// The `Note` of a post.
-pub fn note(data: &FedData, author: &Author, post: &PostRecord) -> Note {
+pub fn note(data: &FedData, author: &Author, post: &NewsPost) -> Note {
     let url = author.post_url(data, &post.public_id);
     Note {
         context: None,
@@ -184,7 +185,7 @@ pub async fn create_note(
     conn: &impl ConnectionTrait,
     data: &FedData,
     author: &Author,
-    post: &PostRecord,
+    post: &NewsPost,
 ) -> Result<(), FederationError> {
     let note = note(data, author, post);
     let id = data.urls.new_activity();
@@ -236,7 +237,7 @@ pub async fn delete_note(
     conn: &impl ConnectionTrait,
     data: &FedData,
     author: &Author,
-    post: &PostRecord,
+    post: &NewsPost,
 ) -> Result<(), FederationError> {
     let note_id = author.post_url(data, &post.public_id);
     let id = data.urls.new_activity();
@@ -353,7 +354,7 @@ pub async fn peer_inboxes(
     let mut out: Vec<Url> = Vec::new();
     for p in peers
         .into_iter()
-        .filter(|p| p.state == followers::FollowerState::Accepted)
+        .filter(|p| p.state == coopnet_core::FollowerState::Accepted)
     {
         let inbox = p.actor.delivery_inbox().clone();
         if !out.contains(&inbox) {

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use activitypub_federation::config::Data;
 use activitypub_federation::fetch::fetch_object_http;
-use coopnet_core::Network;
+use coopnet_core::{ActorKind, Network};
 use coopnet_db::repo::coops::RemoteUpsert;
 use coopnet_db::repo::{coops, networks};
 use coopnet_db::{DbError, TransactionTrait};
@@ -217,7 +217,7 @@ fn network_info(value: Option<&serde_json::Value>) -> (Option<String>, Vec<Strin
 /// Records a peer network from its `Group` actor (fetched now).
 pub async fn record_peer(data: &Data<FedData>, actor_id: &Url) -> Result<Network, FederationError> {
     let group: RemoteGroup = fetch_object_http(actor_id, data).await?.object;
-    if group.kind != "Group" || group.id != *actor_id {
+    if ActorKind::parse(&group.kind) != Some(ActorKind::Group) || group.id != *actor_id {
         return Err(FederationError::BadRequest(format!(
             "{actor_id} is not a network actor"
         )));

@@ -12,9 +12,10 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use coopnet_app::directory::{self, MAX_LIMIT, SearchQuery, Sort};
+use coopnet_app::directory;
 use coopnet_app::{AppContext, AppError, exchange};
 use coopnet_core::{Coop, Network};
+use coopnet_core::{MAX_SEARCH_LIMIT, SearchQuery, Sort};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -35,7 +36,7 @@ async fn whole_directory(ctx: &AppContext) -> Result<Vec<Coop>, AppError> {
             ctx,
             &SearchQuery {
                 sort: Sort::Name,
-                limit: MAX_LIMIT,
+                limit: MAX_SEARCH_LIMIT,
                 offset: out.len() as u64,
                 ..SearchQuery::default()
             },

@@ -16,8 +16,9 @@ use std::time::{Duration, Instant};
 use coopnet_app::coops;
 use coopnet_app::posts::{self, PostAuthor};
 use coopnet_core::{CoopInput, TokenScope};
+use coopnet_core::{FollowerState, Target};
 use coopnet_db::TransactionTrait;
-use coopnet_db::repo::followers::{self, FollowerState, Target};
+use coopnet_db::repo::followers;
 use coopnet_db::repo::remote_actors;
 use serde_json::json;
 

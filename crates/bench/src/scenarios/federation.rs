@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use coopnet_app::exchange::{self, ImportMode};
 use coopnet_app::{coops, federation};
+use coopnet_core::FollowState;
 use coopnet_core::TokenScope;
-use coopnet_db::repo::following::FollowState;
 use serde_json::json;
 
 use crate::generate::{self, Vocab};

@@ -10,7 +10,8 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use coopnet_app::directory::{self, SearchQuery};
+use coopnet_app::directory;
+use coopnet_core::SearchQuery;
 use coopnet_core::Tag;
 use rand::{Rng, SeedableRng};
 use sea_orm::{ConnectionTrait, Statement};

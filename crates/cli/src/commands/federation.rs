@@ -45,7 +45,7 @@ pub async fn run(ctx: &AppContext, command: FederationCommand) -> anyhow::Result
             for f in federation::following(ctx)
                 .await?
                 .into_iter()
-                .filter(|f| f.kind != "Group")
+                .filter(|f| !f.kind.is_network())
             {
                 println!(
                     "{}@{}\t{}\twe follow: {}",

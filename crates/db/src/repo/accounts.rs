@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use coopnet_core::Role;
+use coopnet_core::{AccountRecord, InviteRecord, Role};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
@@ -21,23 +21,6 @@ fn db_id(id: i64) -> Result<i32, DbError> {
 fn role(text: &str, id: i32) -> Result<Role, DbError> {
     text.parse()
         .map_err(|e| DbError::Corrupt(format!("account {id}: {e}")))
-}
-
-/// A stored account (the password hash included: the caller verifies it).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AccountRecord {
-    /// Id.
-    pub id: i64,
-    /// Lowercased e-mail, unique.
-    pub email: String,
-    /// Name shown in the console.
-    pub display_name: String,
-    /// argon2id PHC string.
-    pub password_hash: String,
-    /// Admin or editor.
-    pub role: Role,
-    /// When it was made.
-    pub created_at: DateTime<Utc>,
 }
 
 impl TryFrom<account::Model> for AccountRecord {
@@ -324,29 +307,6 @@ pub async fn delete_expired_sessions(
         .exec(conn)
         .await?
         .rows_affected)
-}
-
-/// A one-time invite (never the token itself).
-#[derive(Debug, Clone, PartialEq)]
-pub struct InviteRecord {
-    /// Id.
-    pub id: i64,
-    /// The role the new account gets.
-    pub role: Role,
-    /// The co-op an editor invite is for.
-    pub coop_id: Option<i64>,
-    /// Its slug.
-    pub coop_slug: Option<String>,
-    /// The address the account is for, when fixed.
-    pub email: Option<String>,
-    /// Who invited (`None`: the command line).
-    pub created_by: Option<i64>,
-    /// When.
-    pub created_at: DateTime<Utc>,
-    /// Unusable from then on.
-    pub expires_at: DateTime<Utc>,
-    /// When it was used.
-    pub used_at: Option<DateTime<Utc>>,
 }
 
 /// A new invite.

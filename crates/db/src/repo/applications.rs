@@ -1,6 +1,6 @@
 //! Join applications sent with the public form, and the admins' decisions.
 use chrono::{DateTime, Utc};
-use coopnet_core::{ApplicationInput, ApplicationStatus};
+use coopnet_core::{ApplicationInput, ApplicationRecord, ApplicationStatus};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -10,25 +10,6 @@ use sea_orm::{
 
 use crate::DbError;
 use crate::entities::join_application;
-
-/// A stored application.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ApplicationRecord {
-    /// Id.
-    pub id: i64,
-    /// What was sent (the contact e-mail normalised).
-    pub input: ApplicationInput,
-    /// Where it stands.
-    pub status: ApplicationStatus,
-    /// Why it was rejected.
-    pub reason: Option<String>,
-    /// When it was sent.
-    pub created_at: DateTime<Utc>,
-    /// When an admin decided.
-    pub decided_at: Option<DateTime<Utc>>,
-    /// Which admin.
-    pub decided_by: Option<i64>,
-}
 
 impl TryFrom<join_application::Model> for ApplicationRecord {
     type Error = DbError;

@@ -1,22 +1,12 @@
 //! Blocked domains: every activity from them is refused.
-use chrono::{DateTime, Utc};
+use chrono::Utc;
+use coopnet_core::Block;
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::DbError;
 use crate::entities::domain_block;
-
-/// A blocked domain.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Block {
-    /// `host[:port]`.
-    pub domain: String,
-    /// Why.
-    pub reason: String,
-    /// Since when.
-    pub created_at: DateTime<Utc>,
-}
 
 /// Blocks `domain` (again: updates the reason).
 pub async fn add(conn: &impl ConnectionTrait, domain: &str, reason: &str) -> Result<(), DbError> {

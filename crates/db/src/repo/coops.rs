@@ -1,13 +1,13 @@
 //! Co-ops, local and remote.
 use chrono::{DateTime, Utc};
-use coopnet_core::{Coop, CoopProfile, Slug};
+use coopnet_core::{Coop, CoopProfile, Page, Slug};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect,
 };
 
-use super::{Page, search};
+use super::search;
 use crate::DbError;
 use crate::convert::set_profile;
 use crate::entities::coop;

@@ -15,7 +15,9 @@ use std::sync::{Arc, Mutex};
 
 use sea_orm::{ConnectionTrait, Statement};
 
-use super::search::{FacetCount, SearchParams};
+use coopnet_core::SearchQuery;
+
+use super::search::FacetCount;
 use crate::DbError;
 
 /// Queries remembered per directory version; past it the cache starts over (a full cache
@@ -43,7 +45,7 @@ fn sorted<T: Ord + Clone>(values: &[T]) -> Vec<T> {
 impl CountKey {
     /// The key of `p`, given its text condition as the backend will run it. Filter values
     /// are alternatives, so their order and repetitions do not matter.
-    pub fn new(p: &SearchParams, text: Option<&str>) -> Self {
+    pub fn new(p: &SearchQuery, text: Option<&str>) -> Self {
         Self {
             text: text.map(str::to_owned),
             networks: sorted(&p.networks),
@@ -195,26 +197,26 @@ mod tests {
 
     #[test]
     fn filter_order_and_repeats_do_not_change_the_key() {
-        let a = SearchParams {
+        let a = SearchQuery {
             countries: vec!["GB".into(), "DE".into(), "GB".into()],
-            ..SearchParams::default()
+            ..SearchQuery::default()
         };
-        let b = SearchParams {
+        let b = SearchQuery {
             countries: vec!["DE".into(), "GB".into()],
             limit: 5,
             offset: 40,
-            ..SearchParams::default()
+            ..SearchQuery::default()
         };
         assert_eq!(CountKey::new(&a, None), CountKey::new(&b, None));
         assert_ne!(CountKey::new(&a, None), CountKey::new(&a, Some("rust*")));
-        assert!(CountKey::new(&SearchParams::default(), None).is_everything());
+        assert!(CountKey::new(&SearchQuery::default(), None).is_everything());
         assert!(!CountKey::new(&b, None).is_everything());
     }
 
     #[test]
     fn entries_live_until_the_version_changes() {
         let cache = CountCache::new();
-        let key = CountKey::new(&SearchParams::default(), None);
+        let key = CountKey::new(&SearchQuery::default(), None);
         cache.put(3, key.clone(), counts(10));
         assert_eq!(cache.get(3, &key).map(|c| c.total), Some(10));
         assert_eq!(cache.get(4, &key), None, "a newer version misses");
@@ -237,14 +239,14 @@ mod tests {
     fn a_full_cache_starts_over() {
         let cache = CountCache::new();
         for i in 0..CAPACITY {
-            let p = SearchParams {
+            let p = SearchQuery {
                 networks: vec![i as i64],
-                ..SearchParams::default()
+                ..SearchQuery::default()
             };
             cache.put(1, CountKey::new(&p, None), counts(1));
         }
         assert_eq!(cache.len(), CAPACITY);
-        cache.put(1, CountKey::new(&SearchParams::default(), None), counts(2));
+        cache.put(1, CountKey::new(&SearchQuery::default(), None), counts(2));
         assert_eq!(cache.len(), 1);
     }
 }

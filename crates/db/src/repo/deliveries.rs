@@ -14,8 +14,10 @@ use sea_orm::{
 };
 use url::Url;
 
-use super::followers::Target;
+use coopnet_core::Target;
+
 use crate::DbError;
+use crate::convert::{target_from, target_parts};
 use crate::entities::{delivery, outbox_activity, remote_host};
 
 /// Delivery states as stored.
@@ -73,25 +75,8 @@ pub struct ClaimedDelivery {
     pub activity: StoredActivity,
 }
 
-fn target_parts(t: Target) -> Result<(&'static str, i32), DbError> {
-    let (kind, id) = match t {
-        Target::Coop(id) => ("coop", id),
-        Target::Network(id) => ("network", id),
-    };
-    Ok((kind, i32::try_from(id).map_err(|_| DbError::NotFound)?))
-}
-
 fn stored(m: outbox_activity::Model) -> Result<StoredActivity, DbError> {
-    let actor = match m.actor_kind.as_str() {
-        "coop" => Target::Coop(i64::from(m.actor_id)),
-        "network" => Target::Network(i64::from(m.actor_id)),
-        other => {
-            return Err(DbError::Corrupt(format!(
-                "outbox_activity {}: actor kind {other}",
-                m.id
-            )));
-        }
-    };
+    let actor = target_from(&m.actor_kind, m.actor_id)?;
     Ok(StoredActivity {
         id: m.id,
         ap_id: m.ap_id,

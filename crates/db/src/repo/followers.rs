@@ -5,46 +5,12 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use url::Url;
 
+use coopnet_core::{FollowerState, Target};
+
 use super::remote_actors::RemoteActorRecord;
 use crate::DbError;
+use crate::convert::{actor_kind, follower_state, target_parts};
 use crate::entities::{follower, remote_actor};
-
-/// A local actor that can be followed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Target {
-    /// A member co-op, by storage id.
-    Coop(i64),
-    /// The local network's Group actor, by storage id.
-    Network(i64),
-}
-
-impl Target {
-    fn parts(self) -> Result<(&'static str, i32), DbError> {
-        let (kind, id) = match self {
-            Self::Coop(id) => ("coop", id),
-            Self::Network(id) => ("network", id),
-        };
-        Ok((kind, i32::try_from(id).map_err(|_| DbError::NotFound)?))
-    }
-}
-
-/// Whether a follower is in or waiting.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FollowerState {
-    /// Accepted: receives what the actor sends.
-    Accepted,
-    /// Waiting for an admin (manual policy).
-    Pending,
-}
-
-impl FollowerState {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Accepted => "accepted",
-            Self::Pending => "pending",
-        }
-    }
-}
 
 /// Records that `actor` follows `target` (a repeated Follow refreshes its id and state).
 pub async fn add(
@@ -54,7 +20,7 @@ pub async fn add(
     follow_id: &Url,
     state: FollowerState,
 ) -> Result<(), DbError> {
-    let (kind, id) = target.parts()?;
+    let (kind, id) = target_parts(target)?;
     let am = follower::ActiveModel {
         id: NotSet,
         target_kind: Set(kind.to_owned()),
@@ -85,7 +51,7 @@ pub async fn remove(
     target: Target,
     actor_id: i64,
 ) -> Result<bool, DbError> {
-    let (kind, id) = target.parts()?;
+    let (kind, id) = target_parts(target)?;
     let result = follower::Entity::delete_many()
         .filter(follower::Column::TargetKind.eq(kind))
         .filter(follower::Column::TargetId.eq(id))
@@ -100,7 +66,7 @@ pub async fn remove(
 
 /// The distinct inboxes (shared where known) of `target`'s followers.
 pub async fn inboxes(conn: &impl ConnectionTrait, target: Target) -> Result<Vec<Url>, DbError> {
-    let (kind, id) = target.parts()?;
+    let (kind, id) = target_parts(target)?;
     let rows = follower::Entity::find()
         .filter(follower::Column::TargetKind.eq(kind))
         .filter(follower::Column::TargetId.eq(id))
@@ -126,7 +92,7 @@ pub async fn actor_ids(
     conn: &impl ConnectionTrait,
     target: Target,
 ) -> Result<Vec<String>, DbError> {
-    let (kind, id) = target.parts()?;
+    let (kind, id) = target_parts(target)?;
     let rows = follower::Entity::find()
         .filter(follower::Column::TargetKind.eq(kind))
         .filter(follower::Column::TargetId.eq(id))
@@ -141,7 +107,7 @@ pub async fn actor_ids(
 
 /// Number of followers of `target`.
 pub async fn count(conn: &impl ConnectionTrait, target: Target) -> Result<u64, DbError> {
-    let (kind, id) = target.parts()?;
+    let (kind, id) = target_parts(target)?;
     Ok(follower::Entity::find()
         .filter(follower::Column::TargetKind.eq(kind))
         .filter(follower::Column::TargetId.eq(id))
@@ -180,7 +146,7 @@ pub async fn network_peers(
     conn: &impl ConnectionTrait,
     network_id: i64,
 ) -> Result<Vec<NetworkFollower>, DbError> {
-    let (kind, id) = Target::Network(network_id).parts()?;
+    let (kind, id) = target_parts(Target::Network(network_id))?;
     let rows = follower::Entity::find()
         .filter(follower::Column::TargetKind.eq(kind))
         .filter(follower::Column::TargetId.eq(id))
@@ -190,7 +156,7 @@ pub async fn network_peers(
     let mut out = Vec::new();
     for (f, a) in rows {
         let Some(a) = a else { continue };
-        if a.kind != "Group" {
+        if !actor_kind(&a.kind)?.is_network() {
             continue;
         }
         let actor = super::remote_actors::find(
@@ -199,11 +165,7 @@ pub async fn network_peers(
         )
         .await?
         .ok_or(DbError::NotFound)?;
-        let state = if f.state == "pending" {
-            FollowerState::Pending
-        } else {
-            FollowerState::Accepted
-        };
+        let state = follower_state(&f.state)?;
         out.push(NetworkFollower {
             actor,
             follow_id: f.follow_id,
@@ -220,7 +182,7 @@ pub async fn set_state(
     actor_id: i64,
     state: FollowerState,
 ) -> Result<bool, DbError> {
-    let (kind, id) = target.parts()?;
+    let (kind, id) = target_parts(target)?;
     let result = follower::Entity::update_many()
         .col_expr(
             follower::Column::State,

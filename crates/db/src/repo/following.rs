@@ -5,40 +5,12 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use url::Url;
 
+use coopnet_core::{ActorKind, FollowState};
+
 use super::remote_actors::RemoteActorRecord;
 use crate::DbError;
+use crate::convert::{actor_kind, follow_state};
 use crate::entities::{following, remote_actor};
-
-/// Where a follow stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FollowState {
-    /// Sent, not answered yet.
-    Pending,
-    /// The remote actor accepted.
-    Accepted,
-    /// The remote actor refused.
-    Rejected,
-}
-
-impl FollowState {
-    /// Stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Accepted => "accepted",
-            Self::Rejected => "rejected",
-        }
-    }
-
-    fn parse(s: &str) -> Result<Self, DbError> {
-        match s {
-            "pending" => Ok(Self::Pending),
-            "accepted" => Ok(Self::Accepted),
-            "rejected" => Ok(Self::Rejected),
-            other => Err(DbError::Corrupt(format!("following state {other}"))),
-        }
-    }
-}
 
 /// A followed actor and the follow's state.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,7 +22,7 @@ pub struct Followed {
     /// Its host.
     pub domain: String,
     /// Its type.
-    pub kind: String,
+    pub kind: ActorKind,
     /// Id of our Follow activity.
     pub follow_id: String,
     /// Where it stands.
@@ -131,9 +103,9 @@ pub async fn list(conn: &impl ConnectionTrait) -> Result<Vec<Followed>, DbError>
             actor_id: Url::parse(&a.actor_id).map_err(|e| DbError::Corrupt(e.to_string()))?,
             username: a.username,
             domain: a.domain,
-            kind: a.kind,
+            kind: actor_kind(&a.kind)?,
             follow_id: f.follow_id,
-            state: FollowState::parse(&f.state)?,
+            state: follow_state(&f.state)?,
             updated_at: f.updated_at,
         });
     }

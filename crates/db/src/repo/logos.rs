@@ -1,26 +1,11 @@
 //! Uploaded co-op logos, stored in the database (PNG bytes, already re-encoded).
-use chrono::{DateTime, Utc};
+use coopnet_core::Logo;
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ConnectionTrait, EntityTrait};
 
 use crate::DbError;
 use crate::entities::coop_logo;
-
-/// A stored logo.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Logo {
-    /// Its co-op.
-    pub coop_id: i64,
-    /// `image/png`.
-    pub content_type: String,
-    /// The image.
-    pub bytes: Vec<u8>,
-    /// Strong validator (a hash of the bytes).
-    pub etag: String,
-    /// Upload time.
-    pub updated_at: DateTime<Utc>,
-}
 
 /// Stores (or replaces) the logo of `logo.coop_id`.
 pub async fn put(conn: &impl ConnectionTrait, logo: &Logo) -> Result<(), DbError> {

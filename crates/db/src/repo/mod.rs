@@ -20,12 +20,3 @@ pub mod remote_actors;
 pub mod removals;
 pub mod search;
 pub mod tokens;
-
-/// One page of a longer list.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Page<T> {
-    /// The items on this page.
-    pub items: Vec<T>,
-    /// How many items match in all.
-    pub total: u64,
-}

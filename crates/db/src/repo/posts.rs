@@ -6,52 +6,15 @@ use sea_orm::{
     QueryOrder, QuerySelect,
 };
 
-use super::Page;
-use super::followers::Target;
+use coopnet_core::{NewsPost, Page, Target};
+
 use crate::DbError;
+use crate::convert::{target_from, target_parts};
 use crate::entities::post;
 
-/// A stored post.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PostRecord {
-    /// Storage id.
-    pub id: i64,
-    /// URL segment.
-    pub public_id: String,
-    /// Who wrote it.
-    pub author: Target,
-    /// Markdown.
-    pub content: String,
-    /// Sanitised HTML.
-    pub content_html: String,
-    /// First published.
-    pub published_at: DateTime<Utc>,
-    /// Last edited.
-    pub updated_at: DateTime<Utc>,
-    /// Set once deleted (its URL then answers 410).
-    pub deleted_at: Option<DateTime<Utc>>,
-}
-
-fn target_parts(t: Target) -> Result<(&'static str, i32), DbError> {
-    let (kind, id) = match t {
-        Target::Coop(id) => ("coop", id),
-        Target::Network(id) => ("network", id),
-    };
-    Ok((kind, i32::try_from(id).map_err(|_| DbError::NotFound)?))
-}
-
-fn from_model(m: post::Model) -> Result<PostRecord, DbError> {
-    let author = match m.author_kind.as_str() {
-        "coop" => Target::Coop(i64::from(m.author_id)),
-        "network" => Target::Network(i64::from(m.author_id)),
-        other => {
-            return Err(DbError::Corrupt(format!(
-                "post {}: author kind {other}",
-                m.id
-            )));
-        }
-    };
-    Ok(PostRecord {
+fn from_model(m: post::Model) -> Result<NewsPost, DbError> {
+    let author = target_from(&m.author_kind, m.author_id)?;
+    Ok(NewsPost {
         id: i64::from(m.id),
         public_id: m.public_id,
         author,
@@ -71,7 +34,7 @@ pub async fn insert(
     content: &str,
     content_html: &str,
     at: DateTime<Utc>,
-) -> Result<PostRecord, DbError> {
+) -> Result<NewsPost, DbError> {
     let (kind, id) = target_parts(author)?;
     let m = post::ActiveModel {
         id: NotSet,
@@ -93,7 +56,7 @@ pub async fn insert(
 pub async fn find(
     conn: &impl ConnectionTrait,
     public_id: &str,
-) -> Result<Option<PostRecord>, DbError> {
+) -> Result<Option<NewsPost>, DbError> {
     post::Entity::find()
         .filter(post::Column::PublicId.eq(public_id))
         .one(conn)
@@ -108,7 +71,7 @@ pub async fn list(
     author: Target,
     limit: u64,
     offset: u64,
-) -> Result<Page<PostRecord>, DbError> {
+) -> Result<Page<NewsPost>, DbError> {
     let (kind, id) = target_parts(author)?;
     let select = post::Entity::find()
         .filter(post::Column::AuthorKind.eq(kind))

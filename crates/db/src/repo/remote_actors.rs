@@ -1,5 +1,6 @@
 //! Remote actors we have fetched: their inboxes and public keys.
 use chrono::{DateTime, Utc};
+use coopnet_core::ActorKind;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, ModelTrait, QueryFilter,
@@ -7,6 +8,7 @@ use sea_orm::{
 use url::Url;
 
 use crate::DbError;
+use crate::convert::actor_kind;
 use crate::entities::remote_actor;
 
 /// A cached remote actor.
@@ -17,7 +19,7 @@ pub struct RemoteActorRecord {
     /// Its id URL.
     pub actor_id: Url,
     /// ActivityStreams type.
-    pub kind: String,
+    pub kind: ActorKind,
     /// preferredUsername.
     pub username: String,
     /// ``host[:port]`` of the id.
@@ -50,7 +52,7 @@ fn from_model(m: remote_actor::Model) -> Result<RemoteActorRecord, DbError> {
     Ok(RemoteActorRecord {
         id: i64::from(m.id),
         actor_id: url(&m.actor_id)?,
-        kind: m.kind.clone(),
+        kind: actor_kind(&m.kind)?,
         username: m.username.clone(),
         domain: m.domain.clone(),
         name: m.name.clone(),
@@ -103,7 +105,7 @@ async fn try_upsert(
             ..Default::default()
         },
     };
-    am.kind = Set(actor.kind.clone());
+    am.kind = Set(actor.kind.as_str().to_owned());
     am.username = Set(actor.username.clone());
     am.domain = Set(actor.domain.clone());
     am.name = Set(actor.name.clone());

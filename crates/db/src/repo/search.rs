@@ -18,7 +18,7 @@ use std::fmt::Write;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use coopnet_core::{Coop, CoopOrigin};
+use coopnet_core::{Coop, CoopOrigin, SearchQuery, Sort};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -212,41 +212,6 @@ where
     Ok(ids.len() as u64)
 }
 
-/// Result order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SearchSort {
-    /// Best match first, then by name (by name without a text query).
-    #[default]
-    Relevance,
-    /// By name, case and diacritics ignored.
-    Name,
-    /// Newest first (`created_at`).
-    Newest,
-}
-
-/// A directory query. Values of one filter are alternatives (OR), filters combine (AND).
-#[derive(Debug, Clone, Default)]
-pub struct SearchParams {
-    /// Words, each to be found as a word prefix.
-    pub text: String,
-    /// Network ids.
-    pub networks: Vec<i64>,
-    /// Country codes.
-    pub countries: Vec<String>,
-    /// Service keys.
-    pub services: Vec<String>,
-    /// Technology keys.
-    pub technologies: Vec<String>,
-    /// Primary language subtags.
-    pub languages: Vec<String>,
-    /// Order.
-    pub sort: SearchSort,
-    /// Page size.
-    pub limit: u64,
-    /// Results to skip.
-    pub offset: u64,
-}
-
 /// How many matches carry one facet value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FacetCount {
@@ -344,7 +309,7 @@ fn text_query(backend: DbBackend, text: &str) -> Option<String> {
 }
 
 /// `AND …` conditions on `coop c` for everything but the text: live, listed, facet filters.
-fn push_filters(q: &mut Sql, p: &SearchParams) {
+fn push_filters(q: &mut Sql, p: &SearchQuery) {
     q.push(" WHERE c.deleted_at IS NULL AND c.listed = ")
         .bind(true);
     if !p.networks.is_empty() {
@@ -388,7 +353,7 @@ fn push_text_subquery(q: &mut Sql, text: &str) {
 }
 
 /// The matching set as `FROM coop c WHERE …`.
-fn push_matches(q: &mut Sql, p: &SearchParams, text: Option<&str>) {
+fn push_matches(q: &mut Sql, p: &SearchQuery, text: Option<&str>) {
     q.push(" FROM coop c");
     push_filters(q, p);
     if let Some(text) = text {
@@ -407,7 +372,7 @@ fn count(row: &sea_orm::QueryResult) -> Result<u64, DbError> {
 /// in a transaction so the counter and the counts are read from one snapshot.
 pub async fn search(
     conn: &impl ConnectionTrait,
-    p: &SearchParams,
+    p: &SearchQuery,
     cache: Option<&CountCache>,
 ) -> Result<SearchHits, DbError> {
     let backend = conn.get_database_backend();
@@ -429,7 +394,7 @@ pub async fn search(
     };
 
     // SQLite's plan needs the size of the whole directory (see `Plan`).
-    let everything = CountKey::new(&SearchParams::default(), None);
+    let everything = CountKey::new(&SearchQuery::default(), None);
     let all = if backend == DbBackend::Postgres || key.is_everything() {
         None
     } else if let Some(c) = cached(&everything) {
@@ -438,7 +403,7 @@ pub async fn search(
         Some(n)
     } else {
         let mut q = Sql::new(backend, "SELECT COUNT(*) AS n FROM coop c");
-        push_filters(&mut q, &SearchParams::default());
+        push_filters(&mut q, &SearchQuery::default());
         let n = match conn.query_one_raw(q.statement()).await? {
             Some(row) => count(&row)?,
             None => 0,
@@ -472,7 +437,7 @@ pub async fn search(
 /// The number of matches and the facet counts over them.
 async fn counts(
     conn: &impl ConnectionTrait,
-    p: &SearchParams,
+    p: &SearchQuery,
     text: Option<&str>,
     all: Option<u64>,
 ) -> Result<Counts, DbError> {
@@ -558,7 +523,7 @@ impl Plan {
     /// `total` matches out of `all` listed co-ops.
     fn choose(
         backend: DbBackend,
-        p: &SearchParams,
+        p: &SearchQuery,
         text: Option<&str>,
         total: u64,
         all: u64,
@@ -566,8 +531,7 @@ impl Plan {
         if backend == DbBackend::Postgres {
             return Self::default();
         }
-        let by_name =
-            p.sort == SearchSort::Name || (p.sort == SearchSort::Relevance && text.is_none());
+        let by_name = p.sort == Sort::Name || (p.sort == Sort::Relevance && text.is_none());
         let wanted = p.offset.saturating_add(p.limit.max(1));
         Self {
             scan_facets: total.saturating_mul(4) > all,
@@ -580,13 +544,13 @@ impl Plan {
 /// The ids of one page of matches, in order.
 async fn page(
     conn: &impl ConnectionTrait,
-    p: &SearchParams,
+    p: &SearchQuery,
     text: Option<&str>,
     walk_name_index: bool,
 ) -> Result<Vec<i64>, DbError> {
     let backend = conn.get_database_backend();
     let postgres = backend == DbBackend::Postgres;
-    let by_rank = p.sort == SearchSort::Relevance && text.is_some();
+    let by_rank = p.sort == Sort::Relevance && text.is_some();
     let mut q = if by_rank && !postgres {
         // FTS5 drives: its matches with their bm25 score, then each match's row by id.
         // CROSS JOIN fixes that order: left to choose, SQLite's planner may start from a
@@ -603,7 +567,7 @@ async fn page(
             backend,
             "SELECT c.id AS id FROM coop_search s CROSS JOIN coop c ON c.id = s.coop_id",
         )
-    } else if p.sort == SearchSort::Newest {
+    } else if p.sort == Sort::Newest {
         Sql::new(backend, "SELECT c.id AS id FROM coop c")
     } else {
         Sql::new(
@@ -632,7 +596,7 @@ async fn page(
         None => push_filters(&mut q, p),
     }
     match p.sort {
-        SearchSort::Newest => q.push(" ORDER BY c.created_at DESC, c.id"),
+        Sort::Newest => q.push(" ORDER BY c.created_at DESC, c.id"),
         _ if by_rank && postgres => {
             // `$n` may be used twice: the tsquery bound above.
             let n = q.values.len();

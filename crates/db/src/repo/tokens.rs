@@ -1,5 +1,6 @@
 //! API tokens, stored as SHA-256 hashes.
-use chrono::{DateTime, Utc};
+use chrono::Utc;
+use coopnet_core::TokenRecord;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -8,27 +9,6 @@ use sea_orm::{
 
 use crate::DbError;
 use crate::entities::{api_token, coop};
-
-/// A stored token (never the secret itself).
-#[derive(Debug, Clone, PartialEq)]
-pub struct TokenRecord {
-    /// Id, used to revoke.
-    pub id: i64,
-    /// Hex SHA-256 of the secret.
-    pub token_hash: String,
-    /// The co-op an editor token is bound to; `None` for admin tokens.
-    pub coop_id: Option<i64>,
-    /// The slug of that co-op.
-    pub coop_slug: Option<String>,
-    /// Free text naming the holder.
-    pub label: String,
-    /// When it was made.
-    pub created_at: DateTime<Utc>,
-    /// When it was last used.
-    pub last_used_at: Option<DateTime<Utc>>,
-    /// When it was revoked.
-    pub revoked_at: Option<DateTime<Utc>>,
-}
 
 fn record(m: api_token::Model, slug: Option<String>) -> TokenRecord {
     TokenRecord {

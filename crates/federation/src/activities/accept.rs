@@ -1,7 +1,8 @@
 //! `Accept` / `Reject` of a Follow our network sent.
 use activitypub_federation::config::Data;
+use coopnet_core::FollowState;
 use coopnet_db::DbError;
-use coopnet_db::repo::following::{self, FollowState};
+use coopnet_db::repo::following;
 use url::Url;
 
 use crate::protocol::activities::Follow;
@@ -29,7 +30,7 @@ pub async fn receive(
     };
     let is_network = coopnet_db::repo::remote_actors::find(&data.db, actor)
         .await?
-        .is_some_and(|a| a.kind == "Group");
+        .is_some_and(|a| a.kind.is_network());
     // The new state and the backfill job commit together: an accepted follow of a network
     // always gets its backfill, even if we crash right after answering.
     let txn = coopnet_db::begin_write(&data.db).await?;

@@ -3,7 +3,8 @@
 //! users, bots, ...) is accepted at once.
 use activitypub_federation::config::Data;
 use activitypub_federation::fetch::object_id::ObjectId;
-use coopnet_db::repo::followers::{self, FollowerState, Target};
+use coopnet_core::{ActorKind, FollowerState, Target};
+use coopnet_db::repo::followers;
 
 use crate::objects::ApubRemoteActor;
 use crate::protocol::activities::Follow;
@@ -16,8 +17,8 @@ enum Decision {
     Refuse,
 }
 
-fn decide(data: &FedData, target: Target, actor_kind: &str, actor_domain: &str) -> Decision {
-    if !matches!(target, Target::Network(_)) || actor_kind != "Group" {
+fn decide(data: &FedData, target: Target, actor_kind: ActorKind, actor_domain: &str) -> Decision {
+    if !matches!(target, Target::Network(_)) || !actor_kind.is_network() {
         return Decision::Accept;
     }
     match &data.policy {
@@ -40,7 +41,7 @@ pub async fn receive(follow: Follow, data: &Data<FedData>) -> Result<(), Federat
     let txn = coopnet_db::begin_write(&data.db)
         .await
         .map_err(|e| FederationError::Internal(e.to_string()))?;
-    let decision = decide(data, target, &actor.0.kind, &actor.0.domain);
+    let decision = decide(data, target, actor.0.kind, &actor.0.domain);
     match decision {
         Decision::Accept => {
             followers::add(&txn, target, &actor.0, &follow.id, FollowerState::Accepted).await?;

@@ -6,6 +6,7 @@
 //! limits as local input.
 use activitypub_federation::config::Data;
 use chrono::{DateTime, Utc};
+use coopnet_core::ActorKind;
 use coopnet_db::repo::coops::{self, RemoteCoop, RemoteUpsert};
 use coopnet_db::repo::networks;
 use coopnet_db::{ConnectionTrait, DbError};
@@ -22,9 +23,7 @@ async fn peer_on(
 ) -> Result<Option<coopnet_core::Network>, FederationError> {
     let followed = coopnet_db::repo::following::list(&data.db).await?;
     let Some(f) = followed.into_iter().find(|f| {
-        f.domain == host
-            && f.kind == "Group"
-            && f.state == coopnet_db::repo::following::FollowState::Accepted
+        f.domain == host && f.kind.is_network() && f.state == coopnet_core::FollowState::Accepted
     }) else {
         return Ok(None);
     };
@@ -51,7 +50,7 @@ pub fn check(
     org: &RemoteOrganization,
     now: DateTime<Utc>,
 ) -> Result<CheckedMember, FederationError> {
-    if org.kind != "Organization" {
+    if ActorKind::parse(&org.kind) != Some(ActorKind::Organization) {
         return Err(FederationError::BadRequest(format!(
             "a member must be an Organization, not {}",
             org.kind

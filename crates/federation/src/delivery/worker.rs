@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use coopnet_core::Target;
 use coopnet_db::repo::deliveries::{self, BreakerPolicy, ClaimedDelivery, Cutoffs};
-use coopnet_db::repo::followers::Target;
 use coopnet_db::repo::{coops, received};
 use coopnet_db::{DbError, TransactionTrait};
 use rand::Rng;

@@ -2,8 +2,9 @@
 //! network's members (paged).
 use activitypub_federation::config::Data;
 use axum::response::{IntoResponse, Response};
+use coopnet_core::Target;
 use coopnet_db::repo::coops::{self, ListQuery, SlugState};
-use coopnet_db::repo::followers::{self, Target};
+use coopnet_db::repo::followers;
 use coopnet_db::repo::posts;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -179,7 +180,7 @@ pub async fn network_following(data: &Data<FedData>) -> Response {
         Ok(list) => {
             let items: Vec<Value> = list
                 .iter()
-                .filter(|f| f.state == coopnet_db::repo::following::FollowState::Accepted)
+                .filter(|f| f.state == coopnet_core::FollowState::Accepted)
                 .map(|f| json!(f.actor_id))
                 .collect();
             let total = items.len() as u64;

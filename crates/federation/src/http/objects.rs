@@ -1,8 +1,8 @@
 //! Posts (`Note`) and the activities we sent, at their ids.
 use activitypub_federation::config::Data;
 use axum::response::{IntoResponse, Response};
+use coopnet_core::Target;
 use coopnet_db::repo::coops::{self, SlugState};
-use coopnet_db::repo::followers::Target;
 use coopnet_db::repo::{deliveries, posts};
 
 use super::{activity_json, tombstone};

@@ -4,11 +4,12 @@ use activitypub_federation::config::Data;
 use activitypub_federation::protocol::verification::verify_domains_match;
 use activitypub_federation::traits::{Actor, Object};
 use chrono::{DateTime, Utc};
+use coopnet_core::ActorKind;
 use coopnet_db::repo::remote_actors::{self, RemoteActorRecord};
 use url::Url;
 
 use crate::html::plain_text;
-use crate::protocol::actor::{ACTOR_TYPES, Endpoints, PublicKey, RemoteActorDoc};
+use crate::protocol::actor::{Endpoints, PublicKey, RemoteActorDoc};
 use crate::urls::host_port;
 use crate::{FedData, FederationError};
 
@@ -49,7 +50,7 @@ impl Object for ApubRemoteActor {
         let a = self.0;
         Ok(RemoteActorDoc {
             id: a.actor_id.clone(),
-            kind: a.kind,
+            kind: a.kind.as_str().to_owned(),
             preferred_username: Some(a.username),
             name: a.name,
             inbox: a.inbox,
@@ -70,7 +71,7 @@ impl Object for ApubRemoteActor {
         _data: &Data<FedData>,
     ) -> Result<(), FederationError> {
         verify_domains_match(&json.id, expected_domain)?;
-        if !ACTOR_TYPES.contains(&json.kind.as_str()) {
+        if ActorKind::parse(&json.kind).is_none() {
             return Err(FederationError::BadRequest(format!(
                 "unsupported actor type {}",
                 json.kind
@@ -113,11 +114,14 @@ impl Object for ApubRemoteActor {
                     .unwrap_or_default()
                     .to_owned()
             });
+        let kind = ActorKind::parse(&json.kind).ok_or_else(|| {
+            FederationError::BadRequest(format!("unsupported actor type {}", json.kind))
+        })?;
         let record = RemoteActorRecord {
             id: 0,
             domain: host_port(&json.id),
             actor_id: json.id,
-            kind: json.kind,
+            kind,
             username,
             name: json.name.map(|n| plain_text(&n, MAX_NAME)),
             inbox: json.inbox,

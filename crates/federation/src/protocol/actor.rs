@@ -226,6 +226,3 @@ pub struct RemoteActorDoc {
     /// Signing key.
     pub public_key: PublicKey,
 }
-
-/// Actor types we accept followers of (Mastodon's supported set).
-pub const ACTOR_TYPES: &[&str] = &["Person", "Service", "Application", "Group", "Organization"];

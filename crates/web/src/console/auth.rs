@@ -193,7 +193,7 @@ fn invite_page(
     status: StatusCode,
     csrf: &str,
     token: &str,
-    invite: &accounts::InviteRecord,
+    invite: &coopnet_core::InviteRecord,
     form: &InviteForm,
     state: &InviteState,
 ) -> Response {

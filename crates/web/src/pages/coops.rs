@@ -5,7 +5,8 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use coopnet_app::AppContext;
-use coopnet_app::directory::{self, FacetValue, SearchQuery, Sort};
+use coopnet_app::directory::{self, FacetValue};
+use coopnet_core::{SearchQuery, Sort};
 
 use super::error_page;
 use crate::ui::{Chrome, page};

@@ -4,7 +4,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use coopnet_app::AppContext;
-use coopnet_app::federation::{self, FollowState, FollowerState};
+use coopnet_app::federation;
+use coopnet_core::{FollowState, FollowerState};
 
 use super::error_page;
 use crate::ui::{Chrome, page};

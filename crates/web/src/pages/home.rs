@@ -3,9 +3,10 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use coopnet_app::directory::{self, SearchQuery, Sort};
+use coopnet_app::directory;
 use coopnet_app::posts::{self, PostAuthor};
 use coopnet_app::{AppContext, coops};
+use coopnet_core::{SearchQuery, Sort};
 use coopnet_federation::html::markdown_to_html;
 
 use super::error_page;

@@ -7,7 +7,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use coopnet_app::AppContext;
-use coopnet_app::directory::{self, MAX_LIMIT, SearchQuery, Sort};
+use coopnet_app::directory;
+use coopnet_core::{MAX_SEARCH_LIMIT, SearchQuery, Sort};
 
 use super::error_page;
 use crate::ui::{Chrome, page};
@@ -77,13 +78,13 @@ pub async fn show(State(ctx): State<AppContext>, c: Chrome) -> Response {
         while (all.len() as u64) < MAX_POINTS {
             let q = SearchQuery {
                 sort: Sort::Name,
-                limit: MAX_LIMIT,
+                limit: MAX_SEARCH_LIMIT,
                 offset: all.len() as u64,
                 ..SearchQuery::default()
             };
             let page = directory::search(&ctx, &q).await?;
             total = page.total;
-            let done = page.items.len() < MAX_LIMIT as usize;
+            let done = page.items.len() < MAX_SEARCH_LIMIT as usize;
             all.extend(page.items);
             if done {
                 break;

@@ -4,9 +4,10 @@ use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use coopnet_app::directory::{self, MAX_LIMIT, SearchQuery, Sort};
+use coopnet_app::directory;
 use coopnet_app::{AppContext, AppError, coops};
 use coopnet_core::{Coop, Tag};
+use coopnet_core::{MAX_SEARCH_LIMIT, SearchQuery, Sort};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use utoipa::IntoParams;
@@ -112,9 +113,9 @@ impl CoopsQuery {
                 .transpose()
         };
         let limit = number("limit", &self.limit)?.unwrap_or(DEFAULT_LIMIT);
-        if !(1..=MAX_LIMIT).contains(&limit) {
+        if !(1..=MAX_SEARCH_LIMIT).contains(&limit) {
             return Err(bad_request(format!(
-                "limit must be between 1 and {MAX_LIMIT}"
+                "limit must be between 1 and {MAX_SEARCH_LIMIT}"
             )));
         }
         let offset = number("offset", &self.offset)?.unwrap_or(0);

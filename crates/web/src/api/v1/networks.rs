@@ -3,7 +3,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
 use coopnet_app::AppContext;
-use coopnet_app::directory::{self, SearchQuery};
+use coopnet_app::directory;
+use coopnet_core::SearchQuery;
 
 use super::coops::with_licence;
 use crate::error::ApiError;

@@ -45,8 +45,8 @@ pub async fn federation_page(
             state.push(format!(
                 "← {}",
                 match f {
-                    federation::FollowerState::Accepted => t.accepted,
-                    federation::FollowerState::Pending => t.status_pending,
+                    coopnet_core::FollowerState::Accepted => t.accepted,
+                    coopnet_core::FollowerState::Pending => t.status_pending,
                 }
             ));
         }
@@ -78,18 +78,18 @@ pub async fn federation_page(
     for r in &requests {
         let domain = r.actor.domain.clone();
         let forms = match r.state {
-            federation::FollowerState::Pending => vec![
+            coopnet_core::FollowerState::Pending => vec![
                 act("accept", &domain, t.accept),
                 act("reject", &domain, t.reject).danger(),
             ],
-            federation::FollowerState::Accepted => Vec::new(),
+            coopnet_core::FollowerState::Accepted => Vec::new(),
         };
         req_table.row(
             vec![
                 Cell::text(format!("{} ({domain})", r.actor.actor_id)),
                 Cell::text(match r.state {
-                    federation::FollowerState::Accepted => t.accepted,
-                    federation::FollowerState::Pending => t.status_pending,
+                    coopnet_core::FollowerState::Accepted => t.accepted,
+                    coopnet_core::FollowerState::Pending => t.status_pending,
                 }),
             ],
             forms,

@@ -31,7 +31,7 @@ pub const MEMBERS_PAGE_SIZE: u64 = 50;
 async fn members_at(
     ctx: &AppContext,
     page: u64,
-) -> Result<(coops::Page<Coop>, u64, u64), AppError> {
+) -> Result<(coopnet_core::Page<Coop>, u64, u64), AppError> {
     let size = MEMBERS_PAGE_SIZE;
     let offset = |p: u64| (p - 1).saturating_mul(size);
     let list = coops::list(ctx, Visibility::All, size, offset(page)).await?;

@@ -51,10 +51,10 @@ pub struct OptionalDomain {
     pub domain: Option<String>,
 }
 
-fn follower_state(s: federation::FollowerState) -> &'static str {
+fn follower_state(s: coopnet_core::FollowerState) -> &'static str {
     match s {
-        federation::FollowerState::Accepted => "accepted",
-        federation::FollowerState::Pending => "pending",
+        coopnet_core::FollowerState::Accepted => "accepted",
+        coopnet_core::FollowerState::Pending => "pending",
     }
 }
 
@@ -114,7 +114,7 @@ pub async fn follow(
     let f = federation::follow(&ctx, &body.target).await?;
     Ok((
         StatusCode::ACCEPTED,
-        Json(json!({"actor": f.actor_id, "kind": f.kind, "state": f.state.as_str()})),
+        Json(json!({"actor": f.actor_id, "kind": f.kind.as_str(), "state": f.state.as_str()})),
     ))
 }
 

@@ -22,8 +22,8 @@ pub struct TokenJson {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
-impl From<&coopnet_app::tokens::TokenRecord> for TokenJson {
-    fn from(r: &coopnet_app::tokens::TokenRecord) -> Self {
+impl From<&coopnet_core::TokenRecord> for TokenJson {
+    fn from(r: &coopnet_core::TokenRecord) -> Self {
         Self {
             id: r.id,
             scope: if r.coop_id.is_some() { "coop" } else { "admin" },
