@@ -67,6 +67,13 @@ async fn run(manager: &SchemaManager<'_>, stmt: &impl StatementBuilder) -> Resul
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    /// In one transaction on every backend (SQLite too, where DDL is transactional): the
+    /// copy of the counters and the change of the tables happen together, on one
+    /// connection, or not at all.
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .create_table(

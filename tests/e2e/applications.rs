@@ -6,7 +6,7 @@ use coopnet_db::repo::applications;
 use coopnet_tests::TestInstance;
 use reqwest::StatusCode;
 
-use crate::console::{Client, Page};
+use coopnet_tests::console::{Client, Page};
 
 async fn instance(per_hour: u32, pending: u32) -> TestInstance {
     TestInstance::spawn_with(|s| {

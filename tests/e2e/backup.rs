@@ -156,8 +156,10 @@ async fn round_trip(source_url: &str, target_url: &str, dir: &std::path::Path) {
     members::remove(&source, &admin, &leaving, "Wound up")
         .await
         .unwrap();
-    let mut patch = serde_json::Map::new();
-    patch.insert("contact_public".into(), false.into());
+    let patch = coopnet_core::CoopPatch {
+        contact_public: Some(false),
+        ..Default::default()
+    };
     coops::update(&source, &TokenScope::Admin, "outlandish", &patch)
         .await
         .unwrap();

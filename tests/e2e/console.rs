@@ -1,212 +1,16 @@
 //! The web console over real HTTP: invites and login, lockout, CSRF, per-co-op access, the
 //! co-op editor (and that its saves reach the public page and the actor), join applications
 //! federated to a peer, and logo uploads.
-use std::collections::HashMap;
 use std::time::Duration;
 
 use base64::Engine;
 use coopnet_app::{accounts, coops, federation};
 use coopnet_core::FollowState;
 use coopnet_core::Role;
+use coopnet_tests::console::{Client, PASSWORD, admin, signed_in};
 use coopnet_tests::{TestInstance, eventually};
 use reqwest::StatusCode;
-use reqwest::header::HeaderMap;
 use serde_json::Value;
-
-/// A tiny browser: keeps cookies, never follows redirects.
-pub(crate) struct Client {
-    http: reqwest::Client,
-    base: String,
-    pub(crate) cookies: HashMap<String, String>,
-}
-
-pub(crate) struct Page {
-    pub(crate) status: StatusCode,
-    pub(crate) headers: HeaderMap,
-    pub(crate) body: String,
-}
-
-impl Page {
-    /// The first hidden `csrf` field of the page.
-    pub(crate) fn csrf(&self) -> String {
-        let marker = "name=\"csrf\" value=\"";
-        let start = self.body.find(marker).expect("a form with a csrf field") + marker.len();
-        let end = self.body[start..].find('"').unwrap() + start;
-        self.body[start..end].to_owned()
-    }
-
-    pub(crate) fn location(&self) -> &str {
-        self.headers
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-    }
-}
-
-fn encode(pairs: &[(&str, &str)]) -> String {
-    url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(pairs)
-        .finish()
-}
-
-impl Client {
-    pub(crate) fn new(instance: &TestInstance) -> Self {
-        Self {
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-            base: instance.base_url.clone(),
-            cookies: HashMap::new(),
-        }
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    async fn send(&mut self, request: reqwest::RequestBuilder) -> Page {
-        let response = request
-            .header("Cookie", self.cookie_header())
-            .send()
-            .await
-            .unwrap();
-        for value in response.headers().get_all("set-cookie") {
-            let text = value.to_str().unwrap();
-            let pair = text.split(';').next().unwrap();
-            let (k, v) = pair.split_once('=').unwrap();
-            if v.is_empty() || text.contains("Max-Age=0") {
-                self.cookies.remove(k);
-            } else {
-                self.cookies.insert(k.to_owned(), v.to_owned());
-            }
-        }
-        Page {
-            status: response.status(),
-            headers: response.headers().clone(),
-            body: response.text().await.unwrap(),
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        if path.starts_with("http") {
-            path.to_owned()
-        } else {
-            format!("{}{path}", self.base)
-        }
-    }
-
-    pub(crate) async fn get(&mut self, path: &str) -> Page {
-        let r = self.http.get(self.url(path));
-        self.send(r).await
-    }
-
-    pub(crate) async fn post(&mut self, path: &str, pairs: &[(&str, &str)]) -> Page {
-        let r = self
-            .http
-            .post(self.url(path))
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .body(encode(pairs));
-        self.send(r).await
-    }
-
-    /// GETs `path` and POSTs `pairs` back to it with the form's CSRF token.
-    pub(crate) async fn post_form(&mut self, path: &str, pairs: &[(&str, &str)]) -> Page {
-        self.submit(path, path, pairs).await
-    }
-
-    /// GETs `form_page`, then POSTs `pairs` with its CSRF token to `action`.
-    pub(crate) async fn submit(
-        &mut self,
-        form_page: &str,
-        action: &str,
-        pairs: &[(&str, &str)],
-    ) -> Page {
-        let csrf = self.get(form_page).await.csrf();
-        let mut all = vec![("csrf", csrf.as_str())];
-        all.extend_from_slice(pairs);
-        self.post(action, &all).await
-    }
-
-    async fn upload(
-        &mut self,
-        slug: &str,
-        filename: &str,
-        content_type: &str,
-        bytes: &[u8],
-    ) -> Page {
-        let csrf = self.get(&format!("/console/coops/{slug}")).await.csrf();
-        let boundary = "coopnet-test-boundary";
-        let mut body = Vec::new();
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
-                 --{boundary}\r\nContent-Disposition: form-data; name=\"logo\"; filename=\"{filename}\"\r\n\
-                 Content-Type: {content_type}\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        let r = self
-            .http
-            .post(self.url(&format!("/console/coops/{slug}/logo")))
-            .header(
-                "Content-Type",
-                format!("multipart/form-data; boundary={boundary}"),
-            )
-            .body(body);
-        self.send(r).await
-    }
-
-    /// Opens an invite link and sets a password; returns the response of the POST.
-    pub(crate) async fn accept(&mut self, link: &str, email: &str, password: &str) -> Page {
-        let page = self.get(link).await;
-        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-        let csrf = page.csrf();
-        let path = link.trim_start_matches(&self.base).to_owned();
-        self.post(
-            &path,
-            &[
-                ("csrf", &csrf),
-                ("email", email),
-                ("display_name", "Test Person"),
-                ("password", password),
-                ("password_confirm", password),
-            ],
-        )
-        .await
-    }
-
-    pub(crate) async fn login(&mut self, email: &str, password: &str) -> Page {
-        self.post_form(
-            "/console/login",
-            &[("email", email), ("password", password)],
-        )
-        .await
-    }
-}
-
-pub(crate) const PASSWORD: &str = "a long enough password";
-
-/// A new client signed in through the invite `link` (with `email` unless the invite fixes it).
-pub(crate) async fn signed_in(instance: &TestInstance, link: &str, email: &str) -> Client {
-    let mut client = Client::new(instance);
-    let page = client.accept(link, email, PASSWORD).await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    client
-}
-
-pub(crate) async fn admin(instance: &TestInstance) -> Client {
-    let link = accounts::invite(&instance.ctx, None, Role::Admin, None, None)
-        .await
-        .unwrap();
-    signed_in(instance, &link.url, "admin@example.org").await
-}
 
 async fn editor_of(instance: &TestInstance, slug: &str, email: &str) -> Client {
     let link = accounts::invite(&instance.ctx, None, Role::Editor, Some(slug), Some(email))
@@ -403,13 +207,14 @@ async fn posts_without_a_valid_csrf_token_are_refused() {
         .await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     // The right token from another site.
-    let r = c
-        .http
-        .post(c.url("/console/coops/alpha"))
-        .header("Origin", "https://evil.example")
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .body(encode(&[("csrf", &csrf), ("name", "Hijacked")]));
-    assert_eq!(c.send(r).await.status, StatusCode::FORBIDDEN);
+    let page = c
+        .post_from(
+            "https://evil.example",
+            "/console/coops/alpha",
+            &[("csrf", &csrf), ("name", "Hijacked")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
     let page = c.post("/console/logout", &[]).await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     assert_eq!(

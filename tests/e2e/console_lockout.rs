@@ -11,7 +11,8 @@ use reqwest::StatusCode;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{ConnectionTrait, Statement};
 
-use crate::console::{Client, PASSWORD, Page, add_coop, admin};
+use crate::console::add_coop;
+use coopnet_tests::console::{Client, PASSWORD, Page, admin};
 
 const WRONG: &str = "not the password at all";
 
@@ -199,7 +200,7 @@ async fn known_and_unknown_addresses_get_the_same_answers() {
     let link = accounts::invite(&a.ctx, None, Role::Editor, Some("alpha"), None)
         .await
         .unwrap();
-    let mut editor = crate::console::signed_in(&a, &link.url, "ed@alpha.example").await;
+    let mut editor = coopnet_tests::console::signed_in(&a, &link.url, "ed@alpha.example").await;
     editor.submit("/console", "/console/logout", &[]).await;
     let invite = open_invite(&a).await;
     for attempt in 1..=6 {
@@ -330,6 +331,9 @@ async fn the_migration_carries_locks_over_and_back() {
     coopnet_app::schema::migrate_down(&db, Some(1))
         .await
         .unwrap();
+    // A fresh pool reads the re-added column: SQLite connections that were open across the
+    // schema change may decode it by its old declared type.
+    let db = coopnet_app::open_database(&test_db.url).await.unwrap();
     let select = Query::select()
         .column(Alias::new("locked_until"))
         .from(Alias::new("account"))

@@ -284,7 +284,8 @@ fn only_report(results: Vec<(String, Result<SyncReport, String>)>, peer: &str) -
 
 // ---------------------------------------------------------------------------------------
 
-/// B misses changes A never pushes (imports, direct profile writes, removals); an on-demand
+/// B misses changes A never pushes (rows written behind the use cases' back: a new co-op, a
+/// profile change, a removal); an on-demand
 /// resync walks A's members and repairs all of them, and the next one sees the digest
 /// unchanged.
 #[tokio::test]
@@ -301,9 +302,23 @@ async fn resync_repairs_missed_deliveries() {
     assert_eq!(directory(&a).await.len(), 7);
     let queued = deliveries_to(&a, &domain(&b)).await;
 
-    // (a) New co-ops imported into A: imports push nothing.
+    // (a) New co-ops written directly into A's database: no Add.
     let added = seed(coopnet_app::demo::COTECH_UK, 5, 2);
-    import(&a, &added).await;
+    for record in &added {
+        let (slug, profile) = record.validate().unwrap();
+        coopnet_db::repo::coops::insert(
+            &a.ctx.db,
+            coopnet_db::repo::coops::NewCoop {
+                network_id: a.ctx.network.id,
+                slug: &slug,
+                profile: &profile,
+                created_at: Utc::now(),
+                updated_at: Utc::now(),
+            },
+        )
+        .await
+        .unwrap();
+    }
     // (b) A profile changed directly in A's database: no Update.
     let changed = coops::get(&a.ctx, &seed(coopnet_app::demo::COTECH_UK, 1, 1)[0].slug)
         .await

@@ -14,7 +14,7 @@ use coopnet_app::coops;
 use coopnet_app::posts::{self, PostAuthor};
 use coopnet_core::{CoopInput, TokenScope};
 use coopnet_tests::TestInstance;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use tokio::process::{Child, Command};
 
 const AS: &str = "https://www.w3.org/ns/activitystreams";
@@ -366,8 +366,8 @@ async fn instance_with_coop(slug: &str) -> (TestInstance, String) {
     (instance, actor)
 }
 
-fn patch(value: Value) -> Map<String, Value> {
-    value.as_object().cloned().expect("a JSON object")
+fn patch(value: Value) -> coopnet_core::CoopPatch {
+    serde_json::from_value(value).expect("a co-op patch")
 }
 
 // ---------------------------------------------------------------------------- checks

@@ -5,6 +5,7 @@
 mod admin_api;
 mod applications;
 mod backup;
+mod bulk_import;
 mod console;
 mod console_lockout;
 mod csv_injection;

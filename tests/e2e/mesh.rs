@@ -154,7 +154,7 @@ async fn four_networks_share_every_member_and_every_change() {
         &uk.ctx,
         &TokenScope::Admin,
         "new-coop",
-        patch.as_object().unwrap(),
+        &serde_json::from_value(patch.clone()).unwrap(),
     )
     .await
     .unwrap();
@@ -174,6 +174,35 @@ async fn four_networks_share_every_member_and_every_change() {
     coops::remove(&uk.ctx, "new-coop").await.unwrap();
     for i in [&de, &nl, &fr] {
         wait_for_count(i, 16, "the Remove").await;
+    }
+
+    // A co-op imported from a file travels like one added by hand: no resync needed.
+    let imported: CoopInput = serde_json::from_value(
+        json!({"slug": "imported-coop", "name": "Imported Co-op", "country": "GB"}),
+    )
+    .unwrap();
+    exchange::import(&uk.ctx, std::slice::from_ref(&imported), ImportMode::Insert)
+        .await
+        .unwrap();
+    for i in [&de, &nl, &fr] {
+        wait_for_count(i, 17, "the imported co-op's Add").await;
+    }
+    // And an import that changes it sends its Update.
+    let mut changed = imported.clone();
+    changed.locality = Some("Sheffield".into());
+    exchange::import(&uk.ctx, &[changed], ImportMode::Upsert)
+        .await
+        .unwrap();
+    for i in [&de, &nl, &fr] {
+        eventually(WAIT, "the imported Update", || async {
+            directory(i)
+                .await
+                .into_iter()
+                .find(|(h, _, _)| h.starts_with("@imported-coop@"))
+                .filter(|(_, _, c)| c["locality"] == "Sheffield")
+                .map(|_| ())
+        })
+        .await;
     }
 
     // The network actor exposes whom it federates with.

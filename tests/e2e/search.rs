@@ -546,7 +546,7 @@ async fn changes_show_at_once() {
         &ctx,
         &TokenScope::Admin,
         "rustaceans",
-        patch.as_object().unwrap(),
+        &serde_json::from_value(patch.clone()).unwrap(),
     )
     .await
     .unwrap();
@@ -579,7 +579,7 @@ async fn changes_show_at_once() {
         &ctx,
         &TokenScope::Admin,
         "rustaceans",
-        unlist.as_object().unwrap(),
+        &serde_json::from_value(unlist.clone()).unwrap(),
     )
     .await
     .unwrap();
@@ -600,7 +600,7 @@ async fn changes_show_at_once() {
         &ctx,
         &TokenScope::Admin,
         "rustaceans",
-        relist.as_object().unwrap(),
+        &serde_json::from_value(relist.clone()).unwrap(),
     )
     .await
     .unwrap();
@@ -821,7 +821,7 @@ async fn cached_counts_follow_writes_from_another_process() {
         &writer,
         &TokenScope::Admin,
         "bees",
-        patch.as_object().unwrap(),
+        &serde_json::from_value(patch.clone()).unwrap(),
     )
     .await
     .unwrap();

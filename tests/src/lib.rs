@@ -7,6 +7,7 @@
 //! port named `localhost:PORT`. Nothing is global, so tests run in parallel.
 #![allow(clippy::unwrap_used)]
 
+pub mod console;
 mod db;
 mod instance;
 mod remote;

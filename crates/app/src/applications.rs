@@ -11,7 +11,6 @@ use coopnet_core::{
     ApplicationInput, ApplicationRecord, ApplicationStatus, Coop, FieldErrors, Role,
 };
 use coopnet_db::repo::applications;
-use coopnet_db::repo::coops::SlugState;
 
 use crate::accounts::{self, NewInviteLink, Session};
 use crate::{AppContext, AppError, coops};
@@ -48,16 +47,11 @@ pub async fn submit(
         Ok(email) => (email, FieldErrors::new()),
         Err(errors) => (String::new(), errors),
     };
-    let slug = input.slug.trim().to_lowercase();
-    if errors.get("slug").is_none() {
-        let taken = slug == ctx.network.username.as_str()
-            || !matches!(
-                coopnet_db::repo::coops::find_by_slug(&ctx.db, ctx.network.id, &slug).await?,
-                SlugState::Free
-            );
-        if taken {
-            errors.add("slug", format!("'{slug}' is taken; choose another handle"));
-        }
+    if errors.get("slug").is_none()
+        && let Ok(slug) = coopnet_core::Slug::parse(input.slug.trim())
+        && let Some(problem) = coops::availability(&ctx.db, ctx, &slug).await?.problem()
+    {
+        errors.add("slug", format!("'{slug}' {problem}"));
     }
     errors.into_result(()).map_err(AppError::from)?;
     let input = ApplicationInput {

@@ -11,9 +11,9 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 use coopnet_core::{Coop, CoopInput, FieldErrors, LinkInput, csv_cell};
-use coopnet_db::repo::coops::{self, NewCoop, SlugState};
 use serde_json::Value;
 
+use crate::coops::{self, NewMember, SlugAvailability};
 use crate::csv_writer::CsvWriter;
 use crate::{AppContext, AppError};
 
@@ -92,7 +92,8 @@ pub enum ImportMode {
 pub struct ImportReport {
     /// New co-ops.
     pub created: usize,
-    /// Existing co-ops whose profile was replaced (upsert).
+    /// Existing co-ops whose profile was replaced (upsert; an identical one counts too,
+    /// though nothing is written or sent for it).
     pub updated: usize,
 }
 
@@ -288,103 +289,73 @@ fn csv_row(cells: &BTreeMap<&str, &str>) -> Result<CoopInput, FieldErrors> {
     errors.into_result(input)
 }
 
-/// Validates every record, then writes all of them in one transaction, or none.
+/// Imports co-ops through the co-op use cases ([`coops::create_many`],
+/// [`coops::update_many`]), so they federate like co-ops added one by one: each new co-op's
+/// `Add` reaches peer networks at once, changed ones send their `Update`s, and the network
+/// welcomes the newcomers in one post.
+///
+/// All or nothing where it matters: every record is validated and every handle checked
+/// before anything is written, and every bad row is reported. The writes then go in
+/// batches ([`coops::create_many`]), so a large file never keeps other writers out; should
+/// a handle be taken between the check and its batch, the import stops there with a
+/// `Conflict` naming it (the batches before stay).
 pub async fn import(
     ctx: &AppContext,
     records: &[CoopInput],
     mode: ImportMode,
 ) -> Result<ImportReport, ImportError> {
     let mut bad = Vec::new();
-    let mut valid = Vec::with_capacity(records.len());
     let mut seen = HashSet::new();
+    let mut new = Vec::new();
+    let mut changes = Vec::new();
     for (i, input) in records.iter().enumerate() {
-        let slug_text = Some(input.slug.clone());
-        match input.validate() {
-            Ok((slug, profile)) => {
-                if !seen.insert(slug.clone()) {
-                    bad.push(RowError {
-                        row: i + 1,
-                        slug: slug_text,
-                        errors: FieldErrors::single("slug", "appears twice in this file"),
-                    });
-                } else if slug.as_str() == ctx.network.username.as_str() {
-                    bad.push(RowError {
-                        row: i + 1,
-                        slug: slug_text,
-                        errors: FieldErrors::single("slug", "is the network's own handle"),
-                    });
-                } else {
-                    valid.push((i + 1, slug, profile, input.created_at, input.updated_at));
-                }
+        let row = i + 1;
+        let reject = |errors: FieldErrors| RowError {
+            row,
+            slug: Some(input.slug.clone()),
+            errors,
+        };
+        let (slug, profile) = match input.validate() {
+            Ok(valid) => valid,
+            Err(errors) => {
+                bad.push(reject(errors));
+                continue;
             }
-            Err(errors) => bad.push(RowError {
-                row: i + 1,
-                slug: slug_text,
-                errors,
-            }),
+        };
+        if !seen.insert(slug.clone()) {
+            bad.push(reject(FieldErrors::single(
+                "slug",
+                "appears twice in this file",
+            )));
+            continue;
         }
-    }
-    let internal = |e: coopnet_db::DbError| ImportError::App(e.into());
-    let txn = coopnet_db::begin_write(&ctx.db)
-        .await
-        .map_err(|e| ImportError::App(AppError::Internal(e.to_string())))?;
-    let mut report = ImportReport::default();
-    let mut writes = Vec::new();
-    for (row, slug, profile, created_at, updated_at) in valid {
-        match coops::find_by_slug(&txn, ctx.network.id, slug.as_str())
-            .await
-            .map_err(internal)?
-        {
-            SlugState::Free => writes.push((slug, profile, created_at, updated_at, None)),
-            SlugState::Live(existing) if mode == ImportMode::Upsert => {
-                writes.push((slug, profile, created_at, updated_at, Some(existing.id)))
+        match coops::availability(&ctx.db, ctx, &slug).await? {
+            SlugAvailability::Free => new.push(NewMember {
+                slug,
+                profile,
+                created_at: input.created_at,
+                updated_at: input.updated_at,
+            }),
+            SlugAvailability::Taken if mode == ImportMode::Upsert => {
+                changes.push((slug, profile, input.updated_at));
             }
-            SlugState::Live(_) => bad.push(RowError {
-                row,
-                slug: Some(slug.to_string()),
-                errors: FieldErrors::single("slug", "is taken (import with --upsert to replace)"),
-            }),
-            SlugState::Deleted => bad.push(RowError {
-                row,
-                slug: Some(slug.to_string()),
-                errors: FieldErrors::single(
-                    "slug",
-                    "belonged to a removed co-op and is not reused",
-                ),
-            }),
+            SlugAvailability::Taken => bad.push(reject(FieldErrors::single(
+                "slug",
+                "is taken (import with --upsert to replace)",
+            ))),
+            other => bad.push(reject(FieldErrors::single(
+                "slug",
+                other.problem().unwrap_or_default(),
+            ))),
         }
     }
     if !bad.is_empty() {
-        bad.sort_by_key(|r| r.row);
         return Err(ImportError::Rows(bad));
     }
-    let now = Utc::now();
-    for (slug, profile, created_at, updated_at, existing) in writes {
-        match existing {
-            Some(id) => {
-                coops::update_profile(&txn, id, &profile, updated_at.unwrap_or(now))
-                    .await
-                    .map_err(internal)?;
-                report.updated += 1;
-            }
-            None => {
-                let created_at = created_at.unwrap_or(now);
-                let new = NewCoop {
-                    network_id: ctx.network.id,
-                    slug: &slug,
-                    profile: &profile,
-                    created_at,
-                    updated_at: updated_at.unwrap_or(created_at),
-                };
-                coops::insert(&txn, new).await.map_err(internal)?;
-                report.created += 1;
-            }
-        }
-    }
-    txn.commit()
-        .await
-        .map_err(|e| ImportError::App(AppError::Internal(e.to_string())))?;
-    Ok(report)
+    let updated = changes.len();
+    let created = coops::create_many(ctx, new).await?.len();
+    coops::update_many(ctx, changes).await?;
+    Ok(ImportReport { created, updated })
 }
 
 /// The co-ops as a pretty JSON array of import records (includes timestamps).

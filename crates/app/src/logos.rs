@@ -5,10 +5,9 @@
 use std::io::Cursor;
 
 use chrono::Utc;
-use coopnet_core::{Coop, FieldErrors, Logo};
+use coopnet_core::{Coop, CoopPatch, FieldErrors, Logo};
 use coopnet_db::repo::logos;
 use image::{ImageFormat, ImageReader, Limits};
-use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::accounts::Session;
@@ -86,8 +85,10 @@ pub async fn upload(
     )
     .await?;
     let url = format!("{}/coops/{slug}/logo.png?v={etag}", ctx.base_url());
-    let mut patch = Map::new();
-    patch.insert("logo".into(), Value::String(url));
+    let patch = CoopPatch {
+        logo: Some(Some(url)),
+        ..CoopPatch::default()
+    };
     coops::update(ctx, &scope, slug, &patch).await
 }
 
@@ -96,8 +97,10 @@ pub async fn remove(ctx: &AppContext, by: &Session, slug: &str) -> Result<Coop, 
     let scope = by.require_coop(slug)?;
     let coop = coops::get(ctx, slug).await?;
     logos::delete(&ctx.db, coop.id).await?;
-    let mut patch = Map::new();
-    patch.insert("logo".into(), Value::Null);
+    let patch = CoopPatch {
+        logo: Some(None),
+        ..CoopPatch::default()
+    };
     coops::update(ctx, &scope, slug, &patch).await
 }
 

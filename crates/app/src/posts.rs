@@ -3,14 +3,15 @@
 use chrono::Utc;
 use coopnet_core::NewsPost;
 use coopnet_core::Target;
-use coopnet_core::{Coop, FieldErrors, TokenScope};
+use coopnet_core::{FieldErrors, TokenScope};
 use coopnet_db::ConnectionTrait;
 use coopnet_db::repo::posts;
-use coopnet_federation::html::{escape, markdown_to_html};
+use coopnet_federation::html::markdown_to_html;
 use coopnet_federation::outbox::{self, Author};
 use url::Url;
 
-use crate::{AppContext, AppError, coops};
+use crate::coops::read as coops;
+use crate::{AppContext, AppError};
 
 /// Longest post, in characters (Markdown).
 pub const MAX_POST_CHARS: usize = 5_000;
@@ -181,24 +182,14 @@ pub async fn list(
     Ok((items, page.total))
 }
 
-/// The network welcomes a new member with a post of its own.
-pub(crate) async fn announce_member(
+/// Publishes a post by the network on `conn` (the caller's transaction): the welcome of new
+/// members comes this way, with the co-ops it welcomes.
+pub(crate) async fn publish_for_network(
     conn: &impl ConnectionTrait,
     ctx: &AppContext,
-    coop: &Coop,
-) -> Result<(), AppError> {
-    let url = ctx.fed().urls.coop(coop.slug.as_str());
-    let handle = format!("@{}@{}", coop.slug, ctx.fed().urls.domain());
-    let markdown = format!(
-        "Welcome to {}, [{}]({url}) ({})!",
-        escape(&ctx.network.name),
-        escape(&coop.profile.name)
-            .replace('[', "\\[")
-            .replace(']', "\\]"),
-        escape(&handle)
-    );
-    insert_and_federate(conn, ctx, &Author::network(ctx.fed()), &markdown).await?;
-    Ok(())
+    markdown: &str,
+) -> Result<Post, AppError> {
+    insert_and_federate(conn, ctx, &Author::network(ctx.fed()), markdown).await
 }
 
 /// One post of `author` (`Gone` once deleted).

@@ -117,6 +117,37 @@ pub struct CoopInput {
     pub updated_at: Option<DateTime<Utc>>,
 }
 
+impl CoopInput {
+    /// A record with only a handle and every field at its default (what a new co-op starts
+    /// from before a [`crate::CoopPatch`] fills it in).
+    pub fn blank(slug: &str) -> Self {
+        Self {
+            slug: slug.to_owned(),
+            name: String::new(),
+            summary: BTreeMap::new(),
+            website: None,
+            email: None,
+            contact_public: true,
+            locality: None,
+            region: None,
+            country: None,
+            latitude: None,
+            longitude: None,
+            founded: None,
+            workers: None,
+            legal_form: None,
+            services: Vec::new(),
+            technologies: Vec::new(),
+            languages: Vec::new(),
+            logo: None,
+            links: Vec::new(),
+            listed: true,
+            created_at: None,
+            updated_at: None,
+        }
+    }
+}
+
 /// `true`: the default of `listed` and `contact_public`.
 fn default_listed() -> bool {
     true

@@ -110,8 +110,10 @@ async fn convergence(config: &Config, rep: &mut Reporter) -> anyhow::Result<()> 
     let mut per_peer = Vec::new();
     for r in 0..edits {
         let locality = format!("Benchtown {r}");
-        let patch = json!({ "locality": locality });
-        let patch = patch.as_object().cloned().unwrap_or_default();
+        let patch = coopnet_core::CoopPatch {
+            locality: Some(Some(locality.clone())),
+            ..Default::default()
+        };
         let t0 = Instant::now();
         coops::update(&home.ctx, &TokenScope::Admin, &slug, &patch).await?;
         let mut seen = Vec::new();

@@ -5,32 +5,32 @@ use anyhow::{Context, bail};
 use coopnet_app::coops;
 use coopnet_app::exchange::{self, ImportError, ImportMode};
 use coopnet_app::{AppContext, AppError};
-use coopnet_core::{Coop, CoopInput, TokenScope};
-use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+
+use coopnet_core::patch::{parse_link, split_list};
+use coopnet_core::{Coop, CoopInput, CoopPatch, TokenScope};
 
 use crate::args::{CoopCommand, Format, ProfileFields};
 
 pub async fn run(ctx: &AppContext, command: CoopCommand) -> anyhow::Result<()> {
     match command {
         CoopCommand::Add { slug, fields } => {
-            let mut patch = fields_to_patch(&fields)?;
-            patch.insert("slug".into(), Value::String(slug));
-            if !patch.contains_key("name") {
+            let patch = fields_to_patch(&fields)?;
+            if patch.name.is_none() {
                 bail!("--name is required");
             }
-            let input: CoopInput = serde_json::from_value(Value::Object(patch))?;
+            let input = patch
+                .apply(&CoopInput::blank(&slug))
+                .map_err(|e| describe(e.into()))?;
             let coop = coops::create(ctx, &input).await.map_err(describe)?;
             println!("added {} ({})", coop.slug, coop.profile.name);
         }
         CoopCommand::Edit { slug, fields, json } => {
             let mut patch = fields_to_patch(&fields)?;
             if let Some(json) = json {
-                let Value::Object(extra) =
-                    serde_json::from_str(&json).context("--json must be a JSON object")?
-                else {
-                    bail!("--json must be a JSON object");
-                };
-                patch.extend(extra);
+                let extra: CoopPatch = serde_json::from_str(&json)
+                    .context("--json must be a JSON object of record keys")?;
+                patch = patch.merged(extra);
             }
             if patch.is_empty() {
                 bail!("nothing to change: name at least one field (see coopnet coop edit --help)");
@@ -162,72 +162,53 @@ fn describe(err: AppError) -> anyhow::Error {
     }
 }
 
-fn split_list(value: &str) -> Vec<Value> {
-    value
-        .split([';', ','])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| Value::String(s.to_owned()))
-        .collect()
-}
-
-/// Only the flags given become keys, so `edit` leaves other fields alone.
-fn fields_to_patch(f: &ProfileFields) -> anyhow::Result<Map<String, Value>> {
-    let mut patch = Map::new();
-    let mut put = |key: &str, value: Option<Value>| {
-        if let Some(v) = value {
-            patch.insert(key.to_owned(), v);
-        }
-    };
-    let text = |v: &Option<String>| v.clone().map(Value::String);
-    put("name", text(&f.name));
-    put("website", text(&f.website));
-    put("email", text(&f.email));
-    put("locality", text(&f.locality));
-    put("region", text(&f.region));
-    put("country", text(&f.country));
-    put("latitude", f.latitude.map(|v| json!(v)));
-    put("longitude", f.longitude.map(|v| json!(v)));
-    put("founded", f.founded.map(|v| json!(v)));
-    put("workers", f.workers.map(|v| json!(v)));
-    put("legal_form", text(&f.legal_form));
-    put(
-        "services",
-        f.services.as_deref().map(|v| Value::Array(split_list(v))),
-    );
-    put(
-        "technologies",
-        f.technologies
-            .as_deref()
-            .map(|v| Value::Array(split_list(v))),
-    );
-    put(
-        "languages",
-        f.languages.as_deref().map(|v| Value::Array(split_list(v))),
-    );
-    put("logo", text(&f.logo));
-    put("listed", f.listed.map(Value::Bool));
-    if !f.summary.is_empty() {
-        let mut summary = Map::new();
+/// Only the flags given become fields of the patch, so `edit` leaves other fields alone;
+/// `--website ""` clears a field.
+fn fields_to_patch(f: &ProfileFields) -> anyhow::Result<CoopPatch> {
+    let text = |v: &Option<String>| v.clone().map(Some);
+    let summary = if f.summary.is_empty() {
+        None
+    } else {
+        let mut summary = BTreeMap::new();
         for item in &f.summary {
             let (lang, text) = item
                 .split_once('=')
                 .with_context(|| format!("--summary '{item}' is not LANG=TEXT"))?;
-            summary.insert(lang.trim().to_owned(), Value::String(text.to_owned()));
+            summary.insert(lang.trim().to_owned(), text.to_owned());
         }
-        put("summary", Some(Value::Object(summary)));
-    }
-    if !f.link.is_empty() {
-        let mut links = Vec::new();
-        for item in &f.link {
-            let (kind, url) = item
-                .split_once('=')
-                .with_context(|| format!("--link '{item}' is not KIND=URL"))?;
-            links.push(json!({ "kind": kind.trim(), "url": url.trim() }));
-        }
-        put("links", Some(Value::Array(links)));
-    }
-    Ok(patch)
+        Some(summary)
+    };
+    let links = if f.link.is_empty() {
+        None
+    } else {
+        let links = f
+            .link
+            .iter()
+            .map(|item| parse_link(item).map_err(|e| anyhow::anyhow!("--link {e}")))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Some(links)
+    };
+    Ok(CoopPatch {
+        name: f.name.clone(),
+        summary,
+        website: text(&f.website),
+        email: text(&f.email),
+        locality: text(&f.locality),
+        region: text(&f.region),
+        country: text(&f.country),
+        latitude: f.latitude.map(Some),
+        longitude: f.longitude.map(Some),
+        founded: f.founded.map(Some),
+        workers: f.workers.map(Some),
+        legal_form: text(&f.legal_form),
+        services: f.services.as_deref().map(split_list),
+        technologies: f.technologies.as_deref().map(split_list),
+        languages: f.languages.as_deref().map(split_list),
+        logo: text(&f.logo),
+        links,
+        listed: f.listed,
+        ..CoopPatch::default()
+    })
 }
 
 fn print_coop(coop: &Coop) {

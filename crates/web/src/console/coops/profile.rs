@@ -3,8 +3,8 @@
 use std::collections::BTreeSet;
 
 use coopnet_app::AppContext;
-use coopnet_core::{Coop, CoopInput, FieldErrors};
-use serde_json::{Map, Value};
+use coopnet_core::patch::{parse_decimal, parse_link, parse_whole, split_list};
+use coopnet_core::{Coop, CoopInput, CoopPatch, FieldErrors};
 
 use crate::console::{Errs, Field, FormView, Kind, Ui};
 
@@ -129,83 +129,58 @@ impl Values {
         }
     }
 
-    /// The patch for [`coopnet_app::coops::update`], or the fields that do not even parse.
-    pub(super) fn patch(&self) -> Result<Map<String, Value>, FieldErrors> {
+    /// The patch for [`coopnet_app::coops::update`] (the whole form: every field is set,
+    /// blank ones cleared), or the fields that do not even parse. Lists and links are read
+    /// by the same rules as every other surface (`coopnet_core::patch`).
+    pub(super) fn patch(&self) -> Result<CoopPatch, FieldErrors> {
         let mut errors = FieldErrors::new();
-        let mut patch = Map::new();
-        let text = |v: &str| {
-            let v = v.trim();
-            if v.is_empty() {
-                Value::Null
-            } else {
-                Value::String(v.to_owned())
+        let text = |v: &str| Some(Some(v.trim().to_owned()).filter(|v| !v.is_empty()));
+        let mut number = |field: &str, v: &str| match parse_decimal(v) {
+            Ok(n) => Some(n),
+            Err(m) => {
+                errors.add(field, m);
+                None
             }
         };
-        patch.insert("name".into(), Value::String(self.name.clone()));
-        let summary: Map<String, Value> = self
-            .summary
-            .iter()
-            .map(|(l, v)| (l.clone(), Value::String(v.clone())))
-            .collect();
-        patch.insert("summary".into(), Value::Object(summary));
-        for (k, v) in [
-            ("website", &self.website),
-            ("email", &self.email),
-            ("locality", &self.locality),
-            ("region", &self.region),
-            ("country", &self.country),
-            ("legal_form", &self.legal_form),
-        ] {
-            patch.insert(k.into(), text(v));
-        }
-        for (k, v) in [("latitude", &self.latitude), ("longitude", &self.longitude)] {
-            let v = v.trim().replace(',', ".");
-            match v.parse::<f64>() {
-                _ if v.is_empty() => {
-                    patch.insert(k.into(), Value::Null);
-                }
-                Ok(n) if n.is_finite() => {
-                    patch.insert(k.into(), serde_json::json!(n));
-                }
-                _ => errors.add(k, "is not a number"),
+        let latitude = number("latitude", &self.latitude);
+        let longitude = number("longitude", &self.longitude);
+        let mut whole = |field: &str, v: &str| match parse_whole(v) {
+            Ok(n) => Some(n),
+            Err(m) => {
+                errors.add(field, m);
+                None
             }
-        }
-        for (k, v) in [("founded", &self.founded), ("workers", &self.workers)] {
-            let v = v.trim();
-            match v.parse::<i64>() {
-                _ if v.is_empty() => {
-                    patch.insert(k.into(), Value::Null);
-                }
-                Ok(n) => {
-                    patch.insert(k.into(), serde_json::json!(n));
-                }
-                Err(_) => errors.add(k, "is not a whole number"),
-            }
-        }
-        let list = |v: &str| {
-            Value::Array(
-                v.split([';', '\n'])
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(|s| Value::String(s.to_owned()))
-                    .collect(),
-            )
         };
-        patch.insert("services".into(), list(&self.services));
-        patch.insert("technologies".into(), list(&self.technologies));
-        patch.insert("languages".into(), list(&self.languages));
+        let founded = whole("founded", &self.founded);
+        let workers = whole("workers", &self.workers);
         let mut links = Vec::new();
         for line in self.links.lines().map(str::trim).filter(|l| !l.is_empty()) {
-            match line.split_once(char::is_whitespace) {
-                Some((kind, url)) => {
-                    links.push(serde_json::json!({"kind": kind.trim(), "url": url.trim()}))
-                }
-                None => errors.add("links", format!("'{line}' is not KIND URL")),
+            match parse_link(line) {
+                Ok(link) => links.push(link),
+                Err(m) => errors.add("links", m),
             }
         }
-        patch.insert("links".into(), Value::Array(links));
-        patch.insert("listed".into(), Value::Bool(self.listed));
-        patch.insert("contact_public".into(), Value::Bool(self.contact_public));
+        let patch = CoopPatch {
+            name: Some(self.name.clone()),
+            summary: Some(self.summary.iter().cloned().collect()),
+            website: text(&self.website),
+            email: text(&self.email),
+            contact_public: Some(self.contact_public),
+            locality: text(&self.locality),
+            region: text(&self.region),
+            country: text(&self.country),
+            latitude,
+            longitude,
+            founded,
+            workers,
+            legal_form: text(&self.legal_form),
+            services: Some(split_list(&self.services)),
+            technologies: Some(split_list(&self.technologies)),
+            languages: Some(split_list(&self.languages)),
+            links: Some(links),
+            listed: Some(self.listed),
+            ..CoopPatch::default()
+        };
         errors.into_result(patch)
     }
 }

@@ -4,8 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use coopnet_app::coops::{self, MAX_PAGE_SIZE, Visibility};
 use coopnet_app::{AppContext, AppError};
-use coopnet_core::CoopInput;
-use serde_json::{Map, Value};
+use coopnet_core::{CoopInput, CoopPatch};
 
 use crate::api::v1::Paging;
 use crate::error::ApiError;
@@ -127,7 +126,7 @@ pub async fn update(
     State(ctx): State<AppContext>,
     Caller(caller): Caller,
     Path(slug): Path<String>,
-    ApiJson(patch): ApiJson<Map<String, Value>>,
+    ApiJson(patch): ApiJson<CoopPatch>,
 ) -> Result<Json<CoopJson>, ApiError> {
     let networks = coopnet_app::networks::by_id(&ctx).await?;
     let coop = coops::update(&ctx, &caller.scope, &slug, &patch).await?;

@@ -1,0 +1,13 @@
+//! Co-op use cases. Every write of a co-op, whatever the door (console, admin API, CLI,
+//! import file, approved application), goes through [`create`], [`create_many`],
+//! [`update`] or [`remove`] in `write.rs`, which also decide what federates (the `Add`,
+//! `Update`, `Remove` to peer networks, the `Update`/`Delete` to followers, the network's
+//! welcome post). Reads are in `read.rs`, and the one rule for whether a handle is free in
+//! `slug.rs`.
+pub(crate) mod read;
+mod slug;
+mod write;
+
+pub use read::{MAX_PAGE_SIZE, Visibility, all, get, get_remote, list};
+pub use slug::{SlugAvailability, availability};
+pub use write::{NewMember, create, create_many, remove, update, update_many};

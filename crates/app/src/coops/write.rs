@@ -1,0 +1,263 @@
+//! The one door for writing co-ops, and what each write sets off.
+//!
+//! - A co-op joins ([`create`], [`create_many`]): it is stored, its `Add` goes to every peer
+//!   network, and the network welcomes it in a post (one post for a whole batch, so loading a
+//!   member list does not flood followers' timelines).
+//! - A profile changes ([`update`] with a [`CoopPatch`], [`update_many`] for imports): the
+//!   new version is stored, followers that fetched the actor get its `Update`, peer networks
+//!   the member `Update`. An unchanged profile writes nothing and sends nothing.
+//! - A co-op leaves ([`remove`]): it is marked removed (its handle stays reserved), its
+//!   tokens are revoked, followers get `Delete`, peers `Remove`.
+//!
+//! Each write and the activities it causes commit in one transaction (the transactional
+//! outbox), and the delivery worker is woken after the commit. Many co-ops are written
+//! [`WRITE_BATCH`] at a time, each batch its own transaction, so a large import never holds
+//! the database's write lock long enough to keep other writers out.
+use chrono::{DateTime, Utc};
+use coopnet_core::{Coop, CoopInput, CoopPatch, CoopProfile, Slug, TokenScope};
+use coopnet_db::ConnectionTrait;
+use coopnet_db::repo::coops::{self as repo, NewCoop};
+use coopnet_db::repo::{keys, tokens};
+use coopnet_federation::html::escape;
+use coopnet_federation::outbox;
+
+use super::read::find_live;
+use super::slug::{SlugAvailability, availability};
+use crate::{AppContext, AppError, posts};
+
+/// Co-ops written per transaction when many are written at once.
+pub const WRITE_BATCH: usize = 50;
+
+/// Most co-ops named in one welcome post (the rest are counted).
+const WELCOME_NAMES: usize = 20;
+
+fn internal(e: impl std::fmt::Display) -> AppError {
+    AppError::Internal(e.to_string())
+}
+
+/// A validated new co-op, ready to be written.
+#[derive(Debug, Clone)]
+pub struct NewMember {
+    /// Its handle.
+    pub slug: Slug,
+    /// Its profile.
+    pub profile: CoopProfile,
+    /// When it joined (imports keep the original; now when `None`).
+    pub created_at: Option<DateTime<Utc>>,
+    /// When its profile last changed (imports keep the original; `created_at` when `None`).
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// Commits and wakes the delivery worker for what the transaction queued.
+async fn commit(txn: coopnet_db::DatabaseTransaction, ctx: &AppContext) -> Result<(), AppError> {
+    txn.commit().await.map_err(internal)?;
+    ctx.fed().wake.notify_one();
+    Ok(())
+}
+
+/// Adds one local co-op.
+#[tracing::instrument(skip_all, err, fields(coop.slug = %input.slug))]
+pub async fn create(ctx: &AppContext, input: &CoopInput) -> Result<Coop, AppError> {
+    let (slug, profile) = input.validate()?;
+    let mut created = create_many(
+        ctx,
+        vec![NewMember {
+            slug,
+            profile,
+            created_at: None,
+            updated_at: None,
+        }],
+    )
+    .await?;
+    created
+        .pop()
+        .ok_or_else(|| AppError::Internal("no co-op written".into()))
+}
+
+/// Adds local co-ops, [`WRITE_BATCH`] per transaction, each with its `Add` to peer
+/// networks; the last batch also carries the network's welcome post for all of them. Every
+/// handle is checked in its batch's transaction: one taken meanwhile is a `Conflict`
+/// naming it, and the batches before it stay written.
+pub async fn create_many(ctx: &AppContext, members: Vec<NewMember>) -> Result<Vec<Coop>, AppError> {
+    let mut created = Vec::with_capacity(members.len());
+    let batches: Vec<&[NewMember]> = members.chunks(WRITE_BATCH).collect();
+    let last = batches.len().saturating_sub(1);
+    for (n, batch) in batches.into_iter().enumerate() {
+        let txn = coopnet_db::begin_write(&ctx.db).await.map_err(internal)?;
+        for member in batch {
+            created.push(insert_member(&txn, ctx, member).await?);
+        }
+        if n == last {
+            welcome(&txn, ctx, &created).await?;
+        }
+        commit(txn, ctx).await?;
+    }
+    Ok(created)
+}
+
+async fn insert_member(
+    conn: &impl ConnectionTrait,
+    ctx: &AppContext,
+    member: &NewMember,
+) -> Result<Coop, AppError> {
+    let slug = &member.slug;
+    if let Some(problem) = availability(conn, ctx, slug).await?.problem() {
+        return Err(AppError::Conflict(format!("slug '{slug}' {problem}")));
+    }
+    let now = Utc::now();
+    let created_at = member.created_at.unwrap_or(now);
+    let coop = repo::insert(
+        conn,
+        NewCoop {
+            network_id: ctx.network.id,
+            slug,
+            profile: &member.profile,
+            created_at,
+            updated_at: member.updated_at.unwrap_or(created_at),
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        coopnet_db::DbError::Conflict(_) => AppError::Conflict(format!(
+            "slug '{slug}' {}",
+            SlugAvailability::Taken.problem().unwrap_or_default()
+        )),
+        other => other.into(),
+    })?;
+    outbox::member_added(conn, ctx.fed(), &coop)
+        .await
+        .map_err(internal)?;
+    Ok(coop)
+}
+
+/// The network's post welcoming `joined` (nothing for none): each by name, linked, with its
+/// handle; past [`WELCOME_NAMES`] the rest are counted.
+async fn welcome(
+    conn: &impl ConnectionTrait,
+    ctx: &AppContext,
+    joined: &[Coop],
+) -> Result<(), AppError> {
+    if joined.is_empty() {
+        return Ok(());
+    }
+    let urls = &ctx.fed().urls;
+    let named: Vec<String> = joined
+        .iter()
+        .take(WELCOME_NAMES)
+        .map(|coop| {
+            let url = urls.coop(coop.slug.as_str());
+            let handle = format!("@{}@{}", coop.slug, urls.domain());
+            let name = escape(&coop.profile.name)
+                .replace('[', "\\[")
+                .replace(']', "\\]");
+            format!("[{name}]({url}) ({})", escape(&handle))
+        })
+        .collect();
+    let network = escape(&ctx.network.name);
+    let markdown = match joined.len() {
+        1 => format!("Welcome to {network}, {}!", named.join("")),
+        n if n <= WELCOME_NAMES => format!(
+            "Welcome to {network}, {n} new members: {}!",
+            named.join(", ")
+        ),
+        n => format!(
+            "Welcome to {network}, {n} new members: {} and {} more!",
+            named.join(", "),
+            n - WELCOME_NAMES
+        ),
+    };
+    posts::publish_for_network(conn, ctx, &markdown).await?;
+    Ok(())
+}
+
+/// Changes a co-op's profile: `patch` over its current record, validated as a whole. The
+/// handle cannot change (it is the co-op's fediverse identity). `scope` must allow editing
+/// this co-op.
+#[tracing::instrument(skip_all, err, fields(coop.slug = %slug))]
+pub async fn update(
+    ctx: &AppContext,
+    scope: &TokenScope,
+    slug: &str,
+    patch: &CoopPatch,
+) -> Result<Coop, AppError> {
+    let txn = coopnet_db::begin_write(&ctx.db).await.map_err(internal)?;
+    let existing = find_live(&txn, ctx, slug).await?;
+    if !scope.may_edit(&existing.slug) {
+        return Err(AppError::Forbidden(format!(
+            "this token may not edit co-op '{slug}'"
+        )));
+    }
+    let input = patch.apply(&CoopInput::from(&existing))?;
+    let (_, profile) = input.validate()?;
+    if profile == existing.profile {
+        return Ok(existing);
+    }
+    let coop = write_profile(&txn, ctx, &existing, &profile, Utc::now()).await?;
+    commit(txn, ctx).await?;
+    Ok(coop)
+}
+
+/// Replaces the profiles of local co-ops (imports with `--upsert`), [`WRITE_BATCH`] per
+/// transaction; unchanged ones are skipped. Returns the co-ops that changed.
+pub async fn update_many(
+    ctx: &AppContext,
+    changes: Vec<(Slug, CoopProfile, Option<DateTime<Utc>>)>,
+) -> Result<Vec<Coop>, AppError> {
+    let mut changed = Vec::new();
+    for batch in changes.chunks(WRITE_BATCH) {
+        let txn = coopnet_db::begin_write(&ctx.db).await.map_err(internal)?;
+        for (slug, profile, updated_at) in batch {
+            let existing = find_live(&txn, ctx, slug.as_str()).await?;
+            if *profile == existing.profile {
+                continue;
+            }
+            let at = updated_at.unwrap_or_else(Utc::now);
+            changed.push(write_profile(&txn, ctx, &existing, profile, at).await?);
+        }
+        commit(txn, ctx).await?;
+    }
+    Ok(changed)
+}
+
+/// Stores a new profile and queues its `Update`s: to followers when the actor has been
+/// fetched (only then does anyone hold its key, and only then can anyone follow it), and to
+/// peer networks.
+async fn write_profile(
+    conn: &impl ConnectionTrait,
+    ctx: &AppContext,
+    existing: &Coop,
+    profile: &CoopProfile,
+    at: DateTime<Utc>,
+) -> Result<Coop, AppError> {
+    let coop = repo::update_profile(conn, existing.id, profile, at).await?;
+    if let Some(pair) = keys::coop(conn, coop.id).await? {
+        outbox::update_coop(conn, ctx.fed(), &coop, &pair.public_pem)
+            .await
+            .map_err(internal)?;
+    }
+    outbox::member_updated(conn, ctx.fed(), &coop)
+        .await
+        .map_err(internal)?;
+    Ok(coop)
+}
+
+/// Removes a co-op: it leaves the directory, its tokens are revoked, and its slug stays
+/// reserved (its actor will answer 410 Gone).
+#[tracing::instrument(skip_all, err, fields(coop.slug = %slug))]
+pub async fn remove(ctx: &AppContext, slug: &str) -> Result<Coop, AppError> {
+    let txn = coopnet_db::begin_write(&ctx.db).await.map_err(internal)?;
+    let coop = find_live(&txn, ctx, slug).await?;
+    repo::mark_deleted(&txn, coop.id, Utc::now()).await?;
+    tokens::revoke_for_coop(&txn, coop.id).await?;
+    // Servers that fetched the actor (and so hold its key) learn it is gone.
+    if keys::coop(&txn, coop.id).await?.is_some() {
+        outbox::delete_coop(&txn, ctx.fed(), &coop)
+            .await
+            .map_err(internal)?;
+    }
+    outbox::member_removed(&txn, ctx.fed(), &coop)
+        .await
+        .map_err(internal)?;
+    commit(txn, ctx).await?;
+    Ok(coop)
+}
