@@ -247,28 +247,12 @@ impl ApplicationInput {
             summary.insert(lang, self.summary.trim().to_owned());
         }
         CoopInput {
-            slug: self.slug.trim().to_lowercase(),
             name: self.name.trim().to_owned(),
             summary,
             website: blank(&self.website),
-            email: None,
-            locality: None,
-            region: None,
             country: blank(&self.country),
-            latitude: None,
-            longitude: None,
-            founded: None,
-            workers: None,
-            legal_form: None,
-            services: Vec::new(),
-            technologies: Vec::new(),
-            languages: Vec::new(),
-            logo: None,
-            links: Vec::new(),
-            listed: true,
             contact_public: false,
-            created_at: None,
-            updated_at: None,
+            ..CoopInput::blank(&self.slug.trim().to_lowercase())
         }
     }
 

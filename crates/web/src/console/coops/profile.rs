@@ -135,24 +135,10 @@ impl Values {
     pub(super) fn patch(&self) -> Result<CoopPatch, FieldErrors> {
         let mut errors = FieldErrors::new();
         let text = |v: &str| Some(Some(v.trim().to_owned()).filter(|v| !v.is_empty()));
-        let mut number = |field: &str, v: &str| match parse_decimal(v) {
-            Ok(n) => Some(n),
-            Err(m) => {
-                errors.add(field, m);
-                None
-            }
-        };
-        let latitude = number("latitude", &self.latitude);
-        let longitude = number("longitude", &self.longitude);
-        let mut whole = |field: &str, v: &str| match parse_whole(v) {
-            Ok(n) => Some(n),
-            Err(m) => {
-                errors.add(field, m);
-                None
-            }
-        };
-        let founded = whole("founded", &self.founded);
-        let workers = whole("workers", &self.workers);
+        let latitude = read(&mut errors, "latitude", parse_decimal(&self.latitude));
+        let longitude = read(&mut errors, "longitude", parse_decimal(&self.longitude));
+        let founded = read(&mut errors, "founded", parse_whole(&self.founded));
+        let workers = read(&mut errors, "workers", parse_whole(&self.workers));
         let mut links = Vec::new();
         for line in self.links.lines().map(str::trim).filter(|l| !l.is_empty()) {
             match parse_link(line) {
@@ -183,6 +169,16 @@ impl Values {
         };
         errors.into_result(patch)
     }
+}
+
+/// A number field as typed: its value (`Some(None)` when blank), or `None` (the field left
+/// as it is) with the problem reported.
+fn read<T>(
+    errors: &mut FieldErrors,
+    field: &str,
+    parsed: Result<Option<T>, String>,
+) -> Option<Option<T>> {
+    parsed.map_err(|m| errors.add(field, m)).ok()
 }
 
 /// Domain error keys (`summary.de`, `links[2].url`) as form field names.
