@@ -6,6 +6,7 @@ use coopnet_db::ConnectionTrait;
 use coopnet_db::repo::coops::{self, ListQuery, NewCoop, SlugState};
 use coopnet_db::repo::{keys, tokens};
 use coopnet_federation::outbox;
+use coopnet_federation::queue::commit_and_wake;
 use serde_json::{Map, Value};
 
 use crate::{AppContext, AppError};
@@ -68,8 +69,9 @@ pub async fn create(ctx: &AppContext, input: &CoopInput) -> Result<Coop, AppErro
     outbox::member_added(&txn, ctx.fed(), &coop)
         .await
         .map_err(internal)?;
-    txn.commit().await.map_err(internal)?;
-    ctx.fed().wake.notify_one();
+    commit_and_wake(txn, [&ctx.fed().wake])
+        .await
+        .map_err(internal)?;
     Ok(coop)
 }
 
@@ -121,8 +123,9 @@ pub async fn update(
     outbox::member_updated(&txn, ctx.fed(), &coop)
         .await
         .map_err(internal)?;
-    txn.commit().await.map_err(internal)?;
-    ctx.fed().wake.notify_one();
+    commit_and_wake(txn, [&ctx.fed().wake])
+        .await
+        .map_err(internal)?;
     Ok(coop)
 }
 
@@ -171,8 +174,9 @@ pub async fn remove(ctx: &AppContext, slug: &str) -> Result<Coop, AppError> {
     outbox::member_removed(&txn, ctx.fed(), &coop)
         .await
         .map_err(internal)?;
-    txn.commit().await.map_err(internal)?;
-    ctx.fed().wake.notify_one();
+    commit_and_wake(txn, [&ctx.fed().wake])
+        .await
+        .map_err(internal)?;
     Ok(coop)
 }
 
