@@ -23,6 +23,7 @@ pub mod http;
 pub mod jobs;
 pub mod keys;
 pub mod lookup;
+pub mod members;
 pub mod metrics;
 pub mod net;
 pub mod objects;
