@@ -157,7 +157,7 @@ pub async fn enqueue(
 }
 
 /// Claims up to `limit` due deliveries for `lease`, oldest first, in one statement (see
-/// [`queue::claim`]: several processes never hold the same row; a row whose lease expired is
+/// `queue::claim`: several processes never hold the same row; a row whose lease expired is
 /// claimable again, so a crashed worker's deliveries are retried). Deliveries to a host whose
 /// circuit breaker is open are not claimed.
 pub async fn claim(

@@ -1,18 +1,19 @@
 //! The storage side of every leased queue (outgoing deliveries, background jobs, and the
 //! mail outbox to come): one set of statements over any table that has the queue's columns.
 //!
-//! A queue row is pending until its due time, then a worker [`claim`]s it with a lease
-//! (leased until `lease_until`), works on it and [`finish`]es it: done, pending again with a
+//! A queue row is pending until its due time, then a worker `claim`s it with a lease
+//! (leased until `lease_until`), works on it and `finish`es it: done, pending again with a
 //! later due time (a retry), or dead (given up). A worker that stops hands unstarted rows
-//! back with [`release`]; one that was killed never does, so a row whose lease has expired is
-//! claimable again (at-least-once). Long work [`renew`]s its lease. [`prune`] deletes old
+//! back with `release`; one that was killed never does, so a row whose lease has expired is
+//! claimable again (at-least-once). Long work `renew`s its lease. `prune` deletes old
 //! finished rows.
 //!
-//! A table joins by implementing [`QueueTable`] (which columns hold the bookkeeping, and any
-//! extra condition on claimable rows); its repository module (`deliveries`, `jobs`) wraps these
-//! functions with its own row types, so entity models never leave the crate. Everything is
-//! built with sea-query and runs unchanged on SQLite and PostgreSQL, except the one lock
-//! clause explained in [`claim_statement`].
+//! A table joins by naming its bookkeeping columns as every queue table does (`id`, `state`,
+//! `attempts`, `lease_until`, `last_error`, `updated_at`) and implementing `QueueTable`: its
+//! due column, any extra condition on claimable rows, its order. Its repository module
+//! (`deliveries`, `jobs`) wraps these functions with its own row types, so entity models
+//! never leave the crate. Everything is built with sea-query and runs unchanged on SQLite
+//! and PostgreSQL, except the one lock clause explained in `claim_statement`.
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{
     DynIden, Expr, ExprTrait, IntoIden, LockBehavior, LockType, Order, Query, SimpleExpr,
@@ -319,7 +320,7 @@ pub(crate) async fn counts<T: QueueTable>(conn: &impl ConnectionTrait) -> Result
     })
 }
 
-/// How many rows [`prune`] deleted.
+/// How many rows `prune` deleted.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Pruned {
     /// Done rows.

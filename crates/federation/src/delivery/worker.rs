@@ -491,7 +491,7 @@ impl Queue for Deliveries {
     /// batch).
     async fn work(
         &self,
-        batch: Vec<ClaimedDelivery>,
+        mut batch: Vec<ClaimedDelivery>,
         stop: &watch::Receiver<bool>,
     ) -> Result<Round, FederationError> {
         let started = std::time::Instant::now();
@@ -509,7 +509,6 @@ impl Queue for Deliveries {
         // Over a host's limit: kept leased until the round ends, so that no other worker
         // sends them meanwhile, then handed back, due as before.
         let mut hold = Vec::new();
-        let mut batch = batch;
         batch.retain(|d| match allowance.get_mut(&d.host) {
             Some(left) if *left > 0 => {
                 *left -= 1;
