@@ -14,6 +14,7 @@ use coopnet_core::FollowState;
 use coopnet_db::repo::following;
 use coopnet_db::repo::remote_actors::{self, RemoteActorRecord};
 use coopnet_federation::jobs::{self, Job};
+use coopnet_federation::queue::commit_and_wake;
 use coopnet_tests::{FakeServer, TestInstance, activity_json, eventually, respond};
 use serde_json::{Value, json};
 use url::Url;
@@ -123,10 +124,9 @@ async fn backfill(ctx: &AppContext, server: &FakeServer) -> (bool, String) {
     following::set_state(&ctx.db, &actor, FollowState::Accepted)
         .await
         .unwrap();
-    jobs::enqueue(&ctx.db, &Job::Backfill { actor })
-        .await
-        .unwrap();
-    ctx.fed().jobs_wake.notify_one();
+    let txn = coopnet_db::begin_write(&ctx.db).await.unwrap();
+    jobs::enqueue(&txn, &Job::Backfill { actor }).await.unwrap();
+    commit_and_wake(txn, [&ctx.fed().jobs_wake]).await.unwrap();
     last_sync(ctx, &domain).await
 }
 

@@ -10,10 +10,11 @@ use coopnet_federation::delivery::DeliveryConfig;
 use coopnet_federation::jobs::JobConfig;
 use coopnet_federation::keys::KeySource;
 use coopnet_federation::net::{AddressRules, NetConfig, Resolve, SystemResolver};
+use coopnet_federation::queue::Wake;
 use coopnet_federation::sync::WalkLimits;
 use coopnet_federation::urls::Urls;
 use coopnet_federation::{FedData, FederationConfig, PeerPolicy};
-use tokio::sync::{Notify, watch};
+use tokio::sync::watch;
 
 use crate::{AppError, demo, schema};
 
@@ -154,8 +155,8 @@ impl AppContext {
             urls,
             network: network.clone(),
             keys,
-            wake: Arc::new(Notify::new()),
-            jobs_wake: Arc::new(Notify::new()),
+            wake: Wake::default(),
+            jobs_wake: Wake::default(),
             dev_mode: settings.dev_mode,
             metrics: Arc::default(),
             actor_cache: Arc::default(),

@@ -4,6 +4,7 @@ use coopnet_db::repo::followers::{self, NetworkFollower};
 use coopnet_db::repo::following::{self, Followed};
 use coopnet_db::repo::networks::{self, SyncState};
 use coopnet_db::repo::{blocks, coops, remote_actors};
+use coopnet_federation::queue::commit_and_wake;
 use coopnet_federation::sync::{self, SyncReport};
 use coopnet_federation::{lookup, outbox};
 
@@ -39,8 +40,9 @@ pub async fn follow(ctx: &AppContext, target: &str) -> Result<Followed, AppError
     outbox::follow(&txn, ctx.fed(), &actor.0)
         .await
         .map_err(internal)?;
-    txn.commit().await.map_err(internal)?;
-    ctx.fed().wake.notify_one();
+    commit_and_wake(txn, [&ctx.fed().wake])
+        .await
+        .map_err(internal)?;
     following::list(&ctx.db)
         .await?
         .into_iter()
@@ -80,8 +82,9 @@ pub async fn unfollow(ctx: &AppContext, domain: &str) -> Result<usize, AppError>
             networks::delete_remote(&txn, network.id).await?;
         }
     }
-    txn.commit().await.map_err(internal)?;
-    ctx.fed().wake.notify_one();
+    commit_and_wake(txn, [&ctx.fed().wake])
+        .await
+        .map_err(internal)?;
     Ok(targets.len())
 }
 
@@ -119,8 +122,9 @@ async fn answer(ctx: &AppContext, domain: &str, accept: bool) -> Result<usize, A
             followers::remove(&txn, Target::Network(ctx.network.id), p.actor.id).await?;
         }
     }
-    txn.commit().await.map_err(internal)?;
-    ctx.fed().wake.notify_one();
+    commit_and_wake(txn, [&ctx.fed().wake])
+        .await
+        .map_err(internal)?;
     Ok(peers.len())
 }
 
@@ -295,22 +299,24 @@ pub async fn suggestions(
 /// unchanged digest ends each at once). Returns how many were queued (a peer whose resync
 /// is already waiting is not queued twice).
 pub async fn enqueue_resyncs(ctx: &AppContext) -> Result<usize, AppError> {
+    let peers = following::list(&ctx.db).await?;
+    let txn = coopnet_db::begin_write(&ctx.db).await.map_err(internal)?;
     let mut queued = 0;
-    for f in following::list(&ctx.db).await? {
+    for f in peers {
         if f.state != FollowState::Accepted || !f.kind.is_network() {
             continue;
         }
         let job = coopnet_federation::jobs::Job::Resync { actor: f.actor_id };
-        if coopnet_federation::jobs::enqueue(&ctx.db, &job)
+        if coopnet_federation::jobs::enqueue(&txn, &job)
             .await
             .map_err(internal)?
         {
             queued += 1;
         }
     }
-    if queued > 0 {
-        ctx.fed().jobs_wake.notify_one();
-    }
+    commit_and_wake(txn, (queued > 0).then_some(&ctx.fed().jobs_wake))
+        .await
+        .map_err(internal)?;
     Ok(queued)
 }
 

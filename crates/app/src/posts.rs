@@ -8,6 +8,7 @@ use coopnet_db::ConnectionTrait;
 use coopnet_db::repo::posts;
 use coopnet_federation::html::markdown_to_html;
 use coopnet_federation::outbox::{self, Author};
+use coopnet_federation::queue::commit_and_wake;
 use url::Url;
 
 use crate::coops::read as coops;
@@ -119,8 +120,9 @@ pub async fn create(
     let author = author_of(ctx, scope, author).await?;
     let txn = coopnet_db::begin_write(&ctx.db).await.map_err(internal)?;
     let post = insert_and_federate(&txn, ctx, &author, text).await?;
-    txn.commit().await.map_err(internal)?;
-    ctx.fed().wake.notify_one();
+    commit_and_wake(txn, [&ctx.fed().wake])
+        .await
+        .map_err(internal)?;
     Ok(post)
 }
 
@@ -157,8 +159,9 @@ pub async fn delete(ctx: &AppContext, scope: &TokenScope, public_id: &str) -> Re
     outbox::delete_note(&txn, ctx.fed(), &author, &post)
         .await
         .map_err(internal)?;
-    txn.commit().await.map_err(internal)?;
-    ctx.fed().wake.notify_one();
+    commit_and_wake(txn, [&ctx.fed().wake])
+        .await
+        .map_err(internal)?;
     Ok(())
 }
 

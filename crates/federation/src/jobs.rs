@@ -2,24 +2,25 @@
 //! inside an inbox request: backfilling a peer network's member directory once our follow
 //! is accepted, and resyncing it.
 //!
-//! The inbox only enqueues (in the transaction that records the `Accept`) and answers 202.
-//! A worker started beside the delivery worker claims due jobs with a lease, renews the
-//! lease while a job runs, retries a failed job with backoff and gives up after
-//! `max_attempts`. A job whose worker was killed is claimed again once its lease expires.
+//! The inbox only enqueues (in the transaction that records the `Accept`, committed through
+//! [`crate::queue::commit_and_wake`]) and answers 202. The job worker is the shared
+//! leased-queue worker ([`crate::queue`]) with this module's specifics: it claims up to
+//! `concurrency` due jobs, renews each one's lease while it runs, retries a failed job with
+//! backoff and gives up after `max_attempts`. A job whose worker was killed is claimed again
+//! once its lease expires.
 use std::time::Duration;
 
 use activitypub_federation::config::FederationConfig;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use coopnet_core::FollowState;
 use coopnet_db::repo::following;
 use coopnet_db::repo::{jobs, networks};
 use coopnet_db::{ConnectionTrait, DbError};
-use rand::Rng;
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
-use tokio::task::JoinSet;
 use url::Url;
 
+use crate::queue::{self, Pace, Progress, Queue, chrono};
 use crate::{FedData, FederationError};
 
 /// A unit of background work.
@@ -79,8 +80,8 @@ impl Job {
 }
 
 /// Queues `job`, due now, on `conn` (a caller's transaction, so the job commits with the
-/// change that asked for it); the same job already waiting is not queued twice. Ring
-/// [`FedData::jobs_wake`] after the commit.
+/// change that asked for it); the same job already waiting is not queued twice. Commit with
+/// [`crate::queue::commit_and_wake`] and [`FedData::jobs_wake`].
 pub async fn enqueue(conn: &impl ConnectionTrait, job: &Job) -> Result<bool, FederationError> {
     Ok(jobs::enqueue(conn, job.kind(), &job.payload()?, Utc::now())
         .await?
@@ -132,17 +133,8 @@ impl JobConfig {
         if attempts + 1 >= self.max_attempts {
             return None;
         }
-        let index = usize::try_from(attempts)
-            .unwrap_or(0)
-            .min(self.backoff.len().saturating_sub(1));
-        let base = self.backoff.get(index).copied().unwrap_or(Duration::ZERO);
-        let wait = base.mul_f64(rand::rng().random_range(0.9..1.1));
-        Some(Utc::now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX))
+        Some(Utc::now() + chrono(queue::backoff(&self.backoff, attempts)))
     }
-}
-
-fn chrono(d: Duration) -> chrono::Duration {
-    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
 }
 
 /// Runs one job; `Ok` carries a summary for the log.
@@ -185,42 +177,31 @@ enum Ran {
     Done,
     Retry,
     Dead,
-    Unrun(i64),
+}
+
+/// The job table, as the shared worker runs it.
+struct Jobs {
+    fed: FederationConfig<FedData>,
+    config: JobConfig,
 }
 
 /// Runs `claimed` to its end, renewing its lease meanwhile, and records the outcome.
 async fn run_claimed(
-    fed: &FederationConfig<FedData>,
-    config: &JobConfig,
+    fed: FederationConfig<FedData>,
+    config: JobConfig,
     claimed: jobs::ClaimedJob,
-    stop: &watch::Receiver<bool>,
 ) -> Result<Ran, FederationError> {
-    if *stop.borrow() {
-        return Ok(Ran::Unrun(claimed.id));
-    }
     let db = &fed.db;
     let outcome = match Job::from_stored(&claimed.kind, &claimed.payload) {
         Err(e) => Err(e),
         Ok(job) => {
-            let work = run(fed, &job);
-            tokio::pin!(work);
-            let mut renew = tokio::time::interval(config.lease / 3);
-            renew.tick().await;
-            loop {
-                tokio::select! {
-                    result = &mut work => break result.map_err(|e| {
-                        tracing::warn!(job = claimed.id, error = %e, "job failed");
-                        e.brief()
-                    }),
-                    _ = renew.tick() => {
-                        match jobs::renew(db, claimed.id, chrono(config.lease)).await {
-                            Ok(true) => {}
-                            Ok(false) => tracing::warn!(job = claimed.id, "job lease lost; another worker may run it too"),
-                            Err(e) => tracing::warn!(job = claimed.id, error = %e, "job lease not renewed"),
-                        }
-                    }
-                }
-            }
+            let renew = || jobs::renew(db, claimed.id, chrono(config.lease));
+            queue::renewing_lease(run(&fed, &job), claimed.id, config.lease / 3, renew)
+                .await
+                .map_err(|e| {
+                    tracing::warn!(job = claimed.id, error = %e, "job failed");
+                    e.brief()
+                })
         }
     };
     let kind = claimed.kind.as_str();
@@ -248,115 +229,106 @@ async fn run_claimed(
     let label = match ran {
         Ran::Done => "done",
         Ran::Retry => "retry",
-        _ => "dead",
+        Ran::Dead => "dead",
     };
     fed.metrics
         .inc("coopnet_jobs_total", &[("kind", kind), ("outcome", label)]);
     Ok(ran)
 }
 
-/// Claims up to `concurrency` due jobs and runs them to their end. Once `stop` is true,
-/// jobs not yet started are handed back.
+impl Queue for Jobs {
+    type Row = jobs::ClaimedJob;
+    type Round = JobRound;
+    const NAME: &'static str = "job";
+
+    async fn next_due(&self) -> Result<Option<DateTime<Utc>>, DbError> {
+        jobs::next_due(&self.fed.db).await
+    }
+
+    /// Up to `concurrency` jobs: each runs in a task of its own.
+    async fn claim(&self) -> Result<Vec<jobs::ClaimedJob>, FederationError> {
+        let limit = self.config.concurrency.max(1) as u64;
+        Ok(jobs::claim(&self.fed.db, limit, chrono(self.config.lease)).await?)
+    }
+
+    /// Runs the claimed jobs to their end. Once `stop` is true, jobs not yet started are
+    /// handed back.
+    async fn work(
+        &self,
+        claimed: Vec<jobs::ClaimedJob>,
+        stop: &watch::Receiver<bool>,
+    ) -> Result<JobRound, FederationError> {
+        let mut round = JobRound {
+            claimed: claimed.len(),
+            ..JobRound::default()
+        };
+        let (ran, unrun) = queue::run_each(
+            claimed,
+            self.config.concurrency,
+            stop,
+            |job| job.id,
+            |job| run_claimed(self.fed.clone(), self.config.clone(), job),
+        )
+        .await;
+        for result in ran {
+            match result {
+                Ok(Ran::Done) => round.done += 1,
+                Ok(Ran::Retry) => round.retried += 1,
+                Ok(Ran::Dead) => round.dead += 1,
+                // The job stays leased and is claimed again when the lease expires.
+                Err(e) => tracing::error!(error = %e, "job outcome not recorded"),
+            }
+        }
+        jobs::release(&self.fed.db, &unrun).await?;
+        Ok(round)
+    }
+
+    /// Every job claimed was run (a round stopped early ends the loop anyway).
+    fn progress(round: &JobRound) -> Progress {
+        Progress::new(round.claimed, round.claimed)
+    }
+
+    async fn housekeeping(&self) -> Result<(), FederationError> {
+        let now = Utc::now();
+        jobs::prune(
+            &self.fed.db,
+            now - chrono(self.config.done_retention),
+            now - chrono(self.config.dead_retention),
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+/// Claims up to `concurrency` due jobs and runs them to their end (see the shared
+/// [`queue::run_once`]). Once `stop` is true, jobs not yet started are handed back.
 pub async fn run_once(
     fed: &FederationConfig<FedData>,
     config: &JobConfig,
     stop: &watch::Receiver<bool>,
 ) -> Result<JobRound, FederationError> {
-    // Read before writing (as the delivery worker does): an idle table takes no write lock.
-    if jobs::next_due(&fed.db)
-        .await?
-        .is_none_or(|due| due > Utc::now())
-    {
-        return Ok(JobRound::default());
-    }
-    let claimed = jobs::claim(
-        &fed.db,
-        config.concurrency.max(1) as u64,
-        chrono(config.lease),
-    )
-    .await?;
-    let mut round = JobRound {
-        claimed: claimed.len(),
-        ..JobRound::default()
+    let jobs = Jobs {
+        fed: fed.clone(),
+        config: config.clone(),
     };
-    let mut tasks = JoinSet::new();
-    for job in claimed {
-        let (fed, config, stop) = (fed.clone(), config.clone(), stop.clone());
-        tasks.spawn(async move { run_claimed(&fed, &config, job, &stop).await });
-    }
-    let mut unrun = Vec::new();
-    while let Some(joined) = tasks.join_next().await {
-        match joined {
-            Ok(Ok(Ran::Done)) => round.done += 1,
-            Ok(Ok(Ran::Retry)) => round.retried += 1,
-            Ok(Ok(Ran::Dead)) => round.dead += 1,
-            Ok(Ok(Ran::Unrun(id))) => unrun.push(id),
-            // The job stays leased and is claimed again when the lease expires.
-            Ok(Err(e)) => tracing::error!(error = %e, "job outcome not recorded"),
-            Err(e) => tracing::error!(error = %e, "job task failed"),
-        }
-    }
-    jobs::release(&fed.db, &unrun).await?;
-    Ok(round)
+    queue::run_once(&jobs, stop).await
 }
 
 /// Runs the job worker until `stop` turns true (or its sender is dropped): jobs running
-/// finish, claimed ones not started are handed back.
+/// finish, claimed ones not started are handed back. The first housekeeping pass comes after
+/// one interval: start-up is busy enough.
 pub fn spawn(
     fed: FederationConfig<FedData>,
     config: JobConfig,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        // The first pass after one interval: start-up is busy enough.
-        let mut last_housekeeping = tokio::time::Instant::now();
-        loop {
-            if *stop.borrow() {
-                break;
-            }
-            if last_housekeeping.elapsed() >= config.housekeeping_interval {
-                last_housekeeping = tokio::time::Instant::now();
-                let now = Utc::now();
-                if let Err(e) = jobs::prune(
-                    &fed.db,
-                    now - chrono(config.done_retention),
-                    now - chrono(config.dead_retention),
-                )
-                .await
-                {
-                    tracing::error!(error = %e, "job housekeeping failed");
-                }
-            }
-            let round = match run_once(&fed, &config, &stop).await {
-                Ok(r) => r,
-                Err(e) => {
-                    tracing::error!(error = %e, "job round failed");
-                    JobRound::default()
-                }
-            };
-            if round.claimed > 0 {
-                continue;
-            }
-            let sleep = match jobs::next_due(&fed.db).await {
-                Ok(Some(due)) => (due - Utc::now())
-                    .to_std()
-                    .unwrap_or_default()
-                    .min(config.idle_poll),
-                _ => config.idle_poll,
-            }
-            // A due job that could not be claimed (another worker holds it): don't spin.
-            .max(Duration::from_millis(20));
-            tokio::select! {
-                () = fed.jobs_wake.notified() => {}
-                () = tokio::time::sleep(sleep) => {}
-                changed = stop.changed() => {
-                    if changed.is_err() {
-                        break;
-                    }
-                }
-            }
-        }
-    })
+    let pace = Pace {
+        idle_poll: config.idle_poll,
+        housekeeping_interval: config.housekeeping_interval,
+        housekeeping_at_start: false,
+    };
+    let wake = fed.jobs_wake.clone();
+    queue::spawn(Jobs { fed, config }, pace, wake, stop)
 }
 
 /// Jobs by state, for `coopnet queue status` and `/metrics`.

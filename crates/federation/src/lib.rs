@@ -5,8 +5,10 @@
 //!   ([`objects::ApubRemoteActor`]) and the builders of our own actor documents;
 //! - `activities/`: one file per incoming activity, dispatched by [`activities::InboxActivity`];
 //! - `outbox.rs`: builds outgoing activities and enqueues them in the caller's transaction;
-//! - `delivery/`: the persistent delivery worker and our draft-cavage signer;
-//! - `jobs.rs`: the persistent job worker (backfill and resync of peer networks);
+//! - `queue.rs`: the one leased-queue worker (loop, wake-up, stop, backoff, lease renewal)
+//!   and [`queue::commit_and_wake`], through which enqueuers commit;
+//! - `delivery/`: the delivery queue on that worker, and our draft-cavage signer;
+//! - `jobs.rs`: the job queue on that worker (backfill and resync of peer networks);
 //! - `net/`: the one guarded HTTP client every fetch and delivery goes through;
 //! - `http/`: actor, inbox, outbox, collections, WebFinger, host-meta and NodeInfo handlers.
 //!
@@ -21,11 +23,13 @@ pub mod http;
 pub mod jobs;
 pub mod keys;
 pub mod lookup;
+pub mod members;
 pub mod metrics;
 pub mod net;
 pub mod objects;
 pub mod outbox;
 pub mod protocol;
+pub mod queue;
 mod state;
 pub mod sync;
 pub mod urls;

@@ -3,10 +3,10 @@ use std::sync::Arc;
 use activitypub_federation::config::FederationConfig;
 use coopnet_core::Network;
 use coopnet_db::DatabaseConnection;
-use tokio::sync::Notify;
 
 use crate::FederationError;
 use crate::keys::KeySource;
+use crate::queue::Wake;
 use crate::urls::Urls;
 
 /// What federation code needs from the instance: its database, identity and helpers.
@@ -20,10 +20,11 @@ pub struct FedData {
     pub network: Arc<Network>,
     /// Where new key pairs come from.
     pub keys: KeySource,
-    /// Rung after deliveries are enqueued, so the worker need not wait for its next poll.
-    pub wake: Arc<Notify>,
-    /// Rung after jobs are enqueued (backfill, resync), for the job worker.
-    pub jobs_wake: Arc<Notify>,
+    /// The delivery worker's wake-up, rung by [`crate::queue::commit_and_wake`] after
+    /// deliveries are committed, so the worker need not wait for its next poll.
+    pub wake: Wake,
+    /// The job worker's wake-up, rung likewise after jobs (backfill, resync) are committed.
+    pub jobs_wake: Wake,
     /// Development mode: http and explicit ports allowed (the library's debug mode).
     pub dev_mode: bool,
     /// The one guarded client for every outgoing request (`net`).

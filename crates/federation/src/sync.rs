@@ -23,7 +23,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
-use crate::activities::store_member;
+use crate::members;
 use crate::protocol::actor::RemoteOrganization;
 use crate::urls::host_port;
 use crate::{FedData, FederationError};
@@ -421,7 +421,7 @@ async fn store_batch(
             return Ok(false);
         }
         let member = txn.begin().await.map_err(DbError::from)?;
-        let stored = store_member(&member, network, org).await;
+        let stored = members::store(&member, network, org).await;
         if stored.is_ok() {
             member.commit().await.map_err(DbError::from)?;
         } else {

@@ -20,6 +20,7 @@ use coopnet_db::repo::coops::{self as repo, NewCoop};
 use coopnet_db::repo::{keys, tokens};
 use coopnet_federation::html::escape;
 use coopnet_federation::outbox;
+use coopnet_federation::queue::commit_and_wake;
 
 use super::read::find_live;
 use super::slug::{SlugAvailability, availability};
@@ -50,9 +51,9 @@ pub struct NewMember {
 
 /// Commits and wakes the delivery worker for what the transaction queued.
 async fn commit(txn: coopnet_db::DatabaseTransaction, ctx: &AppContext) -> Result<(), AppError> {
-    txn.commit().await.map_err(internal)?;
-    ctx.fed().wake.notify_one();
-    Ok(())
+    commit_and_wake(txn, [&ctx.fed().wake])
+        .await
+        .map_err(internal)
 }
 
 /// Adds one local co-op.

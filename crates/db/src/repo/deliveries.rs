@@ -1,35 +1,48 @@
 //! The transactional outbox: activities we send, and one delivery row per target inbox.
 //!
 //! Producers call [`enqueue`] inside the same transaction as the change that caused the
-//! activity, so nothing is committed without its deliveries. Workers [`claim`] due rows with
-//! a lease; a crashed worker's lease expires and the row is claimed again (at-least-once).
-//! `remote_host` keeps each receiving host's health for the circuit breaker: after a streak
-//! of failures the host's deliveries are left alone until `open_until`, then one probes it.
+//! activity, so nothing is committed without its deliveries. The `delivery` table is a
+//! leased queue ([`super::queue`]: claim with a lease, finish, release, prune); this module
+//! adds what is particular to deliveries: the activity each row carries, and `remote_host`,
+//! each receiving host's health for the circuit breaker: after a streak of failures the
+//! host's deliveries are not claimed until `open_until`, then one probes it.
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LockBehavior, LockType, OnConflict, Order, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, OnConflict, Query, SimpleExpr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait,
-    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QuerySelect,
 };
 use url::Url;
 
 use coopnet_core::Target;
 
+use super::queue::{self, Finish, QueueTable};
+pub use super::queue::{Counts as QueueCounts, state};
 use crate::DbError;
 use crate::convert::{target_from, target_parts};
 use crate::entities::{delivery, outbox_activity, remote_host};
 
-/// Delivery states as stored.
-pub mod state {
-    /// Waiting for its next attempt.
-    pub const PENDING: i16 = 0;
-    /// Claimed by a worker until `lease_until`.
-    pub const LEASED: i16 = 1;
-    /// Accepted by the receiver.
-    pub const DONE: i16 = 2;
-    /// Given up.
-    pub const DEAD: i16 = 3;
+impl QueueTable for delivery::Entity {
+    const DUE: delivery::Column = delivery::Column::NextAttemptAt;
+
+    /// Not to a host whose circuit breaker is open.
+    fn claimable(now: DateTime<Utc>) -> Option<SimpleExpr> {
+        let breaker_open = Query::select()
+            .expr(Expr::val(1))
+            .from(remote_host::Entity)
+            .and_where(
+                Expr::col((remote_host::Entity, remote_host::Column::Host))
+                    .equals((delivery::Entity, delivery::Column::Host)),
+            )
+            .and_where(Expr::col((remote_host::Entity, remote_host::Column::OpenUntil)).gt(now))
+            .to_owned();
+        Some(Expr::not_exists(breaker_open))
+    }
+
+    fn order_key(row: &delivery::Model) -> (DateTime<Utc>, i64) {
+        (row.next_attempt_at, row.id)
+    }
 }
 
 /// An activity to store and deliver.
@@ -143,96 +156,19 @@ pub async fn enqueue(
     Ok(stored.id)
 }
 
-/// Which deliveries may be claimed at `now`: pending and due, or leased with an expired
-/// lease (its worker crashed or stalled), and not to a host whose circuit breaker is open.
-fn due(now: DateTime<Utc>) -> Condition {
-    let breaker_open = Query::select()
-        .expr(Expr::val(1))
-        .from(remote_host::Entity)
-        .and_where(
-            Expr::col((remote_host::Entity, remote_host::Column::Host))
-                .equals((delivery::Entity, delivery::Column::Host)),
-        )
-        .and_where(Expr::col((remote_host::Entity, remote_host::Column::OpenUntil)).gt(now))
-        .to_owned();
-    Condition::all()
-        .add(
-            Condition::any()
-                .add(
-                    Condition::all()
-                        .add(delivery::Column::State.eq(state::PENDING))
-                        .add(delivery::Column::NextAttemptAt.lte(now)),
-                )
-                .add(
-                    Condition::all()
-                        .add(delivery::Column::State.eq(state::LEASED))
-                        .add(delivery::Column::LeaseUntil.lt(now)),
-                ),
-        )
-        .add(Expr::not_exists(breaker_open))
-}
-
-/// The claim statement (see [`claim`]).
-fn claim_statement(
-    backend: DbBackend,
-    now: DateTime<Utc>,
-    limit: u64,
-    lease: Duration,
-) -> sea_orm::sea_query::UpdateStatement {
-    let mut candidates = Query::select();
-    candidates
-        .column(delivery::Column::Id)
-        .from(delivery::Entity)
-        .cond_where(due(now))
-        .order_by(delivery::Column::NextAttemptAt, Order::Asc)
-        .order_by(delivery::Column::Id, Order::Asc)
-        .limit(limit);
-    // The one backend branch: SQLite has no row locks (and no such clause); its writers are
-    // serialised, so the plain subquery cannot hand a row to two claimers there.
-    if backend == DbBackend::Postgres {
-        candidates.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
-    }
-    Query::update()
-        .table(delivery::Entity)
-        .value(delivery::Column::State, state::LEASED)
-        .value(delivery::Column::LeaseUntil, now + lease)
-        .value(delivery::Column::UpdatedAt, now)
-        .and_where(Expr::col(delivery::Column::Id).in_subquery(candidates))
-        .returning_all()
-        .to_owned()
-}
-
-/// Claims up to `limit` due deliveries for `lease`, oldest first, in one statement:
-///
-/// ```sql
-/// UPDATE delivery SET state = 1, lease_until = …, updated_at = …
-/// WHERE id IN (SELECT id FROM delivery WHERE <due> ORDER BY next_attempt_at, id LIMIT n
-///              FOR UPDATE SKIP LOCKED)          -- PostgreSQL only
-/// RETURNING *
-/// ```
-///
-/// Several processes on one database never hold the same row: on PostgreSQL the candidate
-/// rows are locked and rows another claimer holds are skipped; on SQLite (≥ 3.35 for
-/// `RETURNING`) the whole statement runs under the database's single write lock. A row whose
-/// lease expired is claimable again, so a crashed worker's deliveries are retried
-/// (at-least-once). Deliveries to a host whose circuit breaker is open are not claimed.
+/// Claims up to `limit` due deliveries for `lease`, oldest first, in one statement (see
+/// `queue::claim`: several processes never hold the same row; a row whose lease expired is
+/// claimable again, so a crashed worker's deliveries are retried). Deliveries to a host whose
+/// circuit breaker is open are not claimed.
 pub async fn claim(
     conn: &impl ConnectionTrait,
     limit: u64,
     lease: Duration,
 ) -> Result<Vec<ClaimedDelivery>, DbError> {
-    let update = claim_statement(conn.get_database_backend(), Utc::now(), limit, lease);
-    let mut rows = conn
-        .query_all(&update)
-        .await?
-        .iter()
-        .map(|row| delivery::Model::from_query_result(row, ""))
-        .collect::<Result<Vec<_>, _>>()?;
+    let rows = queue::claim::<delivery::Entity>(conn, limit, lease).await?;
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    // RETURNING gives no order: restore the queue's.
-    rows.sort_by_key(|d| (d.next_attempt_at, d.id));
     let mut ids: Vec<i64> = rows.iter().map(|d| d.activity_id).collect();
     ids.sort_unstable();
     ids.dedup();
@@ -269,23 +205,7 @@ pub async fn claim(
 /// Hands claimed deliveries back unsent: pending again, due as before, no attempt counted.
 /// (Used for the part of a batch over the per-host limit, and at shutdown.)
 pub async fn release(conn: &impl ConnectionTrait, ids: &[i64]) -> Result<u64, DbError> {
-    let now = Utc::now();
-    let mut released = 0;
-    for chunk in ids.chunks(500) {
-        released += delivery::Entity::update_many()
-            .col_expr(delivery::Column::State, Expr::value(state::PENDING))
-            .col_expr(
-                delivery::Column::LeaseUntil,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
-            .col_expr(delivery::Column::UpdatedAt, Expr::value(now))
-            .filter(delivery::Column::Id.is_in(chunk.iter().copied()))
-            .filter(delivery::Column::State.eq(state::LEASED))
-            .exec(conn)
-            .await?
-            .rows_affected;
-    }
-    Ok(released)
+    queue::release::<delivery::Entity>(conn, ids).await
 }
 
 /// Records the outcome of an attempt: `next` `Some(time)` schedules a retry, `None` with
@@ -311,100 +231,24 @@ pub async fn finish_many(
     status: Option<u16>,
     error: Option<&str>,
 ) -> Result<(), DbError> {
-    let now = Utc::now();
-    let new_state = match (delivered, next) {
-        (true, _) => state::DONE,
-        (false, Some(_)) => state::PENDING,
-        (false, None) => state::DEAD,
-    };
-    let error = error.map(|e| e.chars().take(500).collect::<String>());
-    for chunk in ids.chunks(500) {
-        delivery::Entity::update_many()
-            .col_expr(delivery::Column::State, Expr::value(new_state))
-            .col_expr(
-                delivery::Column::Attempts,
-                Expr::col(delivery::Column::Attempts).add(1),
-            )
-            .col_expr(
-                delivery::Column::NextAttemptAt,
-                Expr::value(next.unwrap_or(now)),
-            )
-            .col_expr(
-                delivery::Column::LeaseUntil,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
-            .col_expr(
-                delivery::Column::LastStatus,
-                Expr::value(status.map(i32::from)),
-            )
-            .col_expr(delivery::Column::LastError, Expr::value(error.clone()))
-            .col_expr(delivery::Column::UpdatedAt, Expr::value(now))
-            .filter(delivery::Column::Id.is_in(chunk.iter().copied()))
-            .exec(conn)
-            .await?;
-    }
-    Ok(())
-}
-
-/// How many deliveries are in each state.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct QueueCounts {
-    /// Waiting.
-    pub pending: u64,
-    /// Being sent.
-    pub leased: u64,
-    /// Delivered.
-    pub done: u64,
-    /// Given up.
-    pub dead: u64,
+    let status = (
+        delivery::Column::LastStatus,
+        Expr::value(status.map(i32::from)),
+    );
+    queue::finish::<delivery::Entity>(conn, ids, Finish::of(delivered, next), error, &[status])
+        .await
 }
 
 /// Counts deliveries by state.
 pub async fn counts(conn: &impl ConnectionTrait) -> Result<QueueCounts, DbError> {
-    let count = |s: i16| {
-        delivery::Entity::find()
-            .filter(delivery::Column::State.eq(s))
-            .count(conn)
-    };
-    Ok(QueueCounts {
-        pending: count(state::PENDING).await?,
-        leased: count(state::LEASED).await?,
-        done: count(state::DONE).await?,
-        dead: count(state::DEAD).await?,
-    })
+    queue::counts::<delivery::Entity>(conn).await
 }
 
 /// When the next delivery becomes claimable, if any (lets an idle worker sleep exactly):
 /// the earliest pending delivery to a host whose breaker is closed, or the earliest lease
 /// to expire. (Hosts with an open breaker are left to the worker's idle poll.)
 pub async fn next_due(conn: &impl ConnectionTrait) -> Result<Option<DateTime<Utc>>, DbError> {
-    let now = Utc::now();
-    let breaker_open = Query::select()
-        .expr(Expr::val(1))
-        .from(remote_host::Entity)
-        .and_where(
-            Expr::col((remote_host::Entity, remote_host::Column::Host))
-                .equals((delivery::Entity, delivery::Column::Host)),
-        )
-        .and_where(Expr::col((remote_host::Entity, remote_host::Column::OpenUntil)).gt(now))
-        .to_owned();
-    let pending = delivery::Entity::find()
-        .filter(delivery::Column::State.eq(state::PENDING))
-        .filter(Expr::not_exists(breaker_open))
-        .order_by_asc(delivery::Column::NextAttemptAt)
-        .one(conn)
-        .await?
-        .map(|d| d.next_attempt_at);
-    let lease = delivery::Entity::find()
-        .filter(delivery::Column::State.eq(state::LEASED))
-        .order_by_asc(delivery::Column::LeaseUntil)
-        .one(conn)
-        .await?
-        .and_then(|d| d.lease_until);
-    Ok(match (pending, lease) {
-        (Some(a), Some(b)) => Some(Ord::min(a, b)),
-        (a, b) => a.or(b),
-    })
+    queue::next_due::<delivery::Entity>(conn).await
 }
 
 /// A stored outgoing activity by its id URL (served at that URL).
@@ -705,18 +549,8 @@ pub async fn housekeeping(
     cutoffs: Cutoffs,
 ) -> Result<Housekept, DbError> {
     let now = Utc::now();
-    let done = delivery::Entity::delete_many()
-        .filter(delivery::Column::State.eq(state::DONE))
-        .filter(delivery::Column::UpdatedAt.lt(cutoffs.done_before))
-        .exec(conn)
-        .await?
-        .rows_affected;
-    let dead = delivery::Entity::delete_many()
-        .filter(delivery::Column::State.eq(state::DEAD))
-        .filter(delivery::Column::UpdatedAt.lt(cutoffs.dead_before))
-        .exec(conn)
-        .await?
-        .rows_affected;
+    let queue::Pruned { done, dead } =
+        queue::prune::<delivery::Entity>(conn, cutoffs.done_before, cutoffs.dead_before).await?;
     let expired = delivery::Entity::update_many()
         .col_expr(delivery::Column::State, Expr::value(state::DEAD))
         .col_expr(
@@ -778,36 +612,7 @@ pub async fn housekeeping(
 
 #[cfg(test)]
 mod tests {
-    use sea_orm::sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
-
     use super::*;
-
-    #[test]
-    fn the_claim_is_one_statement_locking_rows_on_postgres_only() {
-        let now = Utc::now();
-        let pg = claim_statement(DbBackend::Postgres, now, 64, Duration::minutes(5))
-            .to_string(PostgresQueryBuilder);
-        assert!(
-            pg.starts_with(r#"UPDATE "delivery" SET "state" = 1"#),
-            "{pg}"
-        );
-        assert!(
-            pg.contains(
-                r#"ORDER BY "next_attempt_at" ASC, "id" ASC LIMIT 64 FOR UPDATE SKIP LOCKED)"#
-            ),
-            "{pg}"
-        );
-        assert!(
-            pg.contains(r#"NOT EXISTS(SELECT 1 FROM "remote_host""#),
-            "{pg}"
-        );
-        assert!(pg.ends_with("RETURNING *"), "{pg}");
-        let sqlite = claim_statement(DbBackend::Sqlite, now, 64, Duration::minutes(5))
-            .to_string(SqliteQueryBuilder);
-        assert!(!sqlite.contains("FOR UPDATE"), "{sqlite}");
-        assert!(sqlite.contains("LIMIT 64)"), "{sqlite}");
-        assert!(sqlite.ends_with("RETURNING *"), "{sqlite}");
-    }
 
     #[test]
     fn an_open_breaker_waits_as_long_as_the_host_has_failed() {

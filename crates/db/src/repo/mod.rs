@@ -15,6 +15,7 @@ pub mod login_throttle;
 pub mod logos;
 pub mod networks;
 pub mod posts;
+pub mod queue;
 pub mod received;
 pub mod remote_actors;
 pub mod removals;

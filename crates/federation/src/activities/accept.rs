@@ -1,11 +1,11 @@
 //! `Accept` / `Reject` of a Follow our network sent.
 use activitypub_federation::config::Data;
 use coopnet_core::FollowState;
-use coopnet_db::DbError;
 use coopnet_db::repo::following;
 use url::Url;
 
 use crate::protocol::activities::Follow;
+use crate::queue::commit_and_wake;
 use crate::{FedData, FederationError};
 
 pub async fn receive(
@@ -46,10 +46,7 @@ pub async fn receive(
         )
         .await?;
     }
-    txn.commit().await.map_err(DbError::from)?;
-    if backfill {
-        data.jobs_wake.notify_one();
-    }
+    commit_and_wake(txn, backfill.then_some(&data.jobs_wake)).await?;
     tracing::info!(%actor, state = state.as_str(), known, "follow answered");
     Ok(())
 }

@@ -8,6 +8,7 @@ use coopnet_db::repo::followers;
 
 use crate::objects::ApubRemoteActor;
 use crate::protocol::activities::Follow;
+use crate::queue::commit_and_wake;
 use crate::{FedData, FederationError, PeerPolicy, outbox};
 
 /// What to do with a follow.
@@ -54,10 +55,9 @@ pub async fn receive(follow: Follow, data: &Data<FedData>) -> Result<(), Federat
             outbox::enqueue_reject(&txn, data, target, &follow, &actor.0.inbox).await?;
         }
     }
-    txn.commit()
+    commit_and_wake(txn, [&data.wake])
         .await
         .map_err(|e| FederationError::Internal(e.to_string()))?;
-    data.wake.notify_one();
     let outcome = match decision {
         Decision::Accept => "accepted",
         Decision::Hold => "pending approval",

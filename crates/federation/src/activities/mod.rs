@@ -6,8 +6,6 @@ mod follow;
 mod members;
 mod undo;
 
-pub use members::{CheckedMember, check as check_member, store as store_member};
-
 use activitypub_federation::config::Data;
 use activitypub_federation::traits::Activity;
 use coopnet_db::repo::received;
@@ -56,7 +54,7 @@ pub fn parse(bytes: &[u8]) -> Result<InboxActivity, FederationError> {
     match &activity {
         InboxActivity::Add(AddMember { object, .. })
         | InboxActivity::Update(UpdateMember { object, .. }) => {
-            check_member(object, chrono::Utc::now())?;
+            crate::members::check(object, chrono::Utc::now())?;
         }
         _ => {}
     }

@@ -1,4 +1,5 @@
-//! The persistent delivery queue's worker and our HTTP-signature signer.
+//! The persistent delivery queue (the shared leased-queue worker of [`crate::queue`], with
+//! per-host limits, circuit breakers and `Retry-After`) and our HTTP-signature signer.
 //!
 //! We sign and send ourselves rather than through the library's `SendActivityTask`, which
 //! reports every 4xx as success: our retry rules need the real status (401/408/429 retried,

@@ -1,9 +1,12 @@
-//! Claims due deliveries, signs and sends them, and records the outcome.
+//! The delivery queue: signs and sends claimed deliveries and records the outcome.
 //!
-//! One round: claim a batch (one statement, see `deliveries::claim`), keep at most
-//! `per_host_concurrency` deliveries per host (one probe for a host whose circuit breaker
-//! has just half-opened) and hand the rest back, send, record each outcome and each host's
-//! health. Between rounds, at most every `housekeeping_interval`, old rows are pruned.
+//! The loop, the claim-only-when-due rule, the wake-up, stopping and backoff are the shared
+//! leased-queue worker's ([`crate::queue`]); this module plugs in what is particular to
+//! deliveries. One round: claim a batch (one statement, see `deliveries::claim`), keep at
+//! most `per_host_concurrency` deliveries per host (one probe for a host whose circuit breaker
+//! has just half-opened) and hand the rest back, send, then record each outcome and each
+//! host's health in one commit. Housekeeping prunes old deliveries, activities, hosts and
+//! received activity ids.
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,12 +16,11 @@ use coopnet_core::Target;
 use coopnet_db::repo::deliveries::{self, BreakerPolicy, ClaimedDelivery, Cutoffs};
 use coopnet_db::repo::{coops, received};
 use coopnet_db::{DbError, TransactionTrait};
-use rand::Rng;
 use tokio::sync::{Mutex, watch};
-use tokio::task::JoinSet;
 use url::Url;
 
 use super::signer::{CONTENT_TYPE, Signer, http_date_now};
+use crate::queue::{self, Pace, Progress, Queue, chrono};
 use crate::urls::Urls;
 use crate::{FedData, FederationError, keys};
 
@@ -86,10 +88,6 @@ impl Default for DeliveryConfig {
     }
 }
 
-fn chrono(d: Duration) -> chrono::Duration {
-    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
-}
-
 impl DeliveryConfig {
     fn breaker(&self) -> BreakerPolicy {
         BreakerPolicy {
@@ -111,16 +109,8 @@ impl DeliveryConfig {
         created_at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Option<DateTime<Utc>> {
-        let index = usize::try_from(attempts)
-            .unwrap_or(0)
-            .min(self.backoff.len().saturating_sub(1));
-        let base = self
-            .backoff
-            .get(index)
-            .copied()
-            .unwrap_or(Duration::from_secs(60));
         let asked = retry_after.unwrap_or_default().min(self.retry_after_max);
-        let next = now + chrono(jittered(base).max(asked));
+        let next = now + chrono(queue::backoff(&self.backoff, attempts).max(asked));
         (next < created_at + chrono(self.max_age)).then_some(next)
     }
 }
@@ -218,12 +208,7 @@ struct Attempt {
 }
 
 /// Sends one delivery.
-async fn attempt(
-    data: &FedData,
-    http: &crate::net::HttpClient,
-    cache: &SignerCache,
-    d: &ClaimedDelivery,
-) -> Attempt {
+async fn attempt(data: &FedData, cache: &SignerCache, d: &ClaimedDelivery) -> Attempt {
     // Scheme and address are checked by the guarded client, on the address it connects to
     // (never a second DNS answer); a refused destination is dead, not retried.
     let Ok(inbox) = Url::parse(&d.inbox) else {
@@ -257,7 +242,10 @@ async fn attempt(
             };
         }
     };
-    let result = http
+    // The instance's one guarded client; it never follows redirects (a redirected POST
+    // would lose its signature's request-target).
+    let result = data
+        .http
         .post(inbox.clone())
         .header("Host", headers.host)
         .header("Date", headers.date)
@@ -299,11 +287,6 @@ async fn attempt(
     }
 }
 
-fn jittered(d: Duration) -> Duration {
-    let factor = rand::rng().random_range(0.9..1.1);
-    d.mul_f64(factor)
-}
-
 /// What one round did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Round {
@@ -315,14 +298,7 @@ pub struct Round {
     pub released: usize,
 }
 
-/// What became of one claimed delivery.
-enum Done {
-    /// Attempted: the outcome to record.
-    Sent(Finished),
-    /// Not started (stopping): to hand back.
-    Unsent(i64),
-}
-
+/// One attempt's result, to record.
 struct Finished {
     id: i64,
     host: String,
@@ -333,197 +309,262 @@ struct Finished {
     error: Option<String>,
 }
 
-/// Claims one batch, sends what the per-host limits and breakers allow, then records every
-/// outcome, hands the rest back and updates the hosts' health in one transaction (one
-/// commit per round, not per delivery). Once `stop` is true, deliveries not yet started are
-/// handed back instead of sent (the ones in flight finish).
-///
-/// A crash before that commit loses the round's records, not its deliveries: the rows stay
-/// leased and are sent again when the lease expires (at-least-once, at most one batch).
-pub async fn run_once(
-    data: &FedData,
-    http: &crate::net::HttpClient,
-    config: &DeliveryConfig,
-    cache: &SignerCache,
-    stop: &watch::Receiver<bool>,
-) -> Result<Round, FederationError> {
-    let started = std::time::Instant::now();
-    // Read before writing: the claim is an UPDATE, and on SQLite even one that matches no
-    // row takes the write lock, which makes other connections' read-then-write
-    // transactions fail with SQLITE_BUSY. An idle queue is only read.
-    if deliveries::next_due(&data.db)
-        .await?
-        .is_none_or(|due| due > Utc::now())
-    {
-        return Ok(Round::default());
+/// The delivery queue, as the shared worker runs it.
+struct Deliveries {
+    data: FedData,
+    config: DeliveryConfig,
+    cache: SignerCache,
+}
+
+impl Deliveries {
+    fn new(data: &FedData, config: &DeliveryConfig) -> Self {
+        Self {
+            data: data.clone(),
+            config: config.clone(),
+            cache: SignerCache::default(),
+        }
     }
-    let batch = deliveries::claim(&data.db, config.batch, chrono(config.lease)).await?;
-    let mut round = Round {
-        claimed: batch.len(),
-        ..Round::default()
-    };
-    if batch.is_empty() {
-        return Ok(round);
+
+    /// How many of a host's deliveries this round may send, for each host in `names`:
+    /// none while its breaker is open, one probe once its wait is over (if no other worker
+    /// took it first), else `per_host_concurrency`.
+    async fn allowances(
+        &self,
+        names: Vec<String>,
+        health: &HashMap<String, deliveries::HostHealth>,
+    ) -> Result<HashMap<String, usize>, FederationError> {
+        let now = Utc::now();
+        let mut allowance = HashMap::with_capacity(names.len());
+        for host in names {
+            let allowed = match health.get(&host) {
+                // Opened by another worker since our claim.
+                Some(h) if h.open(now) => 0,
+                Some(h) if h.half_open(now) => {
+                    let until = now + chrono(self.config.lease);
+                    usize::from(deliveries::take_probe(&self.data.db, &host, until).await?)
+                }
+                _ => self.config.per_host_concurrency.max(1),
+            };
+            allowance.insert(host, allowed);
+        }
+        Ok(allowance)
     }
-    let now = Utc::now();
-    let mut names: Vec<String> = batch.iter().map(|d| d.host.clone()).collect();
-    names.sort_unstable();
-    names.dedup();
-    let health: HashMap<String, deliveries::HostHealth> = deliveries::hosts(&data.db, &names)
-        .await?
-        .into_iter()
-        .map(|h| (h.host.clone(), h))
-        .collect();
-    let mut allowance = HashMap::with_capacity(names.len());
-    for host in names {
-        let allowed = match health.get(&host) {
-            // Opened by another worker since our claim.
-            Some(h) if h.open(now) => 0,
-            // Its wait is over: one probe, if no other worker took it first.
-            Some(h) if h.half_open(now) => {
-                let until = now + chrono(config.lease);
-                usize::from(deliveries::take_probe(&data.db, &host, until).await?)
+
+    /// Records the round in one transaction: every outcome, the deliveries handed back
+    /// (`hold`) and each host's health. Returns the hosts whose breaker this round opened.
+    async fn record(
+        &self,
+        finished: &[Finished],
+        hold: &[i64],
+        health: &HashMap<String, deliveries::HostHealth>,
+    ) -> Result<Vec<deliveries::HostHealth>, FederationError> {
+        // Per host: did it answer at least once this round, how often did it fail?
+        let mut hosts: HashMap<&str, (bool, u32)> = HashMap::new();
+        for f in finished {
+            let entry = hosts.entry(f.host.as_str()).or_default();
+            match f.verdict {
+                HostVerdict::Up => entry.0 = true,
+                HostVerdict::Down => entry.1 += 1,
+                HostVerdict::Untried => {}
             }
-            _ => config.per_host_concurrency.max(1),
-        };
-        allowance.insert(host, allowed);
+        }
+        // Delivered ones together (by status), the others one by one (each its own retry time).
+        let mut delivered: HashMap<Option<u16>, Vec<i64>> = HashMap::new();
+        for f in finished.iter().filter(|f| f.delivered) {
+            delivered.entry(f.status).or_default().push(f.id);
+        }
+        let tx = self.data.db.begin().await.map_err(DbError::from)?;
+        for (status, ids) in delivered {
+            deliveries::finish_many(&tx, &ids, true, None, status, None).await?;
+        }
+        for f in finished.iter().filter(|f| !f.delivered) {
+            deliveries::finish(&tx, f.id, false, f.next, f.status, f.error.as_deref()).await?;
+        }
+        deliveries::release(&tx, hold).await?;
+        let mut opened = Vec::new();
+        for (host, (answered, failures)) in hosts {
+            let known = health.get(host);
+            if answered {
+                // A host with no failure on record needs no write.
+                if known.is_some_and(|h| h.fail_streak > 0 || h.open_until.is_some()) {
+                    deliveries::record_host_success(&tx, host).await?;
+                }
+            } else if failures > 0 {
+                let policy = self.config.breaker();
+                let h = deliveries::record_host_failures(&tx, host, failures, policy).await?;
+                if h.open(Utc::now()) && known.is_none_or(|k| k.open_until.is_none()) {
+                    opened.push(h);
+                }
+            }
+        }
+        tx.commit().await.map_err(DbError::from)?;
+        Ok(opened)
     }
-    // Over a host's limit: kept leased until the round ends, so that no other worker sends
-    // them meanwhile, then handed back, due as before.
-    let mut hold = Vec::new();
-    let mut tasks = JoinSet::new();
-    let semaphore = Arc::new(tokio::sync::Semaphore::new(config.concurrency.max(1)));
-    for d in batch {
-        match allowance.get_mut(&d.host) {
-            Some(left) if *left > 0 => *left -= 1,
+
+    /// Counts the round's outcomes for `/metrics`.
+    fn count(&self, finished: &[Finished], released: usize) {
+        for f in finished {
+            let outcome = match (f.delivered, f.next) {
+                (true, _) => "done",
+                (false, Some(_)) => "retry",
+                (false, None) => "dead",
+            };
+            let status = match f.status {
+                None => "none",
+                Some(s) if s < 300 => "2xx",
+                Some(s) if s < 400 => "3xx",
+                Some(s) if s < 500 => "4xx",
+                Some(_) => "5xx",
+            };
+            self.data.metrics.inc(
+                "coopnet_deliveries_total",
+                &[("outcome", outcome), ("status", status)],
+            );
+        }
+        if released > 0 {
+            self.data.metrics.add(
+                "coopnet_deliveries_total",
+                &[("outcome", "released"), ("status", "none")],
+                released as u64,
+            );
+        }
+    }
+}
+
+/// Sends `d` and says what to record.
+async fn send(
+    data: FedData,
+    config: DeliveryConfig,
+    cache: SignerCache,
+    d: ClaimedDelivery,
+) -> Finished {
+    let sent_at = std::time::Instant::now();
+    let a = attempt(&data, &cache, &d).await;
+    let label = match a.outcome {
+        Outcome::Delivered => "done",
+        Outcome::Retry { .. } => "retry",
+        Outcome::Dead => "dead",
+    };
+    data.metrics.observe(
+        "coopnet_delivery_attempt_duration_seconds",
+        &[("outcome", label)],
+        sent_at.elapsed().as_secs_f64(),
+    );
+    let next = match a.outcome {
+        Outcome::Delivered | Outcome::Dead => None,
+        Outcome::Retry { after } => {
+            config.next_attempt(d.attempts, after, d.created_at, Utc::now())
+        }
+    };
+    tracing::debug!(inbox = %d.inbox, activity = %d.activity.ap_id, outcome = ?a.outcome, status = ?a.status, "delivery attempt");
+    Finished {
+        id: d.id,
+        host: d.host,
+        verdict: a.host,
+        delivered: a.outcome == Outcome::Delivered,
+        next,
+        status: a.status,
+        error: a.error,
+    }
+}
+
+impl Queue for Deliveries {
+    type Row = ClaimedDelivery;
+    type Round = Round;
+    const NAME: &'static str = "delivery";
+
+    async fn next_due(&self) -> Result<Option<DateTime<Utc>>, DbError> {
+        deliveries::next_due(&self.data.db).await
+    }
+
+    async fn claim(&self) -> Result<Vec<ClaimedDelivery>, FederationError> {
+        Ok(deliveries::claim(&self.data.db, self.config.batch, chrono(self.config.lease)).await?)
+    }
+
+    /// Sends what the per-host limits and breakers allow, then records every outcome, hands
+    /// the rest back and updates the hosts' health in one transaction (one commit per round,
+    /// not per delivery). Once `stop` is true, deliveries not yet started are handed back
+    /// instead of sent (the ones in flight finish).
+    ///
+    /// A crash before that commit loses the round's records, not its deliveries: the rows
+    /// stay leased and are sent again when the lease expires (at-least-once, at most one
+    /// batch).
+    async fn work(
+        &self,
+        mut batch: Vec<ClaimedDelivery>,
+        stop: &watch::Receiver<bool>,
+    ) -> Result<Round, FederationError> {
+        let started = std::time::Instant::now();
+        let claimed = batch.len();
+        let mut names: Vec<String> = batch.iter().map(|d| d.host.clone()).collect();
+        names.sort_unstable();
+        names.dedup();
+        let health: HashMap<String, deliveries::HostHealth> =
+            deliveries::hosts(&self.data.db, &names)
+                .await?
+                .into_iter()
+                .map(|h| (h.host.clone(), h))
+                .collect();
+        let mut allowance = self.allowances(names, &health).await?;
+        // Over a host's limit: kept leased until the round ends, so that no other worker
+        // sends them meanwhile, then handed back, due as before.
+        let mut hold = Vec::new();
+        batch.retain(|d| match allowance.get_mut(&d.host) {
+            Some(left) if *left > 0 => {
+                *left -= 1;
+                true
+            }
             _ => {
                 hold.push(d.id);
-                continue;
+                false
             }
-        }
-        let (data, http, cache, config, semaphore, stop) = (
-            data.clone(),
-            http.clone(),
-            cache.clone(),
-            config.clone(),
-            semaphore.clone(),
-            stop.clone(),
-        );
-        tasks.spawn(async move {
-            let _permit = semaphore.acquire_owned().await;
-            if *stop.borrow() {
-                return Done::Unsent(d.id);
-            }
-            let sent_at = std::time::Instant::now();
-            let a = attempt(&data, &http, &cache, &d).await;
-            let label = match a.outcome {
-                Outcome::Delivered => "done",
-                Outcome::Retry { .. } => "retry",
-                Outcome::Dead => "dead",
-            };
-            data.metrics.observe(
-                "coopnet_delivery_attempt_duration_seconds",
-                &[("outcome", label)],
-                sent_at.elapsed().as_secs_f64(),
-            );
-            let next = match a.outcome {
-                Outcome::Delivered | Outcome::Dead => None,
-                Outcome::Retry { after } => {
-                    config.next_attempt(d.attempts, after, d.created_at, Utc::now())
-                }
-            };
-            tracing::debug!(inbox = %d.inbox, activity = %d.activity.ap_id, outcome = ?a.outcome, status = ?a.status, "delivery attempt");
-            Done::Sent(Finished {
-                id: d.id,
-                host: d.host,
-                verdict: a.host,
-                delivered: a.outcome == Outcome::Delivered,
-                next,
-                status: a.status,
-                error: a.error,
-            })
         });
-    }
-    let mut finished = Vec::new();
-    while let Some(done) = tasks.join_next().await {
-        match done {
-            Ok(Done::Sent(f)) => finished.push(f),
-            Ok(Done::Unsent(id)) => hold.push(id),
-            // Its row stays leased and is retried when the lease expires.
-            Err(e) => tracing::error!(error = %e, "delivery task failed"),
-        }
-    }
-    round.sent = finished.len();
-    round.released = hold.len();
-    // Per host: did it answer at least once this round, how often did it fail?
-    let mut hosts: HashMap<&str, (bool, u32)> = HashMap::new();
-    for f in &finished {
-        let entry = hosts.entry(f.host.as_str()).or_default();
-        match f.verdict {
-            HostVerdict::Up => entry.0 = true,
-            HostVerdict::Down => entry.1 += 1,
-            HostVerdict::Untried => {}
-        }
-    }
-    // Delivered ones together (by status), the others one by one (each its own retry time).
-    let mut delivered: HashMap<Option<u16>, Vec<i64>> = HashMap::new();
-    for f in finished.iter().filter(|f| f.delivered) {
-        delivered.entry(f.status).or_default().push(f.id);
-    }
-    let tx = data.db.begin().await.map_err(DbError::from)?;
-    for (status, ids) in delivered {
-        deliveries::finish_many(&tx, &ids, true, None, status, None).await?;
-    }
-    for f in finished.iter().filter(|f| !f.delivered) {
-        deliveries::finish(&tx, f.id, false, f.next, f.status, f.error.as_deref()).await?;
-    }
-    deliveries::release(&tx, &hold).await?;
-    let mut opened = Vec::new();
-    for (host, (answered, failures)) in hosts {
-        let known = health.get(host);
-        if answered {
-            // A host with no failure on record needs no write.
-            if known.is_some_and(|h| h.fail_streak > 0 || h.open_until.is_some()) {
-                deliveries::record_host_success(&tx, host).await?;
-            }
-        } else if failures > 0 {
-            let h = deliveries::record_host_failures(&tx, host, failures, config.breaker()).await?;
-            if h.open(Utc::now()) && known.is_none_or(|k| k.open_until.is_none()) {
-                opened.push(h);
-            }
-        }
-    }
-    tx.commit().await.map_err(DbError::from)?;
-    for f in &finished {
-        let outcome = match (f.delivered, f.next) {
-            (true, _) => "done",
-            (false, Some(_)) => "retry",
-            (false, None) => "dead",
+        let (finished, unsent) = queue::run_each(
+            batch,
+            self.config.concurrency,
+            stop,
+            |d| d.id,
+            |d| {
+                send(
+                    self.data.clone(),
+                    self.config.clone(),
+                    self.cache.clone(),
+                    d,
+                )
+            },
+        )
+        .await;
+        hold.extend(unsent);
+        let round = Round {
+            claimed,
+            sent: finished.len(),
+            released: hold.len(),
         };
-        let status = match f.status {
-            None => "none",
-            Some(s) if s < 300 => "2xx",
-            Some(s) if s < 400 => "3xx",
-            Some(s) if s < 500 => "4xx",
-            Some(_) => "5xx",
-        };
-        data.metrics.inc(
-            "coopnet_deliveries_total",
-            &[("outcome", outcome), ("status", status)],
-        );
+        let opened = self.record(&finished, &hold, &health).await?;
+        self.count(&finished, hold.len());
+        tracing::debug!(claimed = round.claimed, sent = round.sent, released = round.released, elapsed = ?started.elapsed(), "delivery round");
+        for h in opened {
+            tracing::warn!(host = %h.host, failures = h.fail_streak, until = ?h.open_until, "circuit breaker opened: deliveries to the host wait");
+        }
+        Ok(round)
     }
-    if !hold.is_empty() {
-        data.metrics.add(
-            "coopnet_deliveries_total",
-            &[("outcome", "released"), ("status", "none")],
-            hold.len() as u64,
-        );
+
+    fn progress(round: &Round) -> Progress {
+        Progress::new(round.claimed, round.sent)
     }
-    tracing::debug!(claimed = round.claimed, sent = round.sent, released = round.released, elapsed = ?started.elapsed(), "delivery round");
-    for h in opened {
-        tracing::warn!(host = %h.host, failures = h.fail_streak, until = ?h.open_until, "circuit breaker opened: deliveries to the host wait");
+
+    async fn housekeeping(&self) -> Result<(), FederationError> {
+        housekeeping(&self.data, &self.config).await
     }
-    Ok(round)
+}
+
+/// One round of the delivery queue (see the shared [`queue::run_once`]).
+pub async fn run_once(
+    data: &FedData,
+    config: &DeliveryConfig,
+    stop: &watch::Receiver<bool>,
+) -> Result<Round, FederationError> {
+    queue::run_once(&Deliveries::new(data, config), stop).await
 }
 
 /// Prunes old rows (see [`DeliveryConfig`] for the retention times).
@@ -541,64 +582,26 @@ pub async fn housekeeping(data: &FedData, config: &DeliveryConfig) -> Result<(),
     Ok(())
 }
 
-/// Runs the worker until `stop` turns true (or its sender is dropped): the round in flight
-/// finishes, and deliveries it claimed but had not started are handed back, due at once.
+/// Runs the delivery worker until `stop` turns true (or its sender is dropped): the round
+/// in flight finishes, and deliveries it claimed but had not started are handed back, due at
+/// once. Housekeeping runs at start, then every `housekeeping_interval`.
 pub fn spawn(
     data: FedData,
     config: DeliveryConfig,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
 ) -> Result<tokio::task::JoinHandle<()>, FederationError> {
-    // The instance's one guarded client; it never follows redirects (a redirected POST
-    // would lose its signature's request-target).
-    let http = data.http.clone();
-    let cache: SignerCache = Arc::default();
-    Ok(tokio::spawn(async move {
-        let mut last_housekeeping: Option<tokio::time::Instant> = None;
-        loop {
-            if *stop.borrow() {
-                break;
-            }
-            if last_housekeeping.is_none_or(|t| t.elapsed() >= config.housekeeping_interval) {
-                last_housekeeping = Some(tokio::time::Instant::now());
-                if let Err(e) = housekeeping(&data, &config).await {
-                    tracing::error!(error = %e, "delivery housekeeping failed");
-                }
-            }
-            let round = match run_once(&data, &http, &config, &cache, &stop).await {
-                Ok(r) => r,
-                Err(e) => {
-                    tracing::error!(error = %e, "delivery round failed");
-                    Round::default()
-                }
-            };
-            if *stop.borrow() {
-                break;
-            }
-            if round.sent > 0 {
-                continue;
-            }
-            let mut sleep = match deliveries::next_due(&data.db).await {
-                Ok(Some(due)) => (due - Utc::now())
-                    .to_std()
-                    .unwrap_or_default()
-                    .min(config.idle_poll),
-                _ => config.idle_poll,
-            };
-            if round.claimed > 0 {
-                // Claimed but all handed back (a probe raced another worker's): don't spin.
-                sleep = sleep.max(Duration::from_millis(50).min(config.idle_poll));
-            }
-            tokio::select! {
-                () = data.wake.notified() => {}
-                () = tokio::time::sleep(sleep) => {}
-                changed = stop.changed() => {
-                    if changed.is_err() {
-                        break;
-                    }
-                }
-            }
-        }
-    }))
+    let pace = Pace {
+        idle_poll: config.idle_poll,
+        housekeeping_interval: config.housekeeping_interval,
+        housekeeping_at_start: true,
+    };
+    let wake = data.wake.clone();
+    Ok(queue::spawn(
+        Deliveries::new(&data, &config),
+        pace,
+        wake,
+        stop,
+    ))
 }
 
 #[cfg(test)]
