@@ -28,10 +28,6 @@ use crate::{AppContext, AppError, coops};
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "coopnet_session";
 
-fn internal(e: impl std::fmt::Display) -> AppError {
-    AppError::Internal(e.to_string())
-}
-
 /// 32 random bytes, hex.
 pub fn random_token() -> String {
     let mut bytes = [0u8; 32];
@@ -56,11 +52,11 @@ pub fn csrf_matches(expected: &str, presented: &str) -> bool {
 pub fn hash_password(password: &str) -> Result<String, AppError> {
     let mut salt = [0u8; 16];
     rand::rng().fill_bytes(&mut salt);
-    let salt = SaltString::encode_b64(&salt).map_err(internal)?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| AppError::caused("password salt", e))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(internal)
+        .map_err(|e| AppError::caused("hashing a password", e))
 }
 
 /// True when `password` matches the PHC string `hash`.
@@ -244,6 +240,12 @@ pub enum LoginError {
     App(#[from] AppError),
 }
 
+impl From<coopnet_db::DbErr> for LoginError {
+    fn from(e: coopnet_db::DbErr) -> Self {
+        Self::App(e.into())
+    }
+}
+
 impl From<coopnet_db::DbError> for LoginError {
     fn from(e: coopnet_db::DbError) -> Self {
         Self::App(e.into())
@@ -273,17 +275,17 @@ pub async fn check_password(
     if let Err(e) = login_throttle::prune(&ctx.db, now - policy.lockout, now).await {
         tracing::warn!(error = %e, "pruning login_throttle failed");
     }
-    let txn = coopnet_db::begin_write(&ctx.db).await.map_err(internal)?;
+    let txn = coopnet_db::begin_write(&ctx.db).await?;
     let stored = login_throttle::claim(&txn, &key, now).await?;
     let attempt = match policy.begin_attempt(Some(&stored), now) {
         Ok(attempt) => attempt,
         Err(until) => {
-            txn.commit().await.map_err(internal)?;
+            txn.commit().await?;
             return Err(LoginError::Locked(until));
         }
     };
     login_throttle::save(&txn, &key, &attempt).await?;
-    txn.commit().await.map_err(internal)?;
+    txn.commit().await?;
 
     // Verified outside the transaction: argon2 takes a while, the write lock must not wait;
     // and on a blocking thread, so a flood of guesses does not stall the async workers.
@@ -295,7 +297,7 @@ pub async fn check_password(
         None => verify_password(dummy_hash(), &typed),
     })
     .await
-    .map_err(internal)?;
+    .map_err(|e| AppError::caused("verifying a password", e))?;
     match account {
         Some(account) if verified => {
             login_throttle::clear(&ctx.db, &key).await?;
@@ -355,10 +357,10 @@ pub async fn change_password(
         Err(e) => return Err(e),
     }
     let hash = hash_password(new)?;
-    let txn = coopnet_db::begin_write(&ctx.db).await.map_err(internal)?;
+    let txn = coopnet_db::begin_write(&ctx.db).await?;
     accounts::set_password(&txn, session.account.id, &hash).await?;
     accounts::delete_sessions_of(&txn, session.account.id, Some(&session.id)).await?;
-    txn.commit().await.map_err(internal)?;
+    txn.commit().await?;
     Ok(())
 }
 
@@ -482,7 +484,7 @@ pub async fn accept_invite(
         .into_result(name.unwrap_or_default())
         .map_err(AppError::from)?;
     let hash = hash_password(&form.password)?;
-    let txn = coopnet_db::begin_write(&ctx.db).await.map_err(internal)?;
+    let txn = coopnet_db::begin_write(&ctx.db).await?;
     let account = accounts::insert(&txn, &email, &name, &hash, invite.role)
         .await
         .map_err(|e| match e {
@@ -492,7 +494,7 @@ pub async fn accept_invite(
             other => other.into(),
         })?;
     redeem(&txn, &invite, &account).await?;
-    txn.commit().await.map_err(internal)?;
+    txn.commit().await?;
     start_session(ctx, &account).await
 }
 
@@ -510,12 +512,12 @@ pub async fn accept_invite_with_account(
     let invite = invite_by_token(ctx, token).await?;
     let email = invite.email.as_deref().unwrap_or(email);
     let account = check_password(ctx, email, password).await?;
-    let txn = coopnet_db::begin_write(&ctx.db).await.map_err(internal)?;
+    let txn = coopnet_db::begin_write(&ctx.db).await?;
     if invite.role == Role::Admin && account.role != Role::Admin {
         accounts::set_role(&txn, account.id, Role::Admin).await?;
     }
     redeem(&txn, &invite, &account).await?;
-    txn.commit().await.map_err(internal)?;
+    txn.commit().await?;
     start_session(ctx, &account).await
 }
 

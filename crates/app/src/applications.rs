@@ -64,7 +64,7 @@ pub async fn submit(
     // let a few concurrent ones past at the edge, which a cap of this kind tolerates).
     let txn = coopnet_db::begin_write(&ctx.db)
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .map_err(AppError::from)?;
     let hour_ago = Utc::now() - Duration::hours(1);
     if applications::count_since(&txn, hour_ago).await? >= u64::from(limits.applications_per_hour) {
         tracing::warn!("join application refused: hourly cap reached");
@@ -75,9 +75,7 @@ pub async fn submit(
         return Err(SubmitError::TooManyPending);
     }
     let record = applications::insert(&txn, &input).await?;
-    txn.commit()
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    txn.commit().await.map_err(AppError::from)?;
     Ok(record)
 }
 

@@ -51,7 +51,7 @@ pub fn address_rules(settings: &Settings) -> Result<AddressRules, AppError> {
         .iter()
         .map(|range| {
             coopnet_federation::net::rules::parse_range(range).ok_or_else(|| {
-                AppError::Internal(format!(
+                AppError::internal(format!(
                     "federation.allowed_private_addresses: '{range}' is not an address or range"
                 ))
             })
@@ -135,13 +135,13 @@ impl AppContext {
         }
         let network = Arc::new(network);
         let urls = Urls::new(settings.scheme(), &settings.domain)
-            .ok_or_else(|| AppError::Internal(format!("bad domain {}", settings.domain)))?;
+            .ok_or_else(|| AppError::internal(format!("bad domain {}", settings.domain)))?;
         let net = NetConfig {
             rules: Arc::new(address_rules(&settings)?),
             resolver,
         };
         let http = coopnet_federation::net::client(&net, &user_agent(&settings.domain))
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+            .map_err(|e| AppError::caused("building the HTTP client", e))?;
         let f = &settings.federation;
         let walk = WalkLimits {
             max_members: f.peer_max_members,
@@ -170,7 +170,7 @@ impl AppContext {
         };
         let federation = coopnet_federation::build_config(data)
             .await
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+            .map_err(|e| AppError::caused("configuring federation", e))?;
         let ctx = Self {
             settings: Arc::new(settings),
             db,
@@ -225,7 +225,7 @@ impl AppContext {
     ) -> Result<tokio::task::JoinHandle<()>, AppError> {
         let deliveries =
             coopnet_federation::delivery::spawn(self.fed().clone(), config, stop.clone())
-                .map_err(|e| AppError::Internal(e.to_string()))?;
+                .map_err(|e| AppError::caused("starting the delivery worker", e))?;
         let jobs = coopnet_federation::jobs::spawn(self.federation.clone(), jobs, stop);
         Ok(tokio::spawn(async move {
             let _ = tokio::join!(deliveries, jobs);
@@ -241,11 +241,11 @@ pub async fn open_database(url: &str) -> Result<DatabaseConnection, AppError> {
         .filter(|dir| !dir.as_os_str().is_empty());
     if let Some(dir) = folder {
         std::fs::create_dir_all(dir)
-            .map_err(|e| AppError::Internal(format!("cannot create {}: {e}", dir.display())))?;
+            .map_err(|e| AppError::caused(format!("cannot create {}", dir.display()), e))?;
     }
     connect(url)
         .await
-        .map_err(|e| AppError::Internal(format!("cannot open database: {e}")))
+        .map_err(|e| AppError::caused("cannot open database", e))
 }
 
 fn sqlite_file(url: &str) -> Option<&str> {

@@ -8,10 +8,6 @@ use coopnet_core::csv_cell;
 
 use crate::AppError;
 
-fn internal(e: impl std::fmt::Display) -> AppError {
-    AppError::Internal(format!("CSV: {e}"))
-}
-
 /// Writes rows of text cells into a CSV document in memory.
 pub struct CsvWriter {
     inner: csv::Writer<Vec<u8>>,
@@ -43,13 +39,16 @@ impl CsvWriter {
                     .into_iter()
                     .map(|c| csv_cell::escape(c.as_ref()).into_owned()),
             )
-            .map_err(internal)
+            .map_err(|e| AppError::caused("writing CSV", e))
     }
 
     /// The document.
     pub fn finish(self) -> Result<String, AppError> {
-        let bytes = self.inner.into_inner().map_err(|e| internal(e.error()))?;
-        String::from_utf8(bytes).map_err(internal)
+        let bytes = self
+            .inner
+            .into_inner()
+            .map_err(|e| AppError::caused("writing CSV", e.into_error()))?;
+        String::from_utf8(bytes).map_err(|e| AppError::caused("writing CSV", e))
     }
 }
 

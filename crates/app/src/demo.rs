@@ -30,9 +30,9 @@ pub async fn seed_if_empty(ctx: &AppContext) -> Result<usize, AppError> {
     }
     let country = ctx.network.country.map(|c| c.to_string());
     let records = exchange::parse_json(dataset_for(country.as_deref()))
-        .map_err(|e| AppError::Internal(format!("demo data does not parse: {e}")))?;
+        .map_err(|e| AppError::caused("demo data does not parse", e))?;
     let report = exchange::import(ctx, &records, exchange::ImportMode::Insert)
         .await
-        .map_err(|e| AppError::Internal(format!("demo data did not import: {e}")))?;
+        .map_err(|e| AppError::caused("demo data did not import", e))?;
     Ok(report.created)
 }

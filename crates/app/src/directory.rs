@@ -50,13 +50,8 @@ pub struct SearchResult {
 
 /// Searches the directory: live, listed co-ops of every network (see `docs/search.md`).
 pub async fn search(ctx: &AppContext, q: &SearchQuery) -> Result<SearchResult, AppError> {
-    let internal = |e: coopnet_db::DbError| AppError::Internal(e.to_string());
     // One snapshot for the page, the total and the facets.
-    let txn = ctx
-        .db
-        .begin()
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let txn = ctx.db.begin().await?;
     let hits = index::search(
         &txn,
         &SearchQuery {
@@ -65,12 +60,9 @@ pub async fn search(ctx: &AppContext, q: &SearchQuery) -> Result<SearchResult, A
         },
         Some(&ctx.count_cache),
     )
-    .await
-    .map_err(internal)?;
-    let items = index::load(&txn, &hits.ids).await.map_err(internal)?;
-    txn.commit()
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    .await?;
+    let items = index::load(&txn, &hits.ids).await?;
+    txn.commit().await?;
 
     let networks = if hits.facets.iter().any(|f| f.kind == FacetKind::Network) {
         crate::networks::by_id(ctx).await?

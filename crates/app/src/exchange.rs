@@ -363,7 +363,7 @@ pub fn to_json(coops: &[Coop]) -> Result<String, AppError> {
     let records: Vec<CoopInput> = coops.iter().map(CoopInput::from).collect();
     serde_json::to_string_pretty(&records)
         .map(|s| s + "\n")
-        .map_err(|e| AppError::Internal(e.to_string()))
+        .map_err(|e| AppError::caused("writing JSON", e))
 }
 
 /// The co-ops as CSV: [`CSV_COLUMNS`], then one `summary_<lang>` column per language used.

@@ -10,10 +10,6 @@ use coopnet_federation::{lookup, outbox};
 
 use crate::{AppContext, AppError};
 
-fn internal(e: impl std::fmt::Display) -> AppError {
-    AppError::Internal(e.to_string())
-}
-
 /// Our network actor follows `target` (`acct:user@host`, `@user@host`, `user@host` or an
 /// actor URL). The follow stays pending until the remote side accepts; for a network,
 /// its member directory is then backfilled.
@@ -36,18 +32,14 @@ pub async fn follow(ctx: &AppContext, target: &str) -> Result<Followed, AppError
             actor.0.domain
         )));
     }
-    let txn = coopnet_db::begin_write(&ctx.db).await.map_err(internal)?;
-    outbox::follow(&txn, ctx.fed(), &actor.0)
-        .await
-        .map_err(internal)?;
-    commit_and_wake(txn, [&ctx.fed().wake])
-        .await
-        .map_err(internal)?;
+    let txn = coopnet_db::begin_write(&ctx.db).await?;
+    outbox::follow(&txn, ctx.fed(), &actor.0).await?;
+    commit_and_wake(txn, [&ctx.fed().wake]).await?;
     following::list(&ctx.db)
         .await?
         .into_iter()
         .find(|f| f.actor_id == actor.0.actor_id)
-        .ok_or_else(|| internal("follow not recorded"))
+        .ok_or_else(|| AppError::internal("follow not recorded"))
 }
 
 /// Everything our network follows, with each follow's state.
@@ -73,18 +65,14 @@ pub async fn unfollow(ctx: &AppContext, domain: &str) -> Result<usize, AppError>
     let txn = coopnet_db::begin_write(&ctx.db).await?;
     for f in &targets {
         if let Some(actor) = remote_actors::find(&txn, &f.actor_id).await? {
-            outbox::unfollow(&txn, ctx.fed(), &actor, &f.follow_id)
-                .await
-                .map_err(internal)?;
+            outbox::unfollow(&txn, ctx.fed(), &actor, &f.follow_id).await?;
             following::remove(&txn, actor.id).await?;
         }
         if let Some(network) = networks::find_by_actor(&txn, &f.actor_id).await? {
             networks::delete_remote(&txn, network.id).await?;
         }
     }
-    commit_and_wake(txn, [&ctx.fed().wake])
-        .await
-        .map_err(internal)?;
+    commit_and_wake(txn, [&ctx.fed().wake]).await?;
     Ok(targets.len())
 }
 
@@ -104,11 +92,9 @@ async fn answer(ctx: &AppContext, domain: &str, accept: bool) -> Result<usize, A
             "no follow request from {domain}"
         )));
     }
-    let txn = coopnet_db::begin_write(&ctx.db).await.map_err(internal)?;
+    let txn = coopnet_db::begin_write(&ctx.db).await?;
     for p in &peers {
-        outbox::answer_follow(&txn, ctx.fed(), &p.actor, &p.follow_id, accept)
-            .await
-            .map_err(internal)?;
+        outbox::answer_follow(&txn, ctx.fed(), &p.actor, &p.follow_id, accept).await?;
         if accept {
             followers::set_state(
                 &txn,
@@ -122,9 +108,7 @@ async fn answer(ctx: &AppContext, domain: &str, accept: bool) -> Result<usize, A
             followers::remove(&txn, Target::Network(ctx.network.id), p.actor.id).await?;
         }
     }
-    commit_and_wake(txn, [&ctx.fed().wake])
-        .await
-        .map_err(internal)?;
+    commit_and_wake(txn, [&ctx.fed().wake]).await?;
     Ok(peers.len())
 }
 
@@ -164,7 +148,7 @@ pub async fn block(ctx: &AppContext, domain: &str, reason: &str) -> Result<(), A
     {
         networks::delete_remote(&txn, network.id).await?;
     }
-    txn.commit().await.map_err(internal)?;
+    txn.commit().await?;
     Ok(())
 }
 
@@ -247,7 +231,7 @@ pub async fn resync(
             Some(n) => n,
             None => sync::record_peer(&data, &f.actor_id)
                 .await
-                .map_err(|e| internal(e.brief()))?,
+                .map_err(|e| AppError::remote(format!("recording the peer {}", f.domain), e))?,
         };
         // An unchanged digest ends the resync at once (FEDERATION.md); backfills force.
         let result = sync::resync(&data, &network, false)
@@ -300,23 +284,18 @@ pub async fn suggestions(
 /// is already waiting is not queued twice).
 pub async fn enqueue_resyncs(ctx: &AppContext) -> Result<usize, AppError> {
     let peers = following::list(&ctx.db).await?;
-    let txn = coopnet_db::begin_write(&ctx.db).await.map_err(internal)?;
+    let txn = coopnet_db::begin_write(&ctx.db).await?;
     let mut queued = 0;
     for f in peers {
         if f.state != FollowState::Accepted || !f.kind.is_network() {
             continue;
         }
         let job = coopnet_federation::jobs::Job::Resync { actor: f.actor_id };
-        if coopnet_federation::jobs::enqueue(&txn, &job)
-            .await
-            .map_err(internal)?
-        {
+        if coopnet_federation::jobs::enqueue(&txn, &job).await? {
             queued += 1;
         }
     }
-    commit_and_wake(txn, (queued > 0).then_some(&ctx.fed().jobs_wake))
-        .await
-        .map_err(internal)?;
+    commit_and_wake(txn, (queued > 0).then_some(&ctx.fed().jobs_wake)).await?;
     Ok(queued)
 }
 

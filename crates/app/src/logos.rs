@@ -46,7 +46,7 @@ pub fn normalise(bytes: &[u8]) -> Result<Vec<u8>, AppError> {
     let mut out = Vec::new();
     image
         .write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
-        .map_err(|e| AppError::Internal(format!("PNG encoding: {e}")))?;
+        .map_err(|e| AppError::caused("PNG encoding", e))?;
     Ok(out)
 }
 

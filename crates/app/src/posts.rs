@@ -35,10 +35,6 @@ pub struct Post {
     pub url: Url,
 }
 
-fn internal(e: impl std::fmt::Display) -> AppError {
-    AppError::Internal(e.to_string())
-}
-
 async fn author_of(
     ctx: &AppContext,
     scope: &TokenScope,
@@ -92,9 +88,7 @@ async fn insert_and_federate(
         Utc::now(),
     )
     .await?;
-    outbox::create_note(conn, ctx.fed(), author, &record)
-        .await
-        .map_err(internal)?;
+    outbox::create_note(conn, ctx.fed(), author, &record).await?;
     Ok(Post {
         url: author.post_url(ctx.fed(), &record.public_id),
         record,
@@ -118,18 +112,16 @@ pub async fn create(
 ) -> Result<Post, AppError> {
     let text = check_content(markdown)?;
     let author = author_of(ctx, scope, author).await?;
-    let txn = coopnet_db::begin_write(&ctx.db).await.map_err(internal)?;
+    let txn = coopnet_db::begin_write(&ctx.db).await?;
     let post = insert_and_federate(&txn, ctx, &author, text).await?;
-    commit_and_wake(txn, [&ctx.fed().wake])
-        .await
-        .map_err(internal)?;
+    commit_and_wake(txn, [&ctx.fed().wake]).await?;
     Ok(post)
 }
 
 /// Deletes a post: its URL answers 410 and followers get `Delete`.
 #[tracing::instrument(skip_all, err)]
 pub async fn delete(ctx: &AppContext, scope: &TokenScope, public_id: &str) -> Result<(), AppError> {
-    let txn = coopnet_db::begin_write(&ctx.db).await.map_err(internal)?;
+    let txn = coopnet_db::begin_write(&ctx.db).await?;
     let post = posts::find(&txn, public_id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("post {public_id}")))?;
@@ -156,12 +148,8 @@ pub async fn delete(ctx: &AppContext, scope: &TokenScope, public_id: &str) -> Re
         }
     };
     posts::mark_deleted(&txn, post.id, Utc::now()).await?;
-    outbox::delete_note(&txn, ctx.fed(), &author, &post)
-        .await
-        .map_err(internal)?;
-    commit_and_wake(txn, [&ctx.fed().wake])
-        .await
-        .map_err(internal)?;
+    outbox::delete_note(&txn, ctx.fed(), &author, &post).await?;
+    commit_and_wake(txn, [&ctx.fed().wake]).await?;
     Ok(())
 }
 

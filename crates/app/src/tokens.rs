@@ -68,7 +68,7 @@ pub async fn authenticate(ctx: &AppContext, presented: &str) -> Result<Principal
     let scope = match (&record.coop_id, &record.coop_slug) {
         (None, _) => TokenScope::Admin,
         (Some(_), Some(slug)) => TokenScope::Coop(
-            Slug::parse_unreserved(slug).map_err(|e| AppError::Internal(e.to_string()))?,
+            Slug::parse_unreserved(slug).map_err(|e| AppError::caused("stored token slug", e))?,
         ),
         (Some(_), None) => return Err(AppError::Unauthorized),
     };

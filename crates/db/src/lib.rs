@@ -15,4 +15,6 @@ pub mod repo;
 
 pub use connect::{Backend, begin_write, connect};
 pub use error::DbError;
-pub use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait};
+pub use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait,
+};

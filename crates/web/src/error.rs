@@ -55,9 +55,18 @@ impl From<AppError> for ApiError {
                 message: format!("invalid input: {errors}"),
                 fields: serde_json::to_value(&errors).ok(),
             },
-            AppError::Internal(detail) => {
-                // Logged once here; the client sees no internals.
-                tracing::error!(error = %detail, "internal error");
+            AppError::Remote { .. } => {
+                // What we were doing, and what went wrong in our words; the rest is logged.
+                tracing::warn!(error = %err.chain(), "a remote server failed");
+                Self::new(
+                    StatusCode::BAD_GATEWAY,
+                    "remote_unavailable",
+                    err.to_string(),
+                )
+            }
+            AppError::Internal { .. } => {
+                // Logged once here, with its causes; the client sees no internals.
+                tracing::error!(error = %err.chain(), "internal error");
                 Self::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "internal",

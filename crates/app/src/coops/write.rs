@@ -32,10 +32,6 @@ pub const WRITE_BATCH: usize = 50;
 /// Most co-ops named in one welcome post (the rest are counted).
 const WELCOME_NAMES: usize = 20;
 
-fn internal(e: impl std::fmt::Display) -> AppError {
-    AppError::Internal(e.to_string())
-}
-
 /// A validated new co-op, ready to be written.
 #[derive(Debug, Clone)]
 pub struct NewMember {
@@ -51,9 +47,7 @@ pub struct NewMember {
 
 /// Commits and wakes the delivery worker for what the transaction queued.
 async fn commit(txn: coopnet_db::DatabaseTransaction, ctx: &AppContext) -> Result<(), AppError> {
-    commit_and_wake(txn, [&ctx.fed().wake])
-        .await
-        .map_err(internal)
+    Ok(commit_and_wake(txn, [&ctx.fed().wake]).await?)
 }
 
 /// Adds one local co-op.
@@ -72,7 +66,7 @@ pub async fn create(ctx: &AppContext, input: &CoopInput) -> Result<Coop, AppErro
     .await?;
     created
         .pop()
-        .ok_or_else(|| AppError::Internal("no co-op written".into()))
+        .ok_or_else(|| AppError::internal("no co-op written"))
 }
 
 /// Adds local co-ops, [`WRITE_BATCH`] per transaction, each with its `Add` to peer
@@ -84,7 +78,7 @@ pub async fn create_many(ctx: &AppContext, members: Vec<NewMember>) -> Result<Ve
     let batches: Vec<&[NewMember]> = members.chunks(WRITE_BATCH).collect();
     let last = batches.len().saturating_sub(1);
     for (n, batch) in batches.into_iter().enumerate() {
-        let txn = coopnet_db::begin_write(&ctx.db).await.map_err(internal)?;
+        let txn = coopnet_db::begin_write(&ctx.db).await?;
         for member in batch {
             created.push(insert_member(&txn, ctx, member).await?);
         }
@@ -125,9 +119,7 @@ async fn insert_member(
         )),
         other => other.into(),
     })?;
-    outbox::member_added(conn, ctx.fed(), &coop)
-        .await
-        .map_err(internal)?;
+    outbox::member_added(conn, ctx.fed(), &coop).await?;
     Ok(coop)
 }
 
@@ -181,7 +173,7 @@ pub async fn update(
     slug: &str,
     patch: &CoopPatch,
 ) -> Result<Coop, AppError> {
-    let txn = coopnet_db::begin_write(&ctx.db).await.map_err(internal)?;
+    let txn = coopnet_db::begin_write(&ctx.db).await?;
     let existing = find_live(&txn, ctx, slug).await?;
     if !scope.may_edit(&existing.slug) {
         return Err(AppError::Forbidden(format!(
@@ -206,7 +198,7 @@ pub async fn update_many(
 ) -> Result<Vec<Coop>, AppError> {
     let mut changed = Vec::new();
     for batch in changes.chunks(WRITE_BATCH) {
-        let txn = coopnet_db::begin_write(&ctx.db).await.map_err(internal)?;
+        let txn = coopnet_db::begin_write(&ctx.db).await?;
         for (slug, profile, updated_at) in batch {
             let existing = find_live(&txn, ctx, slug.as_str()).await?;
             if *profile == existing.profile {
@@ -232,13 +224,9 @@ async fn write_profile(
 ) -> Result<Coop, AppError> {
     let coop = repo::update_profile(conn, existing.id, profile, at).await?;
     if let Some(pair) = keys::coop(conn, coop.id).await? {
-        outbox::update_coop(conn, ctx.fed(), &coop, &pair.public_pem)
-            .await
-            .map_err(internal)?;
+        outbox::update_coop(conn, ctx.fed(), &coop, &pair.public_pem).await?;
     }
-    outbox::member_updated(conn, ctx.fed(), &coop)
-        .await
-        .map_err(internal)?;
+    outbox::member_updated(conn, ctx.fed(), &coop).await?;
     Ok(coop)
 }
 
@@ -246,19 +234,15 @@ async fn write_profile(
 /// reserved (its actor will answer 410 Gone).
 #[tracing::instrument(skip_all, err, fields(coop.slug = %slug))]
 pub async fn remove(ctx: &AppContext, slug: &str) -> Result<Coop, AppError> {
-    let txn = coopnet_db::begin_write(&ctx.db).await.map_err(internal)?;
+    let txn = coopnet_db::begin_write(&ctx.db).await?;
     let coop = find_live(&txn, ctx, slug).await?;
     repo::mark_deleted(&txn, coop.id, Utc::now()).await?;
     tokens::revoke_for_coop(&txn, coop.id).await?;
     // Servers that fetched the actor (and so hold its key) learn it is gone.
     if keys::coop(&txn, coop.id).await?.is_some() {
-        outbox::delete_coop(&txn, ctx.fed(), &coop)
-            .await
-            .map_err(internal)?;
+        outbox::delete_coop(&txn, ctx.fed(), &coop).await?;
     }
-    outbox::member_removed(&txn, ctx.fed(), &coop)
-        .await
-        .map_err(internal)?;
+    outbox::member_removed(&txn, ctx.fed(), &coop).await?;
     commit(txn, ctx).await?;
     Ok(coop)
 }

@@ -33,8 +33,12 @@ pub fn error_page(c: &Chrome, err: &AppError) -> Response {
     let (status, title, message) = match err {
         AppError::NotFound(_) => (StatusCode::NOT_FOUND, t.not_found_title, t.not_found_text),
         AppError::Gone(_) => (StatusCode::GONE, t.gone_title, t.gone_text),
+        AppError::Remote { .. } => {
+            tracing::warn!(error = %err.chain(), "page failed: a remote server");
+            (StatusCode::BAD_GATEWAY, t.error_title, t.error_text)
+        }
         other => {
-            tracing::error!(error = %other, "page failed");
+            tracing::error!(error = %other.chain(), "page failed");
             (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 t.error_title,

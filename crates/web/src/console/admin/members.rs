@@ -164,16 +164,13 @@ pub async fn add_member(
     }
     let f = &posted.form;
     let blank = |v: &str| (!v.trim().is_empty()).then(|| v.trim().to_owned());
-    let input: Result<CoopInput, _> = serde_json::from_value(serde_json::json!({
-        "slug": f.slug.trim(),
-        "name": f.name,
-        "country": blank(&f.country),
-        "website": blank(&f.website),
-    }));
-    let result = match input {
-        Ok(input) => coops::create(&ctx, &input).await,
-        Err(e) => Err(AppError::Internal(e.to_string())),
+    let input = CoopInput {
+        name: f.name.clone(),
+        country: blank(&f.country),
+        website: blank(&f.website),
+        ..CoopInput::blank(f.slug.trim())
     };
+    let result = coops::create(&ctx, &input).await;
     let state = match result {
         Ok(c) => return see_other(&format!("/console/coops/{}?notice=saved", c.slug)),
         Err(AppError::Invalid(errors)) => FormState::invalid(errors),
