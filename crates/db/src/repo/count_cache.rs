@@ -17,7 +17,7 @@ use sea_orm::{ConnectionTrait, Statement};
 
 use coopnet_core::SearchQuery;
 
-use super::search::FacetCount;
+use super::facets::FacetCount;
 use crate::DbError;
 
 /// Queries remembered per directory version; past it the cache starts over (a full cache
@@ -181,7 +181,7 @@ pub async fn version(conn: &impl ConnectionTrait) -> Result<i64, DbError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::repo::search::FacetKind;
+    use crate::repo::facets::FacetKind;
 
     fn counts(total: u64) -> Arc<Counts> {
         Arc::new(Counts {

@@ -7,6 +7,7 @@ pub mod blocks;
 pub mod coops;
 pub mod count_cache;
 pub mod deliveries;
+pub mod facets;
 pub mod followers;
 pub mod following;
 pub mod jobs;

@@ -1,6 +1,6 @@
 //! The directory's search index and membership history (design: `docs/search.md`).
 //!
-//! Every co-op write in [`super::coops`] calls [`reindex`] / [`remove`] in the caller's
+//! Every co-op write in the co-op repository calls [`reindex`] / [`remove`] in the caller's
 //! connection or transaction, so the index changes with the row. Per co-op the index holds
 //! its facet values (`coop_facet`: services, technologies, languages) and one normalised
 //! text (`coop_search.document`), which SQLite indexes with FTS5 and PostgreSQL with a
@@ -28,6 +28,7 @@ use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
 use super::count_cache::{self, CountCache, CountKey, Counts};
+pub use super::facets::{FacetCount, FacetKind};
 use crate::DbError;
 use crate::entities::{coop, coop_facet, coop_search, membership_event};
 
@@ -71,39 +72,6 @@ pub fn document(coop: &Coop) -> String {
         .chain(p.technologies.iter().map(|t| t.as_str()))
         .chain(p.locality.as_deref());
     parts.flat_map(words).collect::<Vec<_>>().join(" ")
-}
-
-/// A facet dimension.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum FacetKind {
-    /// The co-op's network (key: network id).
-    Network,
-    /// Its country code.
-    Country,
-    /// A service (key: `Tag::key`).
-    Service,
-    /// A technology (key: `Tag::key`).
-    Technology,
-    /// A language worked in (key: primary subtag).
-    Language,
-}
-
-impl FacetKind {
-    /// The `coop_facet.kind` value (network and country live in `coop`).
-    fn stored(self) -> Option<&'static str> {
-        match self {
-            Self::Service => Some("service"),
-            Self::Technology => Some("technology"),
-            Self::Language => Some("language"),
-            Self::Network | Self::Country => None,
-        }
-    }
-
-    fn from_stored(kind: &str) -> Option<Self> {
-        [Self::Service, Self::Technology, Self::Language]
-            .into_iter()
-            .find(|k| k.stored() == Some(kind))
-    }
 }
 
 /// The facet rows of a co-op: one per distinct key of each kind.
@@ -210,20 +178,6 @@ where
         txn.commit().await?;
     }
     Ok(ids.len() as u64)
-}
-
-/// How many matches carry one facet value.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FacetCount {
-    /// The dimension.
-    pub kind: FacetKind,
-    /// The filter value (network id as text, country code, tag key, language subtag).
-    pub key: String,
-    /// A label as stored (for tags, the first in byte order of the labels co-ops used;
-    /// otherwise the key).
-    pub label: String,
-    /// Matches with this value.
-    pub count: u64,
 }
 
 /// One page of matches.

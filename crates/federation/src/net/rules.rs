@@ -1,7 +1,7 @@
 //! Which destinations outgoing requests may reach: `https` (and `http` in dev mode) to
 //! public addresses only, unless an operator allows private ranges (a peer on the same LAN)
-//! or dev mode allows every address. Pure rules: [`super::resolver`] applies them to every
-//! address a name resolves to, [`super::client`] to every URL before it is sent.
+//! or dev mode allows every address. Pure rules: the guarded resolver applies them to every
+//! address a name resolves to, the guarded client to every URL before it is sent.
 use std::net::{IpAddr, Ipv4Addr};
 
 use ipnet::IpNet;

@@ -12,8 +12,8 @@ use serde::de::DeserializeOwned;
 
 use super::cookies::{cookie, set_cookie};
 use super::message::{csrf_refused, message};
-use super::page::Ui;
 use super::session::Auth;
+use super::ui::Ui;
 
 /// The double-submit cookie of anonymous forms.
 pub const CSRF_COOKIE: &str = "coopnet_csrf";

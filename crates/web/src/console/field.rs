@@ -1,5 +1,5 @@
 //! One labelled form field ([`Field`]) and how it is drawn ([`Kind`]).
-use super::form::Errs;
+use super::errs::Errs;
 
 /// How a form field is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,24 +4,9 @@ use axum::http::StatusCode;
 use coopnet_core::FieldErrors;
 
 use super::ConsoleTexts;
+use super::errs::Errs;
 use super::field::Field;
 use super::notice::notice;
-
-/// Field errors as forms show them: keyed by form field name.
-#[derive(Debug, Default)]
-pub struct Errs(pub FieldErrors);
-
-impl Errs {
-    /// The messages for `field`, joined.
-    pub fn of(&self, field: &str) -> Option<String> {
-        self.0.get(field).map(|m| m.join("; "))
-    }
-
-    /// True when nothing is wrong.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
 
 /// A form: where it posts, its fields, its button.
 pub struct FormView {

@@ -5,7 +5,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use coopnet_app::AppError;
 
 use super::ConsoleTexts;
-use super::page::Ui;
+use super::ui::Ui;
 use crate::ui::{Chrome, page};
 
 #[derive(Template)]

@@ -8,8 +8,8 @@
 //! double-submit cookie instead ([`AnonForm`]). Both also refuse a cross-site `Origin`.
 //!
 //! Pages, by file: `auth` (login, invites, password, overview), `coops/` (the co-op editor),
-//! `apply`, `admin/`. What they are built from: `page` ([`PageView`], [`Ui`], [`Nav`]),
-//! `form` and `field`, `table`, `paging`, `message` (403 and error pages), `notice`; requests
+//! `apply`, `admin/`. What they are built from: `ui` ([`Ui`]), `page` ([`PageView`],
+//! [`Nav`]), `form`, `field` and `errs`, `table`, `paging`, `message` (403 and error pages), `notice`; requests
 //! are read by `session` ([`Auth`]) and `csrf`; `cookies`; `texts` (the strings).
 pub mod admin;
 pub mod apply;
@@ -19,6 +19,7 @@ pub mod texts;
 
 mod cookies;
 mod csrf;
+mod errs;
 mod field;
 mod form;
 mod message;
@@ -27,15 +28,18 @@ mod page;
 mod paging;
 mod session;
 mod table;
+mod ui;
 
 pub use cookies::{cookie, set_cookie, with_cookie};
 pub use csrf::{AnonForm, Posted, anon_token, same_origin};
+pub use errs::Errs;
 pub use field::{Field, Kind};
-pub use form::{Errs, FormState, FormView};
+pub use form::{FormState, FormView};
 pub use message::{csrf_refused, error, forbidden, message};
 pub use notice::{NoticeQuery, notice};
-pub use page::{Nav, PageView, Section, Ui, render, see_other};
+pub use page::{Nav, PageView, Section, render, see_other};
 pub use paging::{PagedQuery, Pager, page_count, page_number};
 pub use session::Auth;
 pub use table::{Cell, Table, date};
 pub use texts::ConsoleTexts;
+pub use ui::Ui;

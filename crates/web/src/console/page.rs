@@ -1,39 +1,17 @@
-//! Every console page: the request's strings ([`Ui`]), the navigation ([`Nav`]), the page
+//! Every console page: the navigation ([`Nav`]), the page
 //! ([`PageView`]) made of [`Section`]s, and how it is sent.
 use askama::Template;
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use coopnet_app::AppContext;
 use coopnet_app::accounts::Session;
 
-use super::form::{Errs, FormView};
+use super::ConsoleTexts;
+use super::errs::Errs;
+use super::form::FormView;
 use super::paging::Pager;
 use super::table::Table;
-use super::{ConsoleTexts, texts};
+use super::ui::Ui;
 use crate::ui::{Chrome, page};
-
-/// Chrome and console strings together, for every console page.
-pub struct Ui {
-    /// Site chrome.
-    pub c: Chrome,
-    /// Console strings.
-    pub t: &'static ConsoleTexts,
-}
-
-impl FromRequestParts<AppContext> for Ui {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        ctx: &AppContext,
-    ) -> Result<Self, Self::Rejection> {
-        let c = Chrome::from_request_parts(parts, ctx).await?;
-        let t = texts::texts(c.lang);
-        Ok(Self { c, t })
-    }
-}
 
 /// The console navigation and who is signed in, shown on every page of a session.
 pub struct Nav {

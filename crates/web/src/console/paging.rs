@@ -1,5 +1,5 @@
 //! Paged console lists: page numbers from `?page=` and the previous/next links.
-use super::page::Ui;
+use super::ui::Ui;
 
 /// The highest page number a console list accepts: keeps offsets far from overflow.
 const MAX_PAGE: u64 = u32::MAX as u64;

@@ -8,7 +8,7 @@ use coopnet_app::{AppContext, AppError};
 
 use super::cookies::cookie;
 use super::message::{error, message};
-use super::page::Ui;
+use super::ui::Ui;
 
 /// A signed-in account. Without a valid session, GETs are sent to the login page and
 /// other requests get 401.

@@ -1,61 +1,14 @@
-//! `/console/coops/{slug}`: the co-op editor page (profile and logo) and saving the profile.
+//! `/console/coops/{slug}`: showing the co-op editor and saving the profile.
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use coopnet_app::accounts::Session;
 use coopnet_app::{AppContext, AppError, coops};
-use coopnet_core::Coop;
 
 use super::editable;
-use super::logo::logo_section;
-use super::profile::{Values, form_errors, profile_form};
+use super::page::{EditorPage, editor_page};
+use super::profile::{Values, form_errors};
 use crate::console::auth::Empty;
-use crate::console::{
-    Auth, Errs, Nav, NoticeQuery, PageView, Posted, Section, Ui, error, forbidden, notice, render,
-    see_other,
-};
-
-/// What the editor page shows of a co-op, with the errors of its two forms.
-pub(super) struct EditorPage<'a> {
-    pub coop: &'a Coop,
-    pub values: Values,
-    pub errs: Errs,
-    pub logo_errs: Errs,
-    pub notice: Option<&'static str>,
-}
-
-pub(super) fn editor_page(
-    ctx: &AppContext,
-    ui: &Ui,
-    s: &Session,
-    status: StatusCode,
-    p: EditorPage<'_>,
-) -> Response {
-    let t = ui.t;
-    let slug = p.coop.slug.as_str();
-    let view = PageView::new(
-        ui,
-        Some(Nav::new(s, "coop")),
-        &format!("{}: {}", t.editor_title, p.coop.profile.name),
-    )
-    .notice(p.notice)
-    .errors(&p.errs)
-    .errors(&p.logo_errs)
-    .section(Section::new("", "").links(vec![
-        (format!("/coops/{slug}"), t.view_public.into()),
-        (format!("/console/coops/{slug}/posts"), t.news_posts.into()),
-        (format!("/console/coops/{slug}/editors"), t.editors.into()),
-    ]))
-    .section(Section::new("profile", t.editor_title).form(profile_form(
-        ui,
-        slug,
-        &s.csrf_token,
-        &p.values,
-        &p.errs,
-    )))
-    .section(logo_section(ctx, ui, s, p.coop, &p.logo_errs));
-    render(ui, status, &view)
-}
+use crate::console::{Auth, Errs, NoticeQuery, Posted, Ui, error, forbidden, notice, see_other};
 
 /// `GET /console/coops/{slug}`
 pub async fn edit(

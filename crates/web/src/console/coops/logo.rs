@@ -1,63 +1,20 @@
-//! `/console/coops/{slug}/logo`: the editor's logo section, uploading and removing a logo.
+//! `/console/coops/{slug}/logo`: uploading and removing a logo (the section is drawn by
+//! `page.rs`).
 use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use coopnet_app::accounts::{self, Session};
+use coopnet_app::accounts;
 use coopnet_app::{AppContext, AppError, logos};
-use coopnet_core::{Coop, FieldErrors};
+use coopnet_core::FieldErrors;
 
 use super::editable;
-use super::editor::{EditorPage, editor_page};
+use super::page::{EditorPage, editor_page};
 use super::profile::Values;
 use crate::console::auth::Empty;
 use crate::console::{
-    Auth, Errs, Field, FormView, Kind, Posted, Section, Ui, csrf_refused, error, forbidden,
-    same_origin, see_other,
+    Auth, Errs, Posted, Ui, csrf_refused, error, forbidden, same_origin, see_other,
 };
-
-/// The logo section of the editor: the current logo, the upload form and its errors.
-pub(super) fn logo_section(
-    ctx: &AppContext,
-    ui: &Ui,
-    s: &Session,
-    coop: &Coop,
-    errs: &Errs,
-) -> Section {
-    let t = ui.t;
-    let slug = coop.slug.as_str();
-    let own_logo = format!("{}/coops/{slug}/logo.png", ctx.base_url());
-    let mut logo = Section::new("logo", t.logo);
-    match &coop.profile.logo {
-        Some(url) if url.as_str().starts_with(&own_logo) => {
-            let path = url.as_str().trim_start_matches(&ctx.base_url()).to_owned();
-            logo.image = Some((path, format!("{} {}", t.logo_current, coop.profile.name)));
-        }
-        Some(url) => logo = logo.intro(url.to_string()),
-        None => logo = logo.intro(t.logo_none),
-    }
-    logo = logo.form(
-        FormView::new(
-            format!("/console/coops/{slug}/logo"),
-            &s.csrf_token,
-            t.logo_upload,
-            vec![
-                Field::new("logo", t.logo_upload, Kind::File, "")
-                    .hint(t.logo_hint)
-                    .err(errs),
-            ],
-        )
-        .multipart(),
-    );
-    if coop.profile.logo.is_some() {
-        logo = logo.form(FormView::button(
-            format!("/console/coops/{slug}/logo/delete"),
-            &s.csrf_token,
-            t.logo_remove,
-        ));
-    }
-    logo
-}
 
 /// `POST /console/coops/{slug}/logo` (multipart: `csrf`, `logo`).
 pub async fn upload_logo(

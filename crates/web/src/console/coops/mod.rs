@@ -4,6 +4,7 @@
 pub mod editor;
 pub mod editors;
 pub mod logo;
+mod page;
 pub mod posts;
 mod profile;
 
