@@ -1,10 +1,12 @@
 //! coopnet-federation: everything ActivityPub.
 //!
-//! - `protocol/`: serde structs named after ActivityStreams types (the wire format);
+//! - `protocol/`: serde structs named after ActivityStreams types (the wire format), for
+//!   what we send and what we read alike;
 //! - `objects/`: `Object`/`Actor` impls of activitypub_federation on our wrappers
 //!   ([`objects::ApubRemoteActor`]) and the builders of our own actor documents;
 //! - `activities/`: one file per incoming activity, dispatched by [`activities::InboxActivity`];
-//! - `outbox.rs`: builds outgoing activities and enqueues them in the caller's transaction;
+//! - `outbox.rs`: builds outgoing activities (`protocol/` structs) and enqueues them in the
+//!   caller's transaction;
 //! - `delivery/`: the persistent delivery worker and our draft-cavage signer;
 //! - `jobs.rs`: the persistent job worker (backfill and resync of peer networks);
 //! - `net/`: the one guarded HTTP client every fetch and delivery goes through;

@@ -138,7 +138,7 @@ pub fn organization(
     });
 
     LocalActor {
-        context: actor_context(),
+        context: Some(actor_context()),
         id: id.clone(),
         kind: "Organization".into(),
         preferred_username: slug.to_owned(),

@@ -86,9 +86,10 @@ pub struct Place {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LocalActor {
-    /// JSON-LD context.
-    #[serde(rename = "@context")]
-    pub context: Value,
+    /// JSON-LD context (only when served on its own, not when embedded in an activity or a
+    /// collection page).
+    #[serde(rename = "@context", default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<Value>,
     /// Actor id.
     pub id: Url,
     /// `Organization`, `Group` or `Application`.

@@ -1,9 +1,11 @@
-//! `OrderedCollection` and its pages (outbox, followers, members).
+//! `OrderedCollection` and its pages (outbox, followers, following, members).
+use activitypub_federation::kinds::collection::{OrderedCollectionPageType, OrderedCollectionType};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use url::Url;
 
-/// A collection; `first` links the first page (omitted for empty ones).
+/// A collection; `first` links the first page (omitted for empty ones); small ones list
+/// their items inline instead (`orderedItems`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OrderedCollection {
@@ -14,7 +16,7 @@ pub struct OrderedCollection {
     pub id: Url,
     /// Always `OrderedCollection`.
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: OrderedCollectionType,
     /// Number of items.
     pub total_items: u64,
     /// First page.
@@ -30,12 +32,15 @@ pub struct OrderedCollection {
         skip_serializing_if = "Option::is_none"
     )]
     pub digest: Option<String>,
+    /// The items by id, when listed inline rather than paged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ordered_items: Option<Vec<Url>>,
 }
 
-/// One page of a collection.
+/// One page of a collection; `T` is an item: an activity (outbox) or an actor (members).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct OrderedCollectionPage {
+pub struct OrderedCollectionPage<T = Value> {
     /// JSON-LD context.
     #[serde(rename = "@context")]
     pub context: Value,
@@ -43,7 +48,7 @@ pub struct OrderedCollectionPage {
     pub id: Url,
     /// Always `OrderedCollectionPage`.
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: OrderedCollectionPageType,
     /// The collection.
     pub part_of: Url,
     /// Number of items in the whole collection.
@@ -54,6 +59,6 @@ pub struct OrderedCollectionPage {
     /// Previous page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prev: Option<Url>,
-    /// The items (ids or embedded objects).
-    pub ordered_items: Vec<Value>,
+    /// The items.
+    pub ordered_items: Vec<T>,
 }
