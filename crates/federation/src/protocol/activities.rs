@@ -220,6 +220,14 @@ pub fn audience<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D
     })
 }
 
+/// Any activity, read for its `actor` only: who sent it, before anything else is done with
+/// the body (block list, key refresh).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct AnyActivity {
+    /// Who sent it.
+    pub actor: Url,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
