@@ -24,7 +24,7 @@ use coopnet_db::repo::remote_actors::RemoteActorRecord;
 use serde::Serialize;
 use url::Url;
 
-use crate::objects::coop::organization;
+use crate::objects::coop::embedded_organization;
 use crate::protocol::activities::{
     AddMember, Audience, Delete, Follow, FollowAnswer, RemoveMember, UndoFollow, UpdateMember,
 };
@@ -299,19 +299,6 @@ pub async fn delete_note(
     let activity = delete_note_activity(&data.urls, id.clone(), author, &post.public_id);
     let inboxes = followers::inboxes(conn, author.target).await?;
     enqueue(conn, author.target, "Delete", &id, &activity, &inboxes).await
-}
-
-/// A co-op's actor document to embed in an activity or a collection page: without its
-/// `@context`, which belongs to the enclosing document.
-pub fn embedded_organization(
-    urls: &Urls,
-    network: &coopnet_core::Network,
-    coop: &Coop,
-    public_key_pem: Option<&str>,
-) -> LocalActor {
-    let mut actor = organization(urls, network, coop, public_key_pem);
-    actor.context = None;
-    actor
 }
 
 /// The co-op's own `Update` of its actor (`object`), public and to its followers.
@@ -648,6 +635,7 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::*;
+    use crate::objects::coop::organization;
 
     fn urls() -> Urls {
         Urls::new("https", "coops.example").expect("urls")

@@ -11,7 +11,8 @@ use serde::Deserialize;
 use url::Url;
 
 use super::{activity_json, tombstone};
-use crate::outbox::{Author, create, embedded_organization, note};
+use crate::objects::coop::embedded_organization;
+use crate::outbox::{Author, create, note};
 use crate::protocol::collection::{OrderedCollection, OrderedCollectionPage};
 use crate::protocol::{activity_context, actor_context, plain_context};
 use crate::{FedData, FederationError};

@@ -175,6 +175,20 @@ pub fn organization(
     }
 }
 
+/// A co-op's actor document to embed in an activity or a collection page: without its
+/// `@context`, which belongs to the enclosing document.
+pub fn embedded_organization(
+    urls: &Urls,
+    network: &Network,
+    coop: &Coop,
+    public_key_pem: Option<&str>,
+) -> LocalActor {
+    LocalActor {
+        context: None,
+        ..organization(urls, network, coop, public_key_pem)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
