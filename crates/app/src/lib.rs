@@ -5,7 +5,11 @@
 //! from the CLI and from the admin API is the same code. [`AppContext::start`] opens the
 //! database, migrates, records the local network and seeds demo data.
 //!
-//! Depends on core, config, db and migrations; never on web or cli.
+//! One door per write: each aggregate is created, changed and removed by one use case that
+//! also decides what federates (co-ops in `coops/`, posts in `posts.rs`, …); imports,
+//! approvals and every surface call it. Errors keep their cause ([`AppError::chain`]).
+//!
+//! Depends on core, config, db, federation and migrations; never on web or cli.
 
 pub mod accounts;
 pub mod applications;

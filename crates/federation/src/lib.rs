@@ -1,10 +1,12 @@
 //! coopnet-federation: everything ActivityPub.
 //!
-//! - `protocol/`: serde structs named after ActivityStreams types (the wire format);
+//! - `protocol/`: serde structs named after ActivityStreams types (the wire format), for
+//!   what we send and what we read alike;
 //! - `objects/`: `Object`/`Actor` impls of activitypub_federation on our wrappers
 //!   ([`objects::ApubRemoteActor`]) and the builders of our own actor documents;
 //! - `activities/`: one file per incoming activity, dispatched by [`activities::InboxActivity`];
-//! - `outbox.rs`: builds outgoing activities and enqueues them in the caller's transaction;
+//! - `outbox.rs`: builds outgoing activities (`protocol/` structs) and enqueues them in the
+//!   caller's transaction;
 //! - `queue.rs`: the one leased-queue worker (loop, wake-up, stop, backoff, lease renewal)
 //!   and [`queue::commit_and_wake`], through which enqueuers commit;
 //! - `delivery/`: the delivery queue on that worker, and our draft-cavage signer;

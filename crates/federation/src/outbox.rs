@@ -1,6 +1,18 @@
-//! Outgoing activities: built from core types and enqueued for delivery in the caller's
-//! transaction, so a change and its activities commit together (or not at all).
-use chrono::Utc;
+//! Outgoing activities: built from core types as the typed wire structs of `protocol/`
+//! (never as JSON literals, so what we send and what we read share one definition), and
+//! enqueued for delivery in the caller's transaction, so a change and its activities commit
+//! together (or not at all).
+//!
+//! Each activity has a pure builder (ids, URLs and objects in, the activity with its
+//! `@context` out), tested against the JSON we sent before the activities were typed; the
+//! async functions around them find the recipients and enqueue.
+use std::fmt::Display;
+
+use activitypub_federation::kinds::activity::{
+    AcceptType, AddType, AnnounceType, CreateType, DeleteType, FollowType, RejectType, RemoveType,
+    UndoType, UpdateType,
+};
+use chrono::{DateTime, Utc};
 use coopnet_core::Coop;
 use coopnet_core::NewsPost;
 use coopnet_core::Target;
@@ -8,14 +20,19 @@ use coopnet_db::ConnectionTrait;
 use coopnet_db::repo::coops::{self, SlugState};
 use coopnet_db::repo::deliveries::{self, NewActivity};
 use coopnet_db::repo::followers;
-use serde_json::{Value, json};
+use coopnet_db::repo::remote_actors::RemoteActorRecord;
+use serde::Serialize;
 use url::Url;
 
-use crate::objects::coop::organization;
-use crate::protocol::activities::Follow;
-use crate::protocol::note::{Note, Source};
-use crate::protocol::{PUBLIC, activity_context};
-use crate::urls::LocalRef;
+use crate::objects::coop::embedded_organization;
+use crate::protocol::activities::{
+    AddMember, Audience, Delete, Follow, FollowAnswer, RemoveMember, UndoFollow, UpdateMember,
+};
+use crate::protocol::actor::LocalActor;
+use crate::protocol::note::{Announce, CreateNote, DeleteNote, Note, Source};
+use crate::protocol::tombstone::Tombstone;
+use crate::protocol::{PUBLIC, WithContext, activity_context, actor_context};
+use crate::urls::{LocalRef, Urls};
 use crate::{FedData, FederationError};
 
 /// A local author of posts: a co-op or the network.
@@ -50,17 +67,25 @@ impl Author {
 
     /// Its followers collection.
     pub fn followers(&self, data: &FedData) -> Url {
+        self.followers_at(&data.urls)
+    }
+
+    fn followers_at(&self, urls: &Urls) -> Url {
         match &self.slug {
-            Some(slug) => data.urls.coop_sub(slug, "followers"),
-            None => data.urls.network_sub("followers"),
+            Some(slug) => urls.coop_sub(slug, "followers"),
+            None => urls.network_sub("followers"),
         }
     }
 
     /// The URL of one of its posts.
     pub fn post_url(&self, data: &FedData, public_id: &str) -> Url {
+        self.post_url_at(&data.urls, public_id)
+    }
+
+    fn post_url_at(&self, urls: &Urls, public_id: &str) -> Url {
         match &self.slug {
-            Some(slug) => data.urls.coop_sub(slug, &format!("posts/{public_id}")),
-            None => data.urls.network_sub(&format!("posts/{public_id}")),
+            Some(slug) => urls.coop_sub(slug, &format!("posts/{public_id}")),
+            None => urls.network_sub(&format!("posts/{public_id}")),
         }
     }
 }
@@ -80,16 +105,17 @@ pub async fn resolve_followable(data: &FedData, object: &Url) -> Result<Target, 
     }
 }
 
-/// Stores `body` (which carries its own `id`) and queues it for `inboxes`.
+/// Stores `activity` (which carries its own `id`) and queues it for `inboxes`.
 pub async fn enqueue(
     conn: &impl ConnectionTrait,
     actor: Target,
     kind: &str,
     id: &Url,
-    body: &Value,
+    activity: &impl Serialize,
     inboxes: &[Url],
 ) -> Result<(), FederationError> {
-    let text = serde_json::to_string(body).map_err(|e| FederationError::Internal(e.to_string()))?;
+    let text =
+        serde_json::to_string(activity).map_err(|e| FederationError::Internal(e.to_string()))?;
     deliveries::enqueue(
         conn,
         NewActivity {
@@ -104,55 +130,38 @@ pub async fn enqueue(
     Ok(())
 }
 
-/// `Accept{Follow}` (the Follow embedded, as Mastodon matches it) to the follower.
-pub async fn enqueue_accept(
-    conn: &impl ConnectionTrait,
-    data: &FedData,
-    target: Target,
-    follow: &Follow,
-    inbox: &Url,
-) -> Result<(), FederationError> {
-    let id = data.urls.new_activity();
-    let body = json!({
-        "@context": activity_context(),
-        "id": id,
-        "type": "Accept",
-        "actor": follow.object,
-        "object": follow,
-    });
-    enqueue(
-        conn,
-        target,
-        "Accept",
-        &id,
-        &body,
-        std::slice::from_ref(inbox),
+/// `Accept` or `Reject` (`kind`) of `follow`, from the followed actor.
+fn follow_answer<K>(id: Url, kind: K, follow: Follow) -> WithContext<FollowAnswer<K>> {
+    WithContext::new(
+        FollowAnswer {
+            id,
+            kind,
+            actor: follow.object.clone(),
+            object: follow,
+        },
+        activity_context(),
     )
-    .await
 }
 
-/// `Reject{Follow}` to the would-be follower.
-pub async fn enqueue_reject(
+/// Queues the answer `kind` ([`AcceptType`] or [`RejectType`]) to `follow`, embedding it
+/// (as Mastodon matches it), for the follower's `inbox`.
+pub async fn enqueue_answer<K: Serialize + Display>(
     conn: &impl ConnectionTrait,
     data: &FedData,
     target: Target,
+    kind: K,
     follow: &Follow,
     inbox: &Url,
 ) -> Result<(), FederationError> {
     let id = data.urls.new_activity();
-    let body = json!({
-        "@context": activity_context(),
-        "id": id,
-        "type": "Reject",
-        "actor": follow.object,
-        "object": follow,
-    });
+    let name = kind.to_string();
+    let activity = follow_answer(id.clone(), kind, follow.clone());
     enqueue(
         conn,
         target,
-        "Reject",
+        &name,
         &id,
-        &body,
+        &activity,
         std::slice::from_ref(inbox),
     )
     .await
@@ -160,7 +169,11 @@ pub async fn enqueue_reject(
 
 /// The `Note` of a post.
 pub fn note(data: &FedData, author: &Author, post: &NewsPost) -> Note {
-    let url = author.post_url(data, &post.public_id);
+    note_at(&data.urls, author, post)
+}
+
+fn note_at(urls: &Urls, author: &Author, post: &NewsPost) -> Note {
+    let url = author.post_url_at(urls, &post.public_id);
     Note {
         context: None,
         id: url.clone(),
@@ -173,9 +186,21 @@ pub fn note(data: &FedData, author: &Author, post: &NewsPost) -> Note {
         }),
         url,
         to: vec![PUBLIC.into()],
-        cc: vec![author.followers(data).to_string()],
+        cc: vec![author.followers_at(urls).to_string()],
         published: post.published_at,
         updated: (post.updated_at > post.published_at).then_some(post.updated_at),
+    }
+}
+
+/// `Create{Note}` of `note` by `actor` (without `@context`: also an item of outboxes).
+pub fn create(id: Url, actor: Url, published: DateTime<Utc>, note: Note) -> CreateNote {
+    CreateNote {
+        id,
+        kind: CreateType::Create,
+        actor,
+        published,
+        audience: Audience::new(note.to.clone(), note.cc.clone()),
+        object: note,
     }
 }
 
@@ -188,23 +213,41 @@ pub async fn create_note(
     post: &NewsPost,
 ) -> Result<(), FederationError> {
     let note = note(data, author, post);
+    let note_id = note.id.clone();
     let id = data.urls.new_activity();
-    let body = json!({
-        "@context": activity_context(),
-        "id": id,
-        "type": "Create",
-        "actor": author.actor_id,
-        "published": post.published_at,
-        "to": note.to,
-        "cc": note.cc,
-        "object": note,
-    });
+    let activity = WithContext::new(
+        create(id.clone(), author.actor_id.clone(), post.published_at, note),
+        activity_context(),
+    );
     let inboxes = followers::inboxes(conn, author.target).await?;
-    enqueue(conn, author.target, "Create", &id, &body, &inboxes).await?;
+    enqueue(conn, author.target, "Create", &id, &activity, &inboxes).await?;
     if matches!(author.target, Target::Coop(_)) {
-        announce(conn, data, &note.id).await?;
+        announce(conn, data, &note_id).await?;
     }
     Ok(())
+}
+
+/// The network's `Announce` of `object`, public and to its followers.
+fn announce_activity(
+    urls: &Urls,
+    id: Url,
+    object: Url,
+    published: DateTime<Utc>,
+) -> WithContext<Announce> {
+    WithContext::new(
+        Announce {
+            id,
+            kind: AnnounceType::Announce,
+            actor: urls.network(),
+            published,
+            audience: Audience::new(
+                vec![PUBLIC.into()],
+                vec![urls.network_sub("followers").to_string()],
+            ),
+            object,
+        },
+        activity_context(),
+    )
 }
 
 /// The network boosts `object` to its followers.
@@ -219,17 +262,30 @@ pub async fn announce(
         return Ok(());
     }
     let id = data.urls.new_activity();
-    let body = json!({
-        "@context": activity_context(),
-        "id": id,
-        "type": "Announce",
-        "actor": network.actor_id,
-        "published": Utc::now(),
-        "to": [PUBLIC],
-        "cc": [network.followers(data)],
-        "object": object,
-    });
-    enqueue(conn, network.target, "Announce", &id, &body, &inboxes).await
+    let activity = announce_activity(&data.urls, id.clone(), object.clone(), Utc::now());
+    enqueue(conn, network.target, "Announce", &id, &activity, &inboxes).await
+}
+
+/// `Delete` of one of `author`'s posts, as a Tombstone, public and to its followers.
+fn delete_note_activity(
+    urls: &Urls,
+    id: Url,
+    author: &Author,
+    public_id: &str,
+) -> WithContext<DeleteNote> {
+    WithContext::new(
+        DeleteNote {
+            id,
+            kind: DeleteType::Delete,
+            actor: author.actor_id.clone(),
+            audience: Audience::new(
+                vec![PUBLIC.into()],
+                vec![author.followers_at(urls).to_string()],
+            ),
+            object: Tombstone::new(author.post_url_at(urls, public_id)),
+        },
+        activity_context(),
+    )
 }
 
 /// `Delete{Note}` (as a Tombstone) to the author's followers.
@@ -239,19 +295,32 @@ pub async fn delete_note(
     author: &Author,
     post: &NewsPost,
 ) -> Result<(), FederationError> {
-    let note_id = author.post_url(data, &post.public_id);
     let id = data.urls.new_activity();
-    let body = json!({
-        "@context": activity_context(),
-        "id": id,
-        "type": "Delete",
-        "actor": author.actor_id,
-        "to": [PUBLIC],
-        "cc": [author.followers(data)],
-        "object": { "id": note_id, "type": "Tombstone" },
-    });
+    let activity = delete_note_activity(&data.urls, id.clone(), author, &post.public_id);
     let inboxes = followers::inboxes(conn, author.target).await?;
-    enqueue(conn, author.target, "Delete", &id, &body, &inboxes).await
+    enqueue(conn, author.target, "Delete", &id, &activity, &inboxes).await
+}
+
+/// The co-op's own `Update` of its actor (`object`), public and to its followers.
+fn update_coop_activity(
+    urls: &Urls,
+    id: Url,
+    author: &Author,
+    object: LocalActor,
+) -> WithContext<UpdateMember<LocalActor>> {
+    WithContext::new(
+        UpdateMember {
+            id,
+            kind: UpdateType::Update,
+            actor: author.actor_id.clone(),
+            audience: Audience::new(
+                vec![PUBLIC.into()],
+                vec![author.followers_at(urls).to_string()],
+            ),
+            object,
+        },
+        actor_context(),
+    )
 }
 
 /// `Update{Organization}` with the full actor to the co-op's followers.
@@ -266,31 +335,24 @@ pub async fn update_coop(
     if inboxes.is_empty() {
         return Ok(());
     }
-    let mut actor = serde_json::to_value(organization(
-        &data.urls,
-        &data.network,
-        coop,
-        Some(public_key_pem),
-    ))
-    .map_err(|e| FederationError::Internal(e.to_string()))?;
-    if let Some(obj) = actor.as_object_mut() {
-        obj.remove("@context");
-    }
+    let object = embedded_organization(&data.urls, &data.network, coop, Some(public_key_pem));
     let id = data.urls.new_activity();
-    let mut context = crate::protocol::actor_context();
-    if let Some(list) = context.as_array_mut() {
-        list.truncate(3);
-    }
-    let body = json!({
-        "@context": context,
-        "id": id,
-        "type": "Update",
-        "actor": author.actor_id,
-        "to": [PUBLIC],
-        "cc": [author.followers(data)],
-        "object": actor,
-    });
-    enqueue(conn, author.target, "Update", &id, &body, &inboxes).await
+    let activity = update_coop_activity(&data.urls, id.clone(), &author, object);
+    enqueue(conn, author.target, "Update", &id, &activity, &inboxes).await
+}
+
+/// `Delete` of the actor `actor` by itself, public.
+fn delete_actor_activity(id: Url, actor: Url) -> WithContext<Delete> {
+    WithContext::new(
+        Delete {
+            id,
+            kind: DeleteType::Delete,
+            actor: actor.clone(),
+            audience: Audience::new(vec![PUBLIC.into()], Vec::new()),
+            object: actor,
+        },
+        activity_context(),
+    )
 }
 
 /// `Delete` of the co-op actor to every inbox we know (followers of any local actor), as
@@ -306,39 +368,39 @@ pub async fn delete_coop(
         return Ok(());
     }
     let id = data.urls.new_activity();
-    let body = json!({
-        "@context": activity_context(),
-        "id": id,
-        "type": "Delete",
-        "actor": author.actor_id,
-        "to": [PUBLIC],
-        "object": author.actor_id,
-    });
-    enqueue(conn, author.target, "Delete", &id, &body, &inboxes).await
+    let activity = delete_actor_activity(id.clone(), author.actor_id.clone());
+    enqueue(conn, author.target, "Delete", &id, &activity, &inboxes).await
+}
+
+/// The network's `Follow` of `object`.
+fn follow_activity(urls: &Urls, id: Url, object: Url) -> WithContext<Follow> {
+    WithContext::new(
+        Follow {
+            id,
+            kind: FollowType::Follow,
+            actor: urls.network(),
+            object,
+        },
+        activity_context(),
+    )
 }
 
 /// Our network follows `actor`: records the follow as pending and queues the `Follow`.
 pub async fn follow(
     conn: &impl ConnectionTrait,
     data: &FedData,
-    actor: &coopnet_db::repo::remote_actors::RemoteActorRecord,
+    actor: &RemoteActorRecord,
 ) -> Result<Url, FederationError> {
     let id = data.urls.new_activity();
     coopnet_db::repo::following::upsert_pending(conn, actor, &id).await?;
     let network = Author::network(data);
-    let body = json!({
-        "@context": activity_context(),
-        "id": id,
-        "type": "Follow",
-        "actor": network.actor_id,
-        "object": actor.actor_id,
-    });
+    let activity = follow_activity(&data.urls, id.clone(), actor.actor_id.clone());
     enqueue(
         conn,
         network.target,
         "Follow",
         &id,
-        &body,
+        &activity,
         std::slice::from_ref(&actor.inbox),
     )
     .await?;
@@ -364,33 +426,82 @@ pub async fn peer_inboxes(
     Ok(out)
 }
 
+/// The co-op as peer networks get it: in full, with its key when it has one.
 async fn member_object(
     conn: &impl ConnectionTrait,
     data: &FedData,
     coop: &Coop,
-) -> Result<Value, FederationError> {
+) -> Result<LocalActor, FederationError> {
     let key = coopnet_db::repo::keys::coop(conn, coop.id)
         .await?
         .map(|k| k.public_pem);
-    let mut value = serde_json::to_value(organization(
+    Ok(embedded_organization(
         &data.urls,
         &data.network,
         coop,
         key.as_deref(),
     ))
-    .map_err(|e| FederationError::Internal(e.to_string()))?;
-    if let Some(obj) = value.as_object_mut() {
-        obj.remove("@context");
-    }
-    Ok(value)
 }
 
-async fn to_peers(
+/// The network's `Add` of a member (in full) to its members collection, to its followers.
+fn member_added_activity(
+    urls: &Urls,
+    id: Url,
+    object: LocalActor,
+) -> WithContext<AddMember<LocalActor>> {
+    WithContext::new(
+        AddMember {
+            id,
+            kind: AddType::Add,
+            actor: urls.network(),
+            audience: Audience::new(vec![urls.network_sub("followers").to_string()], Vec::new()),
+            object,
+            target: urls.network_sub("members"),
+        },
+        actor_context(),
+    )
+}
+
+/// The network's `Update` of a member (in full), to its followers.
+fn member_updated_activity(
+    urls: &Urls,
+    id: Url,
+    object: LocalActor,
+) -> WithContext<UpdateMember<LocalActor>> {
+    WithContext::new(
+        UpdateMember {
+            id,
+            kind: UpdateType::Update,
+            actor: urls.network(),
+            audience: Audience::new(vec![urls.network_sub("followers").to_string()], Vec::new()),
+            object,
+        },
+        actor_context(),
+    )
+}
+
+/// The network's `Remove` of a member (by id) from its members collection, to its followers.
+fn member_removed_activity(urls: &Urls, id: Url, object: Url) -> WithContext<RemoveMember> {
+    WithContext::new(
+        RemoveMember {
+            id,
+            kind: RemoveType::Remove,
+            actor: urls.network(),
+            audience: Audience::new(vec![urls.network_sub("followers").to_string()], Vec::new()),
+            object,
+            target: urls.network_sub("members"),
+        },
+        actor_context(),
+    )
+}
+
+/// Queues the network's `kind` activity built by `build` (from its id) for the peer
+/// networks that follow ours.
+async fn to_peers<T: Serialize>(
     conn: &impl ConnectionTrait,
     data: &FedData,
     kind: &str,
-    object: Value,
-    with_target: bool,
+    build: impl FnOnce(Url) -> T,
 ) -> Result<(), FederationError> {
     let inboxes = peer_inboxes(conn, data).await?;
     if inboxes.is_empty() {
@@ -398,18 +509,8 @@ async fn to_peers(
     }
     let network = Author::network(data);
     let id = data.urls.new_activity();
-    let mut body = json!({
-        "@context": crate::protocol::actor_context(),
-        "id": id,
-        "type": kind,
-        "actor": network.actor_id,
-        "to": [network.followers(data)],
-        "object": object,
-    });
-    if with_target {
-        body["target"] = json!(data.urls.network_sub("members"));
-    }
-    enqueue(conn, network.target, kind, &id, &body, &inboxes).await
+    let activity = build(id.clone());
+    enqueue(conn, network.target, kind, &id, &activity, &inboxes).await
 }
 
 /// A co-op joined: `Add` (embedded in full) to peer networks.
@@ -419,7 +520,10 @@ pub async fn member_added(
     coop: &Coop,
 ) -> Result<(), FederationError> {
     let object = member_object(conn, data, coop).await?;
-    to_peers(conn, data, "Add", object, true).await
+    to_peers(conn, data, "Add", |id| {
+        member_added_activity(&data.urls, id, object)
+    })
+    .await
 }
 
 /// A co-op changed: `Update` (embedded in full) to peer networks.
@@ -429,7 +533,10 @@ pub async fn member_updated(
     coop: &Coop,
 ) -> Result<(), FederationError> {
     let object = member_object(conn, data, coop).await?;
-    to_peers(conn, data, "Update", object, false).await
+    to_peers(conn, data, "Update", |id| {
+        member_updated_activity(&data.urls, id, object)
+    })
+    .await
 }
 
 /// A co-op left: `Remove` (by id) to peer networks.
@@ -438,38 +545,59 @@ pub async fn member_removed(
     data: &FedData,
     coop: &Coop,
 ) -> Result<(), FederationError> {
-    to_peers(
-        conn,
-        data,
-        "Remove",
-        json!(data.urls.coop(coop.slug.as_str())),
-        true,
-    )
+    let object = data.urls.coop(coop.slug.as_str());
+    to_peers(conn, data, "Remove", |id| {
+        member_removed_activity(&data.urls, id, object)
+    })
     .await
+}
+
+/// The id of a follow we stored (ours, or a remote one we hold): parsed back into the URL
+/// it was stored from.
+fn follow_id(stored: &str) -> Result<Url, FederationError> {
+    Url::parse(stored)
+        .map_err(|e| FederationError::Internal(format!("stored follow id {stored:?}: {e}")))
+}
+
+/// The network's `Undo` of its follow `follow_id` of `object`.
+fn unfollow_activity(urls: &Urls, id: Url, follow_id: Url, object: Url) -> WithContext<UndoFollow> {
+    WithContext::new(
+        UndoFollow {
+            id,
+            kind: UndoType::Undo,
+            actor: urls.network(),
+            object: Follow {
+                id: follow_id,
+                kind: FollowType::Follow,
+                actor: urls.network(),
+                object,
+            },
+        },
+        activity_context(),
+    )
 }
 
 /// Our network stops following `actor`: `Undo{Follow}`.
 pub async fn unfollow(
     conn: &impl ConnectionTrait,
     data: &FedData,
-    actor: &coopnet_db::repo::remote_actors::RemoteActorRecord,
+    actor: &RemoteActorRecord,
     follow_id: &str,
 ) -> Result<(), FederationError> {
     let network = Author::network(data);
     let id = data.urls.new_activity();
-    let body = json!({
-        "@context": activity_context(),
-        "id": id,
-        "type": "Undo",
-        "actor": network.actor_id,
-        "object": { "id": follow_id, "type": "Follow", "actor": network.actor_id, "object": actor.actor_id },
-    });
+    let activity = unfollow_activity(
+        &data.urls,
+        id.clone(),
+        self::follow_id(follow_id)?,
+        actor.actor_id.clone(),
+    );
     enqueue(
         conn,
         network.target,
         "Undo",
         &id,
-        &body,
+        &activity,
         std::slice::from_ref(&actor.inbox),
     )
     .await
@@ -479,26 +607,467 @@ pub async fn unfollow(
 pub async fn answer_follow(
     conn: &impl ConnectionTrait,
     data: &FedData,
-    follower: &coopnet_db::repo::remote_actors::RemoteActorRecord,
+    follower: &RemoteActorRecord,
     follow_id: &str,
     accept: bool,
 ) -> Result<(), FederationError> {
     let network = Author::network(data);
-    let id = data.urls.new_activity();
-    let body = json!({
-        "@context": activity_context(),
-        "id": id,
-        "type": if accept { "Accept" } else { "Reject" },
-        "actor": network.actor_id,
-        "object": { "id": follow_id, "type": "Follow", "actor": follower.actor_id, "object": network.actor_id },
-    });
-    enqueue(
-        conn,
-        network.target,
-        if accept { "Accept" } else { "Reject" },
-        &id,
-        &body,
-        std::slice::from_ref(&follower.inbox),
-    )
-    .await
+    let follow = Follow {
+        id: self::follow_id(follow_id)?,
+        kind: FollowType::Follow,
+        actor: follower.actor_id.clone(),
+        object: network.actor_id.clone(),
+    };
+    let (target, inbox) = (network.target, &follower.inbox);
+    if accept {
+        enqueue_answer(conn, data, target, AcceptType::Accept, &follow, inbox).await
+    } else {
+        enqueue_answer(conn, data, target, RejectType::Reject, &follow, inbox).await
+    }
+}
+
+/// Each builder against the JSON this module sent before activities were typed: the
+/// expected values are the former `json!` literals, evaluated on the same inputs.
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use coopnet_core::{CoopInput, CoopOrigin, Network, Slug};
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::objects::coop::organization;
+
+    fn urls() -> Urls {
+        Urls::new("https", "coops.example").expect("urls")
+    }
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).expect("url")
+    }
+
+    fn value(activity: &impl Serialize) -> Value {
+        serde_json::to_value(activity).expect("serialises")
+    }
+
+    fn at(secs: i64) -> DateTime<Utc> {
+        Utc.timestamp_opt(1_750_000_000 + secs, 0)
+            .single()
+            .expect("time")
+    }
+
+    fn network() -> Network {
+        Network {
+            id: 1,
+            username: Slug::parse("cotech").expect("slug"),
+            domain: "coops.example".into(),
+            name: "CoTech".into(),
+            country: None,
+            languages: vec![],
+            summary: String::new(),
+            actor_id: None,
+        }
+    }
+
+    fn coop() -> Coop {
+        let input: CoopInput = serde_json::from_value(json!({
+            "slug": "outlandish",
+            "name": "Outlandish",
+            "summary": {"en": "We *build* websites."},
+            "website": "https://outlandish.com",
+            "email": "hello@outlandish.com",
+            "contact_public": false,
+            "locality": "London",
+            "country": "GB",
+            "services": ["Web Design"],
+            "technologies": ["Rust"],
+        }))
+        .expect("input");
+        let (slug, profile) = input.validate().expect("valid");
+        Coop {
+            id: 7,
+            slug,
+            network_id: 1,
+            origin: CoopOrigin::Local,
+            profile,
+            created_at: at(0),
+            updated_at: at(60),
+        }
+    }
+
+    fn coop_author(urls: &Urls) -> Author {
+        Author {
+            target: Target::Coop(7),
+            actor_id: urls.coop("outlandish"),
+            slug: Some("outlandish".into()),
+        }
+    }
+
+    fn post() -> NewsPost {
+        NewsPost {
+            id: 3,
+            public_id: "p1".into(),
+            author: Target::Coop(7),
+            content: "Hello *all*".into(),
+            content_html: "<p>Hello <em>all</em></p>".into(),
+            published_at: at(100),
+            updated_at: at(200),
+            deleted_at: None,
+        }
+    }
+
+    fn remote_follow() -> Follow {
+        Follow {
+            id: url("https://mastodon.example/f/1"),
+            kind: FollowType::Follow,
+            actor: url("https://mastodon.example/users/ann"),
+            object: urls().coop("outlandish"),
+        }
+    }
+
+    /// The actor document as the former code embedded it: serialised, `@context` removed.
+    fn old_embedded(actor: LocalActor) -> Value {
+        let mut actor = serde_json::to_value(actor).expect("actor");
+        if let Some(obj) = actor.as_object_mut() {
+            obj.remove("@context");
+        }
+        actor
+    }
+
+    /// `Accept` and `Reject` of `follow` under `id`, with their type names.
+    fn both_answers(id: &Url, follow: &Follow) -> [(&'static str, Value); 2] {
+        [
+            (
+                "Accept",
+                value(&follow_answer(
+                    id.clone(),
+                    AcceptType::Accept,
+                    follow.clone(),
+                )),
+            ),
+            (
+                "Reject",
+                value(&follow_answer(
+                    id.clone(),
+                    RejectType::Reject,
+                    follow.clone(),
+                )),
+            ),
+        ]
+    }
+
+    #[test]
+    fn accept_and_reject_of_a_received_follow() {
+        let id = url("https://coops.example/activities/a");
+        let follow = remote_follow();
+        for (kind, new) in both_answers(&id, &follow) {
+            let old = json!({
+                "@context": activity_context(),
+                "id": id,
+                "type": kind,
+                "actor": follow.object,
+                "object": follow,
+            });
+            assert_eq!(new, old, "{kind}");
+        }
+    }
+
+    #[test]
+    fn answer_to_a_held_follow_of_the_network() {
+        let urls = urls();
+        let id = url("https://coops.example/activities/b");
+        let follow_id = "https://peer.example/activities/f";
+        let follower = url("https://peer.example/network");
+        let network = urls.network();
+        let follow = Follow {
+            id: follow_id_of(follow_id),
+            kind: FollowType::Follow,
+            actor: follower.clone(),
+            object: network.clone(),
+        };
+        for (kind, new) in both_answers(&id, &follow) {
+            let accept = kind == "Accept";
+            let old = json!({
+                "@context": activity_context(),
+                "id": id,
+                "type": if accept { "Accept" } else { "Reject" },
+                "actor": network,
+                "object": { "id": follow_id, "type": "Follow", "actor": follower, "object": network },
+            });
+            assert_eq!(new, old, "{kind}");
+        }
+    }
+
+    fn follow_id_of(s: &str) -> Url {
+        follow_id(s).expect("follow id")
+    }
+
+    #[test]
+    fn create_note_and_its_outbox_item() {
+        let urls = urls();
+        let author = coop_author(&urls);
+        let post = post();
+        let note = note_at(&urls, &author, &post);
+        let id = url("https://coops.example/activities/c");
+        let new = value(&WithContext::new(
+            create(
+                id.clone(),
+                author.actor_id.clone(),
+                post.published_at,
+                note.clone(),
+            ),
+            activity_context(),
+        ));
+        let old = json!({
+            "@context": activity_context(),
+            "id": id,
+            "type": "Create",
+            "actor": author.actor_id,
+            "published": post.published_at,
+            "to": note.to,
+            "cc": note.cc,
+            "object": note,
+        });
+        assert_eq!(new, old);
+
+        // The outbox lists the same Create, without `@context`, under `{note}#create`.
+        let mut item_id = note.id.clone();
+        item_id.set_fragment(Some("create"));
+        let new = value(&create(
+            item_id,
+            author.actor_id.clone(),
+            post.published_at,
+            note.clone(),
+        ));
+        let old = json!({
+            "id": format!("{}#create", note.id),
+            "type": "Create",
+            "actor": author.actor_id,
+            "published": post.published_at,
+            "to": [PUBLIC],
+            "cc": note.cc,
+            "object": note,
+        });
+        assert_eq!(new, old);
+    }
+
+    #[test]
+    fn note_is_unchanged() {
+        let urls = urls();
+        let author = coop_author(&urls);
+        let new = value(&note_at(&urls, &author, &post()));
+        let old = json!({
+            "id": "https://coops.example/coops/outlandish/posts/p1",
+            "type": "Note",
+            "attributedTo": "https://coops.example/coops/outlandish",
+            "content": "<p>Hello <em>all</em></p>",
+            "source": { "content": "Hello *all*", "mediaType": "text/markdown" },
+            "url": "https://coops.example/coops/outlandish/posts/p1",
+            "to": [PUBLIC],
+            "cc": ["https://coops.example/coops/outlandish/followers"],
+            "published": at(100),
+            "updated": at(200),
+        });
+        assert_eq!(new, old);
+    }
+
+    #[test]
+    fn announce_by_the_network() {
+        let urls = urls();
+        let id = url("https://coops.example/activities/d");
+        let object = url("https://coops.example/coops/outlandish/posts/p1");
+        let now = at(300);
+        let new = value(&announce_activity(&urls, id.clone(), object.clone(), now));
+        let old = json!({
+            "@context": activity_context(),
+            "id": id,
+            "type": "Announce",
+            "actor": urls.network(),
+            "published": now,
+            "to": [PUBLIC],
+            "cc": [urls.network_sub("followers")],
+            "object": object,
+        });
+        assert_eq!(new, old);
+    }
+
+    #[test]
+    fn delete_of_a_note_as_tombstone() {
+        let urls = urls();
+        let id = url("https://coops.example/activities/e");
+        for author in [
+            coop_author(&urls),
+            Author {
+                target: Target::Network(1),
+                actor_id: urls.network(),
+                slug: None,
+            },
+        ] {
+            let new = value(&delete_note_activity(&urls, id.clone(), &author, "p1"));
+            let note_id = author.post_url_at(&urls, "p1");
+            let old = json!({
+                "@context": activity_context(),
+                "id": id,
+                "type": "Delete",
+                "actor": author.actor_id,
+                "to": [PUBLIC],
+                "cc": [author.followers_at(&urls)],
+                "object": { "id": note_id, "type": "Tombstone" },
+            });
+            assert_eq!(new, old);
+        }
+    }
+
+    #[test]
+    fn update_of_a_coop_to_its_followers() {
+        let urls = urls();
+        let network = network();
+        let coop = coop();
+        let author = coop_author(&urls);
+        let id = url("https://coops.example/activities/f");
+        let pem = "-----BEGIN PUBLIC KEY-----\nMII\n-----END PUBLIC KEY-----\n";
+        let new = value(&update_coop_activity(
+            &urls,
+            id.clone(),
+            &author,
+            embedded_organization(&urls, &network, &coop, Some(pem)),
+        ));
+        let actor = old_embedded(organization(&urls, &network, &coop, Some(pem)));
+        let mut context = crate::protocol::actor_context();
+        if let Some(list) = context.as_array_mut() {
+            list.truncate(3);
+        }
+        let old = json!({
+            "@context": context,
+            "id": id,
+            "type": "Update",
+            "actor": author.actor_id,
+            "to": [PUBLIC],
+            "cc": [author.followers_at(&urls)],
+            "object": actor,
+        });
+        assert_eq!(new, old);
+        assert!(new["object"].get("@context").is_none());
+        assert_eq!(new["object"]["publicKey"]["publicKeyPem"], pem);
+    }
+
+    #[test]
+    fn delete_of_a_coop_actor() {
+        let urls = urls();
+        let actor = urls.coop("outlandish");
+        let id = url("https://coops.example/activities/g");
+        let new = value(&delete_actor_activity(id.clone(), actor.clone()));
+        let old = json!({
+            "@context": activity_context(),
+            "id": id,
+            "type": "Delete",
+            "actor": actor,
+            "to": [PUBLIC],
+            "object": actor,
+        });
+        assert_eq!(new, old);
+    }
+
+    #[test]
+    fn follow_and_undo_by_the_network() {
+        let urls = urls();
+        let id = url("https://coops.example/activities/h");
+        let peer = url("https://peer.example/network");
+        let new = value(&follow_activity(&urls, id.clone(), peer.clone()));
+        let old = json!({
+            "@context": activity_context(),
+            "id": id,
+            "type": "Follow",
+            "actor": urls.network(),
+            "object": peer,
+        });
+        assert_eq!(new, old);
+
+        let undo_id = url("https://coops.example/activities/i");
+        let follow_id = id.as_str();
+        let new = value(&unfollow_activity(
+            &urls,
+            undo_id.clone(),
+            follow_id_of(follow_id),
+            peer.clone(),
+        ));
+        let old = json!({
+            "@context": activity_context(),
+            "id": undo_id,
+            "type": "Undo",
+            "actor": urls.network(),
+            "object": { "id": follow_id, "type": "Follow", "actor": urls.network(), "object": peer },
+        });
+        assert_eq!(new, old);
+    }
+
+    /// The former `to_peers` body for `kind` with `object`.
+    fn old_to_peers(urls: &Urls, id: &Url, kind: &str, object: Value, with_target: bool) -> Value {
+        let mut body = json!({
+            "@context": crate::protocol::actor_context(),
+            "id": id,
+            "type": kind,
+            "actor": urls.network(),
+            "to": [urls.network_sub("followers")],
+            "object": object,
+        });
+        if with_target {
+            body["target"] = json!(urls.network_sub("members"));
+        }
+        body
+    }
+
+    #[test]
+    fn membership_activities_to_peer_networks() {
+        let urls = urls();
+        let network = network();
+        let coop = coop();
+        let id = url("https://coops.example/activities/j");
+        for key in [None, Some("PEM")] {
+            let object = embedded_organization(&urls, &network, &coop, key);
+            let old_object = old_embedded(organization(&urls, &network, &coop, key));
+            assert_eq!(
+                value(&member_added_activity(&urls, id.clone(), object.clone())),
+                old_to_peers(&urls, &id, "Add", old_object.clone(), true)
+            );
+            assert_eq!(
+                value(&member_updated_activity(&urls, id.clone(), object)),
+                old_to_peers(&urls, &id, "Update", old_object, false)
+            );
+        }
+        assert_eq!(
+            value(&member_removed_activity(
+                &urls,
+                id.clone(),
+                urls.coop("outlandish")
+            )),
+            old_to_peers(
+                &urls,
+                &id,
+                "Remove",
+                json!(urls.coop(coop.slug.as_str())),
+                true
+            )
+        );
+    }
+
+    #[test]
+    fn sent_activities_read_back_as_the_inbox_reads_them() {
+        let urls = urls();
+        let network = network();
+        let coop = coop();
+        let id = url("https://coops.example/activities/k");
+        let object = embedded_organization(&urls, &network, &coop, None);
+        let add = serde_json::to_vec(&member_added_activity(&urls, id.clone(), object))
+            .expect("serialises");
+        assert!(matches!(
+            crate::activities::parse(&add),
+            Ok(crate::activities::InboxActivity::Add(_))
+        ));
+        let delete = serde_json::to_vec(&delete_actor_activity(id, urls.coop("outlandish")))
+            .expect("serialises");
+        assert!(matches!(
+            crate::activities::parse(&delete),
+            Ok(crate::activities::InboxActivity::Delete(_))
+        ));
+    }
 }

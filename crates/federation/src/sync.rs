@@ -24,7 +24,8 @@ use serde_json::Value;
 use url::Url;
 
 use crate::members;
-use crate::protocol::actor::RemoteOrganization;
+use crate::protocol::actor::{RemoteGroup, RemoteOrganization};
+use crate::protocol::collection::{RemoteOrderedCollection, RemoteOrderedCollectionPage};
 use crate::urls::host_port;
 use crate::{FedData, FederationError};
 
@@ -148,45 +149,6 @@ impl std::fmt::Display for SyncReport {
     }
 }
 
-#[derive(Deserialize)]
-struct Collection {
-    #[serde(default)]
-    first: Option<Url>,
-    #[serde(rename = "coopnet:digest", default)]
-    digest: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Page {
-    #[serde(default)]
-    next: Option<Url>,
-    #[serde(default)]
-    ordered_items: Vec<Value>,
-}
-
-/// The peer's `Group` actor fields we keep.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RemoteGroup {
-    id: Url,
-    #[serde(rename = "type")]
-    kind: String,
-    #[serde(default)]
-    preferred_username: Option<String>,
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    summary: Option<String>,
-    #[serde(default)]
-    members: Option<Url>,
-    #[serde(default)]
-    following: Option<Url>,
-    /// Read leniently: a peer's malformed extension must not cost us the peer.
-    #[serde(default, rename = "coopnet:network")]
-    network: Option<serde_json::Value>,
-}
-
 /// Most languages kept of a peer network.
 const MAX_NETWORK_LANGUAGES: usize = 16;
 
@@ -306,7 +268,7 @@ async fn walk(
     let state = networks::sync_state(&data.db, network.id).await?;
     let members_url = state.members_url.ok_or(WalkError::NoCollection)?;
     let peer_host = host_port(&members_url);
-    let collection: Collection = fetch(
+    let collection: RemoteOrderedCollection = fetch(
         data,
         &members_url,
         || "the members collection".into(),
@@ -338,7 +300,7 @@ async fn walk(
         if !walked.insert(url.clone()) {
             return Err(WalkError::Loop { page: page_no }.into());
         }
-        let page: Page = fetch(
+        let page: RemoteOrderedCollectionPage = fetch(
             data,
             &url,
             || format!("members page {page_no}"),
@@ -443,13 +405,6 @@ async fn store_batch(
     Ok(true)
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct InlineCollection {
-    #[serde(default)]
-    ordered_items: Vec<Url>,
-}
-
 /// The actors a peer network follows (its `following` collection), for suggesting peers of
 /// peers. Only same-host collections are read.
 pub async fn peer_following(data: &Data<FedData>, peer: &Url) -> Result<Vec<Url>, FederationError> {
@@ -459,9 +414,10 @@ pub async fn peer_following(data: &Data<FedData>, peer: &Url) -> Result<Vec<Url>
     let Some(following) = group.following.filter(|f| host_port(f) == host_port(peer)) else {
         return Ok(Vec::new());
     };
-    let collection: InlineCollection = fetch_object_http(&following, &data.reset_request_count())
-        .await?
-        .object;
+    let collection: RemoteOrderedCollection<Vec<Url>> =
+        fetch_object_http(&following, &data.reset_request_count())
+            .await?
+            .object;
     Ok(collection.ordered_items.into_iter().take(200).collect())
 }
 

@@ -3,6 +3,7 @@
 //! users, bots, ...) is accepted at once.
 use activitypub_federation::config::Data;
 use activitypub_federation::fetch::object_id::ObjectId;
+use activitypub_federation::kinds::activity::{AcceptType, RejectType};
 use coopnet_core::{ActorKind, FollowerState, Target};
 use coopnet_db::repo::followers;
 
@@ -43,16 +44,17 @@ pub async fn receive(follow: Follow, data: &Data<FedData>) -> Result<(), Federat
         .await
         .map_err(|e| FederationError::Internal(e.to_string()))?;
     let decision = decide(data, target, actor.0.kind, &actor.0.domain);
+    let inbox = &actor.0.inbox;
     match decision {
         Decision::Accept => {
             followers::add(&txn, target, &actor.0, &follow.id, FollowerState::Accepted).await?;
-            outbox::enqueue_accept(&txn, data, target, &follow, &actor.0.inbox).await?;
+            outbox::enqueue_answer(&txn, data, target, AcceptType::Accept, &follow, inbox).await?;
         }
         Decision::Hold => {
             followers::add(&txn, target, &actor.0, &follow.id, FollowerState::Pending).await?;
         }
         Decision::Refuse => {
-            outbox::enqueue_reject(&txn, data, target, &follow, &actor.0.inbox).await?;
+            outbox::enqueue_answer(&txn, data, target, RejectType::Reject, &follow, inbox).await?;
         }
     }
     commit_and_wake(txn, [&data.wake])

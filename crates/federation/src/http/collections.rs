@@ -1,20 +1,20 @@
 //! Collections: outboxes (paged `Create{Note}`), followers and following (counts), and the
 //! network's members (paged).
 use activitypub_federation::config::Data;
+use activitypub_federation::kinds::collection::{OrderedCollectionPageType, OrderedCollectionType};
 use axum::response::{IntoResponse, Response};
 use coopnet_core::Target;
 use coopnet_db::repo::coops::{self, ListQuery, SlugState};
 use coopnet_db::repo::followers;
 use coopnet_db::repo::posts;
 use serde::Deserialize;
-use serde_json::{Value, json};
 use url::Url;
 
 use super::{activity_json, tombstone};
-use crate::objects::coop::organization;
-use crate::outbox::{Author, note};
+use crate::objects::coop::embedded_organization;
+use crate::outbox::{Author, create, note};
 use crate::protocol::collection::{OrderedCollection, OrderedCollectionPage};
-use crate::protocol::{PUBLIC, activity_context};
+use crate::protocol::{activity_context, actor_context, plain_context};
 use crate::{FedData, FederationError};
 
 /// Items per collection page.
@@ -38,22 +38,38 @@ fn with_page(url: &Url, page: u64) -> Url {
 fn collection(id: &Url, total: u64, page_size: u64) -> OrderedCollection {
     let pages = total.div_ceil(page_size);
     OrderedCollection {
-        context: json!("https://www.w3.org/ns/activitystreams"),
+        context: plain_context(),
         id: id.clone(),
-        kind: "OrderedCollection".into(),
+        kind: OrderedCollectionType::OrderedCollection,
         total_items: total,
         first: (total > 0).then(|| with_page(id, 1)),
         last: (total > 0).then(|| with_page(id, pages)),
         digest: None,
+        ordered_items: None,
     }
 }
 
-fn page(id: &Url, n: u64, total: u64, page_size: u64, items: Vec<Value>) -> OrderedCollectionPage {
+/// A small collection, its items listed inline rather than paged.
+fn listed_inline(id: &Url, items: Vec<Url>) -> OrderedCollection {
+    let mut collection = collection(id, items.len() as u64, PAGE_SIZE);
+    collection.first = None;
+    collection.last = None;
+    collection.ordered_items = Some(items);
+    collection
+}
+
+fn page<T>(
+    id: &Url,
+    n: u64,
+    total: u64,
+    page_size: u64,
+    items: Vec<T>,
+) -> OrderedCollectionPage<T> {
     let pages = total.div_ceil(page_size);
     OrderedCollectionPage {
         context: activity_context(),
         id: with_page(id, n),
-        kind: "OrderedCollectionPage".into(),
+        kind: OrderedCollectionPageType::OrderedCollectionPage,
         part_of: id.clone(),
         total_items: total,
         next: (n < pages).then(|| with_page(id, n + 1)),
@@ -92,15 +108,11 @@ async fn outbox_of(
         .iter()
         .map(|post| {
             let note = note(data, author, post);
-            json!({
-                "id": format!("{}#create", note.id),
-                "type": "Create",
-                "actor": author.actor_id,
-                "published": post.published_at,
-                "to": [PUBLIC],
-                "cc": note.cc,
-                "object": note,
-            })
+            // The outbox lists the posts, not the activities we stored: each Create gets a
+            // stable id of its own, derived from the note's.
+            let mut id = note.id.clone();
+            id.set_fragment(Some("create"));
+            create(id, author.actor_id.clone(), post.published_at, note)
         })
         .collect();
     Ok(activity_json(&page(&id, n, list.total, PAGE_SIZE, items)))
@@ -134,13 +146,14 @@ async fn followers_of(
 ) -> Result<Response, FederationError> {
     let total = followers::count(&data.db, target).await?;
     Ok(activity_json(&OrderedCollection {
-        context: json!("https://www.w3.org/ns/activitystreams"),
+        context: plain_context(),
         id,
-        kind: "OrderedCollection".into(),
+        kind: OrderedCollectionType::OrderedCollection,
         total_items: total,
         first: None,
         last: None,
         digest: None,
+        ordered_items: None,
     }))
 }
 
@@ -178,22 +191,12 @@ pub async fn network_following(data: &Data<FedData>) -> Response {
     let id = data.urls.network_sub("following");
     match coopnet_db::repo::following::list(&data.db).await {
         Ok(list) => {
-            let items: Vec<Value> = list
-                .iter()
+            let items: Vec<Url> = list
+                .into_iter()
                 .filter(|f| f.state == coopnet_core::FollowState::Accepted)
-                .map(|f| json!(f.actor_id))
+                .map(|f| f.actor_id)
                 .collect();
-            let total = items.len() as u64;
-            let mut collection =
-                serde_json::to_value(collection(&id, total, PAGE_SIZE)).unwrap_or_default();
-            // Small: listed inline rather than paged.
-            collection["first"] = Value::Null;
-            collection["last"] = Value::Null;
-            if let Some(obj) = collection.as_object_mut() {
-                obj.retain(|_, v| !v.is_null());
-                obj.insert("orderedItems".into(), Value::Array(items));
-            }
-            activity_json(&collection)
+            activity_json(&listed_inline(&id, items))
         }
         Err(e) => FederationError::from(e).into_response(),
     }
@@ -224,25 +227,86 @@ pub async fn members(data: &Data<FedData>, query: PageQuery) -> Response {
         .await?;
         let ids: Vec<i64> = list.items.iter().map(|c| c.id).collect();
         let keys = coops::public_keys(&data.db, &ids).await?;
-        let mut items = Vec::with_capacity(list.items.len());
-        for coop in &list.items {
-            let mut actor = organization(
-                &data.urls,
-                &data.network,
-                coop,
-                keys.get(&coop.id).map(String::as_str),
-            );
-            actor.context = Value::Null;
-            let mut value = serde_json::to_value(actor)
-                .map_err(|e| FederationError::Internal(e.to_string()))?;
-            if let Some(obj) = value.as_object_mut() {
-                obj.remove("@context");
-            }
-            items.push(value);
-        }
+        let items = list
+            .items
+            .iter()
+            .map(|coop| {
+                embedded_organization(
+                    &data.urls,
+                    &data.network,
+                    coop,
+                    keys.get(&coop.id).map(String::as_str),
+                )
+            })
+            .collect();
         let mut p = page(&id, n, list.total, MEMBERS_PAGE_SIZE, items);
-        p.context = crate::protocol::actor_context();
+        p.context = actor_context();
         Ok(activity_json(&p))
     };
     result.await.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// The documents against the JSON served before they were typed (the former `json!`
+/// literals and edits of serialised values, on the same inputs).
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).expect("url")
+    }
+
+    fn value(document: &impl serde::Serialize) -> Value {
+        serde_json::to_value(document).expect("serialises")
+    }
+
+    #[test]
+    fn collections_and_pages() {
+        let id = url("https://coops.example/coops/outlandish/outbox");
+        for total in [0u64, 1, 20, 21, 45] {
+            let pages = total.div_ceil(PAGE_SIZE);
+            let mut old = json!({
+                "@context": "https://www.w3.org/ns/activitystreams",
+                "id": id,
+                "type": "OrderedCollection",
+                "totalItems": total,
+            });
+            if total > 0 {
+                old["first"] = json!(with_page(&id, 1));
+                old["last"] = json!(with_page(&id, pages));
+            }
+            assert_eq!(value(&collection(&id, total, PAGE_SIZE)), old, "{total}");
+        }
+        let items = vec![json!({"id": "https://coops.example/x"})];
+        let new = value(&page(&id, 2, 45, PAGE_SIZE, items.clone()));
+        let old = json!({
+            "@context": activity_context(),
+            "id": with_page(&id, 2),
+            "type": "OrderedCollectionPage",
+            "partOf": id,
+            "totalItems": 45,
+            "next": with_page(&id, 3),
+            "prev": with_page(&id, 1),
+            "orderedItems": items,
+        });
+        assert_eq!(new, old);
+    }
+
+    #[test]
+    fn following_listed_inline() {
+        let id = url("https://coops.example/network/following");
+        for items in [vec![], vec![url("https://peer.example/network")]] {
+            let mut old = serde_json::to_value(collection(&id, items.len() as u64, PAGE_SIZE))
+                .expect("collection");
+            old["first"] = Value::Null;
+            old["last"] = Value::Null;
+            if let Some(obj) = old.as_object_mut() {
+                obj.retain(|_, v| !v.is_null());
+                obj.insert("orderedItems".into(), json!(items));
+            }
+            assert_eq!(value(&listed_inline(&id, items)), old);
+        }
+    }
 }

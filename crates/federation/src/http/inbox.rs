@@ -14,7 +14,7 @@ use coopnet_db::repo::remote_actors;
 
 use crate::activities::InboxActivity;
 use crate::objects::ApubRemoteActor;
-use crate::protocol::activities::Delete;
+use crate::protocol::activities::{AnyActivity, Delete};
 use crate::{FedData, FederationError};
 
 /// Largest activity accepted (Mastodon sends up to 1 MB).
@@ -151,11 +151,7 @@ async fn receive(
 /// Re-fetches the activity's actor when it was cached more than a minute ago; true when a
 /// fresh copy was stored (so a retry can see a rotated key).
 async fn refresh_actor(data: &Data<FedData>, bytes: &[u8]) -> bool {
-    #[derive(serde::Deserialize)]
-    struct ActorOnly {
-        actor: url::Url,
-    }
-    let Ok(ActorOnly { actor }) = serde_json::from_slice::<ActorOnly>(bytes) else {
+    let Ok(AnyActivity { actor }) = serde_json::from_slice::<AnyActivity>(bytes) else {
         return false;
     };
     let cached = coopnet_db::repo::remote_actors::find(&data.db, &actor)
@@ -175,11 +171,7 @@ async fn refresh_actor(data: &Data<FedData>, bytes: &[u8]) -> bool {
 
 /// `host[:port]` of the activity's `actor`, read before anything else is done with it.
 pub fn sender_host(bytes: &[u8]) -> Option<String> {
-    #[derive(serde::Deserialize)]
-    struct ActorOnly {
-        actor: url::Url,
-    }
-    serde_json::from_slice::<ActorOnly>(bytes)
+    serde_json::from_slice::<AnyActivity>(bytes)
         .ok()
         .map(|a| crate::urls::host_port(&a.actor))
 }

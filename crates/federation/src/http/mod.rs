@@ -13,7 +13,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::protocol::ACTIVITY_JSON;
+use crate::protocol::tombstone::Tombstone;
+use crate::protocol::{ACTIVITY_JSON, WithContext};
 
 /// An ActivityStreams JSON response.
 pub fn activity_json<T: Serialize>(value: &T) -> Response {
@@ -39,14 +40,29 @@ pub fn activity_json_bytes(body: bytes::Bytes) -> Response {
     response
 }
 
+/// The `Tombstone` of a deleted actor or post, served on its own.
+fn tombstone_document(id: &url::Url) -> WithContext<Tombstone> {
+    WithContext::new_default(Tombstone::new(id.clone()))
+}
+
 /// `410 Gone` with a `Tombstone`, for deleted actors and posts.
 pub fn tombstone(id: &url::Url) -> Response {
-    let body = serde_json::json!({
-        "@context": "https://www.w3.org/ns/activitystreams",
-        "id": id,
-        "type": "Tombstone",
-    });
-    let mut response = activity_json(&body);
+    let mut response = activity_json(&tombstone_document(id));
     *response.status_mut() = StatusCode::GONE;
     response
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tombstone_is_the_former_document() {
+        let id = url::Url::parse("https://coops.example/coops/gone").expect("url");
+        let old = serde_json::json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": id,
+            "type": "Tombstone",
+        });
+        let new = serde_json::to_value(super::tombstone_document(&id)).expect("serialises");
+        assert_eq!(new, old);
+    }
 }

@@ -138,7 +138,7 @@ pub fn organization(
     });
 
     LocalActor {
-        context: actor_context(),
+        context: Some(actor_context()),
         id: id.clone(),
         kind: "Organization".into(),
         preferred_username: slug.to_owned(),
@@ -172,6 +172,20 @@ pub fn organization(
         // Public data only: a contact e-mail the co-op keeps private stays home.
         coopnet_profile: Some(coopnet_core::CoopInput::from(&coop.redacted())),
         coopnet_network: None,
+    }
+}
+
+/// A co-op's actor document to embed in an activity or a collection page: without its
+/// `@context`, which belongs to the enclosing document.
+pub fn embedded_organization(
+    urls: &Urls,
+    network: &Network,
+    coop: &Coop,
+    public_key_pem: Option<&str>,
+) -> LocalActor {
+    LocalActor {
+        context: None,
+        ..organization(urls, network, coop, public_key_pem)
     }
 }
 

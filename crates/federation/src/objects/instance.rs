@@ -35,7 +35,7 @@ impl InstanceActor {
     /// Its actor document.
     pub fn document(&self, urls: &Urls) -> LocalActor {
         LocalActor {
-            context: actor_context(),
+            context: Some(actor_context()),
             id: self.id.clone(),
             kind: "Application".into(),
             preferred_username: INSTANCE_USERNAME.into(),

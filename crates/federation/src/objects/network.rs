@@ -17,7 +17,7 @@ pub fn group(
     let id = urls.network();
     let summary = (!network.summary.trim().is_empty()).then(|| markdown_to_html(&network.summary));
     LocalActor {
-        context: actor_context(),
+        context: Some(actor_context()),
         id: id.clone(),
         kind: "Group".into(),
         preferred_username: network.username.to_string(),

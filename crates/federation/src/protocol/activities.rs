@@ -1,4 +1,6 @@
-//! Activities we send and receive.
+//! Activities we send and receive: follows and their answers, deletes, and the membership
+//! activities between networks. What we send reuses what we read where the shape is the
+//! same; posts' activities are in [`super::note`].
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use url::Url;
@@ -40,37 +42,31 @@ pub struct UndoFollow {
     pub object: Follow,
 }
 
-/// `Accept` of a `Follow`, the Follow embedded.
+/// `Accept` or `Reject` of a `Follow`, the Follow embedded (as Mastodon matches it): `K` is
+/// [`AcceptType`] or [`RejectType`]. Read when a remote actor answers our network's follow;
+/// sent when we answer one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Accept {
+pub struct FollowAnswer<K> {
     /// Activity id.
     pub id: Url,
-    /// Always `Accept`.
+    /// `Accept` or `Reject`.
     #[serde(rename = "type")]
-    pub kind: AcceptType,
-    /// The followed actor.
+    pub kind: K,
+    /// The followed actor (the one that answers).
     pub actor: Url,
     /// The Follow.
     pub object: Follow,
 }
+
+/// `Accept` of a `Follow`.
+pub type Accept = FollowAnswer<AcceptType>;
 
 /// `Reject` of a `Follow`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Reject {
-    /// Activity id.
-    pub id: Url,
-    /// Always `Reject`.
-    #[serde(rename = "type")]
-    pub kind: RejectType,
-    /// The actor that was to be followed.
-    pub actor: Url,
-    /// The Follow.
-    pub object: Follow,
-}
+pub type Reject = FollowAnswer<RejectType>;
 
-/// `Delete` of an actor (a remote account going away) or of an object.
+/// `Delete` of an actor (a remote account going away, or one of our co-ops) or of an object
+/// named by id. Our deletes of posts embed a Tombstone ([`super::note::DeleteNote`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Delete {
@@ -81,15 +77,20 @@ pub struct Delete {
     pub kind: DeleteType,
     /// Who deletes.
     pub actor: Url,
+    /// Who it is addressed to.
+    #[serde(flatten)]
+    pub audience: Audience,
     /// What is deleted: an id or an object (Tombstone) with one.
     #[serde(deserialize_with = "id_or_object")]
     pub object: Url,
 }
 
-/// `Add` of a member co-op (embedded) to a network's members collection.
+/// `Add` of a member co-op (embedded) to a network's members collection. `O` is the co-op:
+/// [`RemoteOrganization`] (what we read of a peer's) or
+/// [`LocalActor`](super::actor::LocalActor) (ours, sent in full).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct AddMember {
+pub struct AddMember<O = RemoteOrganization> {
     /// Activity id.
     pub id: Url,
     /// Always `Add`.
@@ -97,8 +98,11 @@ pub struct AddMember {
     pub kind: AddType,
     /// The network.
     pub actor: Url,
+    /// Who it is addressed to.
+    #[serde(flatten)]
+    pub audience: Audience,
     /// The co-op, in full.
-    pub object: RemoteOrganization,
+    pub object: O,
     /// The members collection.
     pub target: Url,
 }
@@ -114,6 +118,9 @@ pub struct RemoveMember {
     pub kind: RemoveType,
     /// The network.
     pub actor: Url,
+    /// Who it is addressed to.
+    #[serde(flatten)]
+    pub audience: Audience,
     /// The co-op's id.
     #[serde(deserialize_with = "id_or_object")]
     pub object: Url,
@@ -121,10 +128,11 @@ pub struct RemoveMember {
     pub target: Url,
 }
 
-/// `Update` of a member co-op, sent by its network or by the co-op itself.
+/// `Update` of a member co-op, sent by its network (to peer networks) or by the co-op itself
+/// (to its followers). `O` as in [`AddMember`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct UpdateMember {
+pub struct UpdateMember<O = RemoteOrganization> {
     /// Activity id.
     pub id: Url,
     /// Always `Update`.
@@ -132,8 +140,11 @@ pub struct UpdateMember {
     pub kind: UpdateType,
     /// The network or the co-op.
     pub actor: Url,
+    /// Who it is addressed to.
+    #[serde(flatten)]
+    pub audience: Audience,
     /// The co-op, in full.
-    pub object: RemoteOrganization,
+    pub object: O,
 }
 
 /// Any other activity: acknowledged and ignored.
@@ -163,4 +174,82 @@ pub fn id_or_object<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Url, D::Er
     Ok(match IdOrObject::deserialize(d)? {
         IdOrObject::Id(id) | IdOrObject::Object { id } => id,
     })
+}
+
+/// `to` and `cc` of an activity. Written on what we send; read leniently (see [`audience`]),
+/// since we act on the actor and the object, never on the addressing.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Audience {
+    /// Primary audience.
+    #[serde(
+        default,
+        deserialize_with = "audience",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub to: Vec<String>,
+    /// Secondary audience.
+    #[serde(
+        default,
+        deserialize_with = "audience",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub cc: Vec<String>,
+}
+
+impl Audience {
+    /// `to` and `cc`.
+    pub fn new(to: Vec<String>, cc: Vec<String>) -> Self {
+        Self { to, cc }
+    }
+}
+
+/// Reads an audience (`to`, `cc`) without ever failing: ActivityStreams allows one value or
+/// a list, and senders put ids, compact IRIs (`as:Public`) or objects there. Strings are
+/// kept, anything else dropped: a quirk in addressing must not make us drop the activity.
+pub fn audience<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::String(s) => vec![s],
+        Value::Array(items) => items
+            .into_iter()
+            .filter_map(|v| match v {
+                Value::String(s) => Some(s),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    })
+}
+
+/// Any activity, read for its `actor` only: who sent it, before anything else is done with
+/// the body (block list, key refresh).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct AnyActivity {
+    /// Who sent it.
+    pub actor: Url,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn audience_is_read_without_failing() {
+        let delete: Delete = serde_json::from_str(
+            r#"{"id":"https://a.example/d/1","type":"Delete","actor":"https://a.example/u",
+                "object":{"id":"https://a.example/u","type":"Person"},
+                "to":"as:Public","cc":[{"type":"Link"},"https://a.example/u/followers"]}"#,
+        )
+        .expect("delete");
+        assert_eq!(delete.audience.to, vec!["as:Public"]);
+        assert_eq!(delete.audience.cc, vec!["https://a.example/u/followers"]);
+        let bare: Delete = serde_json::from_str(
+            r#"{"id":"https://a.example/d/2","type":"Delete","actor":"https://a.example/u",
+                "object":"https://a.example/u","to":{"odd":true}}"#,
+        )
+        .expect("delete without a usable audience");
+        assert_eq!(bare.audience, Audience::default());
+        // Nothing is written for an empty audience, as before audiences were read.
+        let written = serde_json::to_value(&bare).expect("serialises");
+        assert!(written.get("to").is_none() && written.get("cc").is_none());
+    }
 }

@@ -1,4 +1,5 @@
-//! Actor documents: ours (Organization, Group, Application) and remote ones of any type.
+//! Actor documents: ours (Organization, Group, Application) and remote ones: a peer's
+//! members and its `Group`, and actors of any type.
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -86,9 +87,10 @@ pub struct Place {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LocalActor {
-    /// JSON-LD context.
-    #[serde(rename = "@context")]
-    pub context: Value,
+    /// JSON-LD context (only when served on its own, not when embedded in an activity or a
+    /// collection page).
+    #[serde(rename = "@context", default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<Value>,
     /// Actor id.
     pub id: Url,
     /// `Organization`, `Group` or `Application`.
@@ -225,4 +227,35 @@ pub struct RemoteActorDoc {
     pub endpoints: Option<Endpoints>,
     /// Signing key.
     pub public_key: PublicKey,
+}
+
+/// A peer network's `Group` actor: the fields we keep, read leniently (all but the id and
+/// type may be missing).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoteGroup {
+    /// Actor id.
+    pub id: Url,
+    /// Must be `Group`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Handle.
+    #[serde(default)]
+    pub preferred_username: Option<String>,
+    /// Display name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// HTML description.
+    #[serde(default)]
+    pub summary: Option<String>,
+    /// Its paged members collection.
+    #[serde(default)]
+    pub members: Option<Url>,
+    /// The actors it follows.
+    #[serde(default)]
+    pub following: Option<Url>,
+    /// Its country and languages ([`NetworkInfo`]), kept as plain JSON: a peer's malformed
+    /// extension must not cost us the peer.
+    #[serde(default, rename = "coopnet:network")]
+    pub network: Option<Value>,
 }

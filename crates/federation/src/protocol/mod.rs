@@ -1,11 +1,23 @@
-//! The wire format: serde structs named after ActivityStreams types. No behaviour here.
+//! The wire format: serde structs named after ActivityStreams types, for what we send and
+//! what we read. No behaviour here: `outbox.rs` fills them in, `activities/` and `sync.rs`
+//! act on them.
+//!
+//! Documents we send carry their `@context` at the top level only: activities are wrapped in
+//! [`WithContext`] when sent; actors and notes, also embedded in activities and collection
+//! pages, have an optional `context` set only when served on their own.
 pub mod activities;
 pub mod actor;
 pub mod collection;
 pub mod note;
+pub mod tombstone;
 pub mod webfinger;
 
+pub use activitypub_federation::protocol::context::WithContext;
 use serde_json::{Value, json};
+
+/// The ActivityStreams context, the whole `@context` of plain documents (collections,
+/// tombstones).
+pub const AS_CONTEXT: &str = "https://www.w3.org/ns/activitystreams";
 
 /// The public collection (`to` of public posts).
 pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
@@ -33,6 +45,11 @@ pub fn actor_context() -> Value {
             "members": { "@id": "coopnet:members", "@type": "@id" }
         }
     ])
+}
+
+/// `@context` of plain documents: [`AS_CONTEXT`] alone.
+pub fn plain_context() -> Value {
+    Value::String(AS_CONTEXT.to_owned())
 }
 
 /// `@context` of activities and notes.

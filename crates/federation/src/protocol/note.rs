@@ -1,8 +1,13 @@
-//! `Note`: a news post.
+//! `Note`: a news post, and the activities that carry it to followers: `Create`, the
+//! network's `Announce` (a boost, as Mastodon shows it) and `Delete` with a `Tombstone`.
+use activitypub_federation::kinds::activity::{AnnounceType, CreateType, DeleteType};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use url::Url;
+
+use super::activities::Audience;
+use super::tombstone::Tombstone;
 
 /// A news post as ActivityStreams `Note`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -44,4 +49,62 @@ pub struct Source {
     pub content: String,
     /// `text/markdown`.
     pub media_type: String,
+}
+
+/// `Create{Note}`: a new post, sent to the author's followers and listed in its outbox.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateNote {
+    /// Activity id (`{note}#create` in the outbox, which lists activities we never stored).
+    pub id: Url,
+    /// Always `Create`.
+    #[serde(rename = "type")]
+    pub kind: CreateType,
+    /// The author.
+    pub actor: Url,
+    /// When the post was published.
+    pub published: DateTime<Utc>,
+    /// Who it is addressed to: the public, and the sender's followers.
+    #[serde(flatten)]
+    pub audience: Audience,
+    /// The post.
+    pub object: Note,
+}
+
+/// `Announce` of a co-op's post by the network, to the network's followers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Announce {
+    /// Activity id.
+    pub id: Url,
+    /// Always `Announce`.
+    #[serde(rename = "type")]
+    pub kind: AnnounceType,
+    /// The network.
+    pub actor: Url,
+    /// When it was announced.
+    pub published: DateTime<Utc>,
+    /// Who it is addressed to: the public, and the sender's followers.
+    #[serde(flatten)]
+    pub audience: Audience,
+    /// The post, by id.
+    pub object: Url,
+}
+
+/// `Delete` of a post, the post replaced by its `Tombstone` (as Mastodon sends it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeleteNote {
+    /// Activity id.
+    pub id: Url,
+    /// Always `Delete`.
+    #[serde(rename = "type")]
+    pub kind: DeleteType,
+    /// The author.
+    pub actor: Url,
+    /// Who it is addressed to: the public, and the sender's followers.
+    #[serde(flatten)]
+    pub audience: Audience,
+    /// The post's tombstone.
+    pub object: Tombstone,
 }
