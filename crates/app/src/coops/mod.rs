@@ -10,4 +10,4 @@ mod write;
 
 pub use read::{MAX_PAGE_SIZE, Visibility, all, get, get_remote, list};
 pub use slug::{SlugAvailability, availability};
-pub use write::{NewMember, create, create_many, remove, update, update_many};
+pub use write::{NewMember, WRITE_BATCH, create, create_many, remove, update, update_many};
