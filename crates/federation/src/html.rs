@@ -116,8 +116,7 @@ pub fn link_targets(html: &str) -> Vec<String> {
             Some(value.into())
         })
         .clean(html);
-    let links = found.lock().map(|l| l.clone()).unwrap_or_default();
-    links
+    found.lock().map(|l| l.clone()).unwrap_or_default()
 }
 
 /// Sanitised HTML of a remote post, at most `max_bytes` long: a longer post is cut to its

@@ -81,8 +81,9 @@ pub fn find_backlink(doc: &ActorProfileLinks, profile: &Url) -> Option<Backlink>
 }
 
 /// Finds the account `target` (`@user@host`, `user@host` or an actor URL) and checks that
-/// it points back to `profile`.
-#[tracing::instrument(skip_all, err, fields(target = %target))]
+/// it points back to `profile`. A refusal is the caller's to report (the use case logs it):
+/// not logged here as an error, since a missing backlink is no fault of ours.
+#[tracing::instrument(skip_all, fields(target = %target))]
 pub async fn verify(
     data: &Data<FedData>,
     target: &str,

@@ -13,4 +13,4 @@ mod write;
 pub use link::{LinkState, link, linked_account, public_link, unlink};
 pub use read::{MAX_PAGE_SIZE, Visibility, all, get, get_remote, list};
 pub use slug::{SlugAvailability, availability};
-pub use write::{NewMember, create, create_many, remove, update, update_many};
+pub use write::{NewMember, WRITE_BATCH, create, create_many, remove, update, update_many};

@@ -130,8 +130,10 @@ pub type CreateRemoteNote = NoteActivity<CreateType>;
 /// `Update{Note}`: the sender edited its post.
 pub type UpdateRemoteNote = NoteActivity<UpdateType>;
 
-/// `Announce` (a boost) of a post, as we read it: the post by id (an embedded copy is read
-/// for its id only: the post is fetched from its own server).
+/// `Announce` (a boost) of a post, as we read it: the post by id, or an embedded `Note` read
+/// for its id only (the post is fetched from its own server). An `Announce` of an activity
+/// (a Lemmy community relaying a `Create`, FEP-1b12) is not a boost and does not read as
+/// one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReceivedAnnounce {
@@ -146,8 +148,25 @@ pub struct ReceivedAnnounce {
     #[serde(flatten)]
     pub audience: Audience,
     /// The post's id.
-    #[serde(deserialize_with = "id_or_object")]
+    #[serde(deserialize_with = "note_id")]
     pub object: Url,
+}
+
+/// Reads `"https://…"` or an embedded `{"type": "Note", "id": "https://…", …}` as the id.
+fn note_id<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Url, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum IdOrNote {
+        Id(Url),
+        Note {
+            id: Url,
+            #[serde(rename = "type")]
+            _kind: NoteType,
+        },
+    }
+    Ok(match IdOrNote::deserialize(d)? {
+        IdOrNote::Id(id) | IdOrNote::Note { id, .. } => id,
+    })
 }
 
 /// `Undo` of an `Announce`, the Announce embedded (as Mastodon sends it). `A` is
@@ -227,6 +246,18 @@ mod tests {
         assert_eq!(odd.reply(), Reply::Unreadable, "still a reply");
         assert_eq!(odd.url, None);
         assert_eq!(odd.html(), "");
+
+        let boost_of_note: ReceivedAnnounce = serde_json::from_value(serde_json::json!({
+            "id": "https://net.example/a/1", "type": "Announce", "actor": "https://net.example/network",
+            "object": {"id": "https://social.example/n/1", "type": "Note"},
+        }))
+        .expect("an Announce of an embedded Note reads");
+        assert_eq!(boost_of_note.object.as_str(), "https://social.example/n/1");
+        let relay = serde_json::json!({
+            "id": "https://lemmy.example/a/1", "type": "Announce", "actor": "https://lemmy.example/c/x",
+            "object": {"id": "https://lemmy.example/create/1", "type": "Create", "actor": "https://lemmy.example/u/a"},
+        });
+        assert!(serde_json::from_value::<ReceivedAnnounce>(relay).is_err());
 
         let article = serde_json::json!({
             "id": "https://social.example/a/1", "type": "Article",
