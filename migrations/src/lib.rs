@@ -18,6 +18,8 @@ mod m20261126_000005_create_jobs;
 mod m20261126_000006_create_accounts;
 mod m20261126_000007_create_directory_version;
 mod m20261206_100000_create_login_throttle;
+mod m20261206_120000_create_linked_account;
+mod m20261206_120100_create_remote_post;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -34,6 +36,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000006_create_accounts::Migration),
             Box::new(m20261126_000007_create_directory_version::Migration),
             Box::new(m20261206_100000_create_login_throttle::Migration),
+            Box::new(m20261206_120000_create_linked_account::Migration),
+            Box::new(m20261206_120100_create_remote_post::Migration),
         ]
     }
 }

@@ -281,7 +281,14 @@ async fn the_migration_carries_locks_over_and_back() {
     let test_db = TestDb::new().await.unwrap();
     let db = coopnet_app::open_database(&test_db.url).await.unwrap();
     coopnet_app::schema::migrate_up(&db).await.unwrap();
-    coopnet_app::schema::migrate_down(&db, Some(1))
+    // Back to just before the login_throttle migration, however many came after it.
+    let (applied, _) = coopnet_app::schema::status(&db).await.unwrap();
+    let at = applied
+        .iter()
+        .position(|m| m == "m20261206_100000_create_login_throttle")
+        .unwrap();
+    let steps = u32::try_from(applied.len() - at).unwrap();
+    coopnet_app::schema::migrate_down(&db, Some(steps))
         .await
         .unwrap();
     let until = Utc::now() + Duration::minutes(10);
@@ -328,7 +335,7 @@ async fn the_migration_carries_locks_over_and_back() {
     let fine = accounts::sha256_hex("fine@example.org");
     assert!(login_throttle::find(&db, &fine).await.unwrap().is_none());
 
-    coopnet_app::schema::migrate_down(&db, Some(1))
+    coopnet_app::schema::migrate_down(&db, Some(steps))
         .await
         .unwrap();
     // A fresh pool reads the re-added column: SQLite connections that were open across the

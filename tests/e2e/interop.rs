@@ -89,11 +89,11 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// A running `peer.py`, killed when dropped.
-struct Peer {
+/// A running `peer.py`, killed when dropped (also driven by `linked_accounts.rs`).
+pub(crate) struct Peer {
     child: Child,
     /// `http://localhost:P`
-    base: String,
+    pub(crate) base: String,
     /// `http://127.0.0.1:P/control`
     control: String,
     http: reqwest::Client,
@@ -114,7 +114,7 @@ enum StartError {
 
 impl Peer {
     /// Makes the venv if needed and starts a peer on a free port.
-    async fn start() -> Self {
+    pub(crate) async fn start() -> Self {
         let python = match tokio::task::spawn_blocking(setup_python)
             .await
             .expect("setup task")
@@ -202,14 +202,14 @@ impl Peer {
     }
 
     /// The peer's own log (its stderr), last 20 000 characters.
-    fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         let text = std::fs::read_to_string(self.log.path()).unwrap_or_default();
         let skip = text.chars().count().saturating_sub(20_000);
         text.chars().skip(skip).collect()
     }
 
     /// `alice`, the actor tests use.
-    fn alice(&self) -> String {
+    pub(crate) fn alice(&self) -> String {
         format!("{}/users/alice", self.base)
     }
 
@@ -225,7 +225,7 @@ impl Peer {
     }
 
     /// A control call that must do its job (200).
-    async fn post(&self, call: &str, body: &Value) -> Value {
+    pub(crate) async fn post(&self, call: &str, body: &Value) -> Value {
         let url = format!("{}/{call}", self.control);
         let (status, answer) = self.call(self.http.post(url).json(body), call).await;
         assert_eq!(
@@ -253,7 +253,7 @@ impl Peer {
         answer
     }
 
-    async fn received(&self) -> Vec<Value> {
+    pub(crate) async fn received(&self) -> Vec<Value> {
         let url = format!("{}/received", self.control);
         let (status, body) = self.call(self.http.get(url), "received").await;
         assert_eq!(status, 200, "{body}");
@@ -264,7 +264,7 @@ impl Peer {
         self.post("webfinger", &json!({ "acct": acct })).await
     }
 
-    async fn fetch(&self, url: &str, signed: bool) -> Value {
+    pub(crate) async fn fetch(&self, url: &str, signed: bool) -> Value {
         self.post("fetch", &json!({ "url": url, "signed": signed }))
             .await
     }
@@ -278,21 +278,21 @@ impl Peer {
     }
 
     /// A fetch that must answer 200 with ActivityStreams JSON; returns the document.
-    async fn fetch_ok(&self, url: &str, signed: bool) -> Value {
+    pub(crate) async fn fetch_ok(&self, url: &str, signed: bool) -> Value {
         let answer = self.fetch(url, signed).await;
         check_ap_response(&answer, url);
         answer["json"].clone()
     }
 
     /// Follows `actor`; returns the Follow's id after checking the inbox answered 202.
-    async fn follow(&self, actor: &str) -> String {
+    pub(crate) async fn follow(&self, actor: &str) -> String {
         let answer = self.post("follow", &json!({ "actor": actor })).await;
         assert_eq!(answer["status"], 202, "Follow of {actor}: {answer:#}");
         answer["follow_id"].as_str().expect("follow_id").to_owned()
     }
 
     /// POSTs `activity` to `inbox` as `mode` says; returns the peer's report.
-    async fn send(&self, inbox: &str, activity: &Value, mode: &str) -> Value {
+    pub(crate) async fn send(&self, inbox: &str, activity: &Value, mode: &str) -> Value {
         self.post(
             "send",
             &json!({ "inbox": inbox, "activity": activity, "mode": mode }),
@@ -301,7 +301,7 @@ impl Peer {
     }
 
     /// The first inbox POST the peer received that `matches`, waiting up to 15 s.
-    async fn wait_for(&self, what: &str, matches: impl Fn(&Value) -> bool) -> Value {
+    pub(crate) async fn wait_for(&self, what: &str, matches: impl Fn(&Value) -> bool) -> Value {
         let deadline = Instant::now() + DELIVERY_WAIT;
         loop {
             let received = self.received().await;
@@ -321,7 +321,7 @@ impl Peer {
 
     /// Waits for an activity of `kind` from `actor` and checks it arrived correctly signed
     /// by that actor's main key.
-    async fn wait_for_signed(
+    pub(crate) async fn wait_for_signed(
         &self,
         kind: &str,
         actor: &str,
@@ -342,7 +342,7 @@ impl Peer {
 // ------------------------------------------------------------------------------ fixtures
 
 /// An instance with one co-op; returns it with the co-op's actor id.
-async fn instance_with_coop(slug: &str) -> (TestInstance, String) {
+pub(crate) async fn instance_with_coop(slug: &str) -> (TestInstance, String) {
     let instance = TestInstance::spawn().await.expect("instance");
     let input: CoopInput = serde_json::from_value(json!({
         "slug": slug,

@@ -9,9 +9,9 @@ use coopnet_core::{CoopInput, TokenScope};
 use coopnet_tests::{TestInstance, eventually};
 use serde_json::{Value, json};
 
-const WAIT: Duration = Duration::from_secs(30);
+pub(crate) const WAIT: Duration = Duration::from_secs(30);
 
-async fn spawn(name: &str, country: &str) -> TestInstance {
+pub(crate) async fn spawn(name: &str, country: &str) -> TestInstance {
     let (name, country) = (name.to_owned(), country.to_owned());
     TestInstance::spawn_with(move |s| {
         s.network.username = name.to_lowercase();
@@ -59,7 +59,7 @@ async fn wait_for_count(instance: &TestInstance, want: usize, what: &str) {
     .await;
 }
 
-async fn mesh(instances: &[&TestInstance]) {
+pub(crate) async fn mesh(instances: &[&TestInstance]) {
     for a in instances {
         for b in instances {
             if a.addr != b.addr {

@@ -135,6 +135,9 @@ class LocalActor:
         self.public_pem = public_pem
         self.secret = CryptographicSecret.from_pem(self.key_id, private_pem)
         self.base = base
+        # Profile properties a test sets through /control/profile (url, attachment,
+        # alsoKnownAs): where a linked account points back to a co-op's profile.
+        self.profile: dict = {}
 
     @property
     def inbox(self) -> str:
@@ -164,6 +167,7 @@ class LocalActor:
                 "owner": self.id,
                 "publicKeyPem": self.public_pem,
             },
+            **self.profile,
         }
 
 
@@ -184,6 +188,7 @@ class Peer:
         self.sent: list[dict] = []
         self.activities: dict[str, dict] = {}  # id -> activity alice sent (served at its id)
         self.followers: dict[str, list[str]] = {name: [] for name in self.actors}
+        self.notes: dict[str, dict | None] = {}  # id -> Note alice posted (None once deleted)
         self.session: aiohttp.ClientSession | None = None
         self.tasks: set[asyncio.Task] = set()
 
@@ -803,6 +808,143 @@ class Peer:
             "request_headers": sent["request_headers"],
         }
 
+    # ---------------------------------------------------------------- alice's posts and profile
+    #
+    # What a Mastodon account does that a linked-account test needs: set profile properties
+    # (url, PropertyValue fields, alsoKnownAs), publish a post of any visibility (or a reply),
+    # edit it and delete it, each delivered to alice's followers as Mastodon delivers it.
+
+    async def handle_note(self, request: web.Request) -> web.Response:
+        local = self.local_actor(request)
+        note_id = f"{local.id}/statuses/{request.match_info['id']}"
+        if note_id not in self.notes:
+            return web.json_response({"error": "no such post"}, status=404)
+        note = self.notes[note_id]
+        if note is None:
+            return web.Response(
+                status=410,
+                text=dumps({"@context": AS_CONTEXT, "id": note_id, "type": "Tombstone"}),
+                content_type=AP_JSON,
+                charset="utf-8",
+            )
+        return self.ap_response({"@context": AS_CONTEXT, **note})
+
+    async def control_profile(self, _request, body):
+        allowed = {"url", "attachment", "alsoKnownAs"}
+        unknown = set(body) - allowed
+        if unknown:
+            raise ControlError(400, f"unknown profile properties {sorted(unknown)}; allowed: {sorted(allowed)}")
+        for key, value in body.items():
+            if value is None:
+                self.alice.profile.pop(key, None)
+            else:
+                self.alice.profile[key] = value
+        return {"ok": True, "actor": self.alice.document()}
+
+    def note_audience(self, visibility: str, to: list) -> tuple[list, list]:
+        followers = f"{self.alice.id}/followers"
+        if visibility == "public":
+            return [PUBLIC], [followers]
+        if visibility == "unlisted":
+            return [followers], [PUBLIC]
+        if visibility == "followers":
+            return [followers], []
+        if visibility == "direct":
+            return list(to), []
+        raise ControlError(400, f"visibility must be public, unlisted, followers or direct, not {visibility!r}")
+
+    async def deliver_to_followers(self, activity: dict, extra: list | None = None) -> list:
+        """POSTs `activity` to the inbox (shared when there is one) of each follower of alice
+        and of each actor in `extra`, once per inbox; returns [{inbox, status}]."""
+        inboxes = []
+        for actor_id in list(self.followers["alice"]) + list(extra or []):
+            try:
+                doc, inbox = await self.actor_inbox(actor_id)
+            except ControlError as error:
+                log.warning("no inbox for %s: %s", actor_id, error)
+                continue
+            shared = doc.get("endpoints", {}).get("sharedInbox") if isinstance(doc.get("endpoints"), dict) else None
+            target = shared if isinstance(shared, str) else inbox
+            if target not in inboxes:
+                inboxes.append(target)
+        deliveries = []
+        for inbox in inboxes:
+            sent = await self.post_activity(inbox, activity)
+            deliveries.append({"inbox": inbox, "status": sent["status"]})
+        return deliveries
+
+    def stored_note(self, body: dict) -> dict:
+        note_id = required_str(body, "note_id")
+        note = self.notes.get(note_id)
+        if note is None:
+            raise ControlError(400, f"no live post {note_id!r} of alice")
+        return note
+
+    async def control_publish(self, _request, body):
+        content = required_str(body, "content")
+        visibility = body.get("visibility", "public")
+        to_actors = body.get("to", [])
+        if not isinstance(to_actors, list) or not all(isinstance(a, str) for a in to_actors):
+            raise ControlError(400, "to must be a list of actor ids")
+        to, cc = self.note_audience(visibility, to_actors)
+        note_id = f"{self.alice.id}/statuses/{uuid.uuid4()}"
+        note = {
+            "id": note_id,
+            "type": "Note",
+            "attributedTo": self.alice.id,
+            "content": content,
+            "url": note_id,
+            "to": to,
+            "cc": cc,
+            "inReplyTo": body.get("in_reply_to"),
+            "published": now_utc().isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "sensitive": False,
+        }
+        self.notes[note_id] = note
+        create = {
+            "@context": AS_CONTEXT,
+            "id": f"{note_id}/activity",
+            "type": "Create",
+            "actor": self.alice.id,
+            "published": note["published"],
+            "to": to,
+            "cc": cc,
+            "object": note,
+        }
+        self.activities[create["id"]] = create
+        deliveries = await self.deliver_to_followers(create, to_actors if visibility == "direct" else [])
+        return {"note_id": note_id, "create_id": create["id"], "deliveries": deliveries}
+
+    async def control_update_post(self, _request, body):
+        note = self.stored_note(body)
+        note["content"] = required_str(body, "content")
+        note["updated"] = now_utc().isoformat(timespec="seconds").replace("+00:00", "Z")
+        update = {
+            "@context": AS_CONTEXT,
+            "id": f"{note['id']}#updates/{uuid.uuid4()}",
+            "type": "Update",
+            "actor": self.alice.id,
+            "to": note["to"],
+            "cc": note["cc"],
+            "object": note,
+        }
+        deliveries = await self.deliver_to_followers(update)
+        return {"note_id": note["id"], "update_id": update["id"], "deliveries": deliveries}
+
+    async def control_delete_post(self, _request, body):
+        note = self.stored_note(body)
+        self.notes[note["id"]] = None
+        delete = {
+            "@context": AS_CONTEXT,
+            "id": f"{note['id']}#delete",
+            "type": "Delete",
+            "actor": self.alice.id,
+            "to": [PUBLIC],
+            "object": {"id": note["id"], "type": "Tombstone"},
+        }
+        deliveries = await self.deliver_to_followers(delete)
+        return {"note_id": note["id"], "delete_id": delete["id"], "deliveries": deliveries}
+
     def control(self, handler, method: str):
         """Wraps a control handler: JSON in, JSON out, every failure a JSON error."""
 
@@ -839,6 +981,7 @@ class Peer:
             web.post("/inbox", self.handle_inbox),
             web.get("/users/{name}/{collection:outbox|followers|following}", self.handle_collection),
             web.get("/activities/{id}", self.handle_activity),
+            web.get("/users/{name}/statuses/{id}", self.handle_note),
         ]
         control = {
             ("GET", "health"): self.control_health,
@@ -850,6 +993,10 @@ class Peer:
             ("POST", "follow"): self.control_follow,
             ("POST", "undo_follow"): self.control_undo_follow,
             ("POST", "send"): self.control_send,
+            ("POST", "profile"): self.control_profile,
+            ("POST", "publish"): self.control_publish,
+            ("POST", "update_post"): self.control_update_post,
+            ("POST", "delete_post"): self.control_delete_post,
         }
         for (method, name), handler in control.items():
             routes.append(web.route(method, f"/control/{name}", self.control(handler, method)))

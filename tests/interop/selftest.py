@@ -305,6 +305,97 @@ def main():
     status, followers = call(b, "GET", "/users/alice/followers")
     t.check("B no longer lists A's alice", a_alice not in (followers or {}).get("orderedItems", []), followers)
 
+    # --- alice's profile and posts (what a linked-account test drives): B posts, A follows B
+    control(a, "reset", {})
+    control(b, "reset", {})
+    status, follow = control(a, "follow", {"actor": b_alice})
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        _, followers = call(b, "GET", "/users/alice/followers")
+        if a_alice in (followers or {}).get("orderedItems", []):
+            break
+        time.sleep(0.1)
+    directory = f"http://localhost:{a}/coops/example"
+    field = {"type": "PropertyValue", "name": "Directory", "value": f'<a href="{directory}">directory</a>'}
+    status, body = control(b, "profile", {"url": directory, "attachment": [field], "alsoKnownAs": [directory]})
+    t.check("B sets alice's url, profile field and alsoKnownAs", status == 200 and body.get("ok"), (status, body))
+    status, fetched = control(a, "fetch", {"url": b_alice, "signed": True})
+    doc = (fetched or {}).get("json") or {}
+    t.check(
+        "B's alice serves them",
+        doc.get("url") == directory and doc.get("attachment") == [field] and doc.get("alsoKnownAs") == [directory],
+        fetched,
+    )
+    status, body = control(b, "profile", {"url": None, "attachment": None, "alsoKnownAs": None})
+    status, fetched = control(a, "fetch", {"url": b_alice, "signed": True})
+    doc = (fetched or {}).get("json") or {}
+    t.check("null removes them", "attachment" not in doc and "alsoKnownAs" not in doc and doc.get("url") == b_alice, doc)
+
+    public = "https://www.w3.org/ns/activitystreams#Public"
+    status, post = control(b, "publish", {"content": "<p>Hello</p>"})
+    note_id = (post or {}).get("note_id", "")
+    t.check(
+        "B publishes a public post, delivered to A's shared inbox (202)",
+        status == 200 and note_id.startswith(f"{b_alice}/statuses/")
+        and post["deliveries"] == [{"inbox": f"http://localhost:{a}/inbox", "status": 202}],
+        post,
+    )
+    records = received_for(a, post.get("create_id"))
+    create = records[0]["activity"] if records else {}
+    t.check(
+        "A recorded a signed Create{Note}, public, not a reply",
+        len(records) == 1 and records[0]["signature_ok"] is True and create.get("type") == "Create"
+        and create["object"]["id"] == note_id and create["object"]["to"] == [public]
+        and create["object"]["inReplyTo"] is None and create["object"]["attributedTo"] == b_alice,
+        records,
+    )
+    status, fetched = control(a, "fetch", {"url": note_id, "signed": True})
+    t.check(
+        "B serves the post at its id",
+        status == 200 and fetched["status"] == 200 and (fetched["json"] or {}).get("content") == "<p>Hello</p>",
+        fetched,
+    )
+    for visibility, to, cc in [
+        ("unlisted", [f"{b_alice}/followers"], [public]),
+        ("followers", [f"{b_alice}/followers"], []),
+    ]:
+        status, other = control(b, "publish", {"content": visibility, "visibility": visibility})
+        records = received_for(a, (other or {}).get("create_id"))
+        obj = records[0]["activity"]["object"] if records else {}
+        t.check(f"a {visibility} post is addressed as Mastodon does", obj.get("to") == to and obj.get("cc") == cc, records)
+    status, reply = control(b, "publish", {"content": "re", "in_reply_to": f"{a_alice}/statuses/1"})
+    records = received_for(a, (reply or {}).get("create_id"))
+    obj = records[0]["activity"]["object"] if records else {}
+    t.check("a reply names what it answers", obj.get("inReplyTo") == f"{a_alice}/statuses/1" and obj.get("to") == [public], records)
+
+    status, update = control(b, "update_post", {"note_id": note_id, "content": "<p>Hello again</p>"})
+    records = received_for(a, (update or {}).get("update_id"))
+    obj = records[0]["activity"]["object"] if records else {}
+    t.check(
+        "B edits the post: A recorded a signed Update{Note} with the new text and `updated`",
+        len(records) == 1 and records[0]["signature_ok"] is True and records[0]["activity"]["type"] == "Update"
+        and obj.get("id") == note_id and obj.get("content") == "<p>Hello again</p>" and obj.get("updated"),
+        records,
+    )
+    status, delete = control(b, "delete_post", {"note_id": note_id})
+    records = received_for(a, (delete or {}).get("delete_id"))
+    t.check(
+        "B deletes the post: A recorded a signed Delete{Tombstone}",
+        len(records) == 1 and records[0]["signature_ok"] is True and records[0]["activity"]["type"] == "Delete"
+        and records[0]["activity"]["object"] == {"id": note_id, "type": "Tombstone"},
+        records,
+    )
+    status, fetched = control(a, "fetch", {"url": note_id})
+    t.check("the deleted post answers 410 Tombstone", fetched.get("status") == 410
+            and (fetched.get("json") or {}).get("type") == "Tombstone", fetched)
+    status, body = control(b, "publish", {"content": "x", "visibility": "everyone"})
+    t.check("control API: unknown visibility gives 400", status == 400 and "error" in body, (status, body))
+    status, body = control(b, "update_post", {"note_id": note_id, "content": "x"})
+    t.check("control API: editing a deleted post gives 400", status == 400 and "error" in body, (status, body))
+    status, body = control(b, "profile", {"name": "x"})
+    t.check("control API: an unknown profile property gives 400", status == 400 and "error" in body, (status, body))
+    control(a, "undo_follow", {"actor": b_alice, "follow_id": follow.get("follow_id", "")})
+
     # --- send: correctly signed, to the shared inbox and with a padded body
     note = {"type": "Create", "to": ["https://www.w3.org/ns/activitystreams#Public"],
             "object": {"type": "Note", "content": "hello"}}

@@ -6,8 +6,10 @@
 //! database, migrates, records the local network and seeds demo data.
 //!
 //! One door per write: each aggregate is created, changed and removed by one use case that
-//! also decides what federates (co-ops in `coops/`, posts in `posts.rs`, …); imports,
-//! approvals and every surface call it. Errors keep their cause ([`AppError::chain`]).
+//! also decides what federates (co-ops in `coops/`, their linked accounts in
+//! `coops/link.rs`, posts in `posts.rs`, …); imports, approvals and every surface call it.
+//! Posts written elsewhere are stored only by the inbox; `news.rs` reads them. Errors keep
+//! their cause ([`AppError::chain`]).
 //!
 //! Depends on core, config, db, federation and migrations; never on web or cli.
 
@@ -25,6 +27,7 @@ pub mod federation;
 pub mod logos;
 pub mod members;
 pub mod networks;
+pub mod news;
 pub mod posts;
 pub mod queue;
 pub mod schema;

@@ -122,6 +122,15 @@ pub enum CoopCommand {
     },
     /// Remove a co-op (its handle is never reused).
     Remove { slug: String },
+    /// Link the fediverse account the co-op already posts from (it must link back to the
+    /// co-op's profile here); the network then follows it and boosts its public posts.
+    Link {
+        slug: String,
+        /// The account: @user@host, user@host or an actor URL.
+        account: String,
+    },
+    /// Unlink the co-op's fediverse account; the network stops following it.
+    Unlink { slug: String },
     /// Show one co-op.
     Show {
         slug: String,

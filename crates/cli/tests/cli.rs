@@ -943,3 +943,91 @@ async fn invite_prints_a_one_time_console_link() {
     assert!(out.contains("/console/invite/"));
     cli.run(&["invite", "--role", "root"]).await.fails();
 }
+
+// --- linked accounts ---
+
+/// A fediverse account on a stub server (WebFinger and its actor document), which points
+/// back to `profile` in a profile field once `backlink` is set.
+async fn fake_account(
+    profile: String,
+    backlink: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> coopnet_tests::FakeServer {
+    use std::sync::atomic::Ordering;
+    let port = free_port();
+    let base = format!("http://localhost:{port}");
+    let pem = include_str!("../../../tests/fixtures/keys/key1.pub.pem");
+    coopnet_tests::FakeServer::start("127.0.0.1", port, move |request| {
+        let actor = format!("{base}/users/coop");
+        match request.uri().path() {
+            "/.well-known/webfinger" => coopnet_tests::respond(
+                200,
+                &[("content-type", "application/jrd+json")],
+                json!({
+                    "subject": format!("acct:coop@localhost:{port}"),
+                    "links": [{"rel": "self", "type": "application/activity+json", "href": actor}],
+                })
+                .to_string(),
+            ),
+            "/users/coop" => {
+                let mut doc = json!({
+                    "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+                    "id": actor,
+                    "type": "Person",
+                    "preferredUsername": "coop",
+                    "inbox": format!("{actor}/inbox"),
+                    "publicKey": {"id": format!("{actor}#main-key"), "owner": actor, "publicKeyPem": pem},
+                });
+                if backlink.load(Ordering::SeqCst) {
+                    doc["attachment"] = json!([{
+                        "type": "PropertyValue",
+                        "name": "Directory",
+                        "value": format!("<a href=\"{profile}\">directory</a>"),
+                    }]);
+                }
+                coopnet_tests::activity_json(&doc)
+            }
+            _ => coopnet_tests::respond(404, &[], ""),
+        }
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn coop_link_refuses_without_a_backlink_then_links_and_unlinks() {
+    let port = free_port();
+    let cli = Cli::on_port(port).await;
+    add_acme(&cli).await;
+    let backlink = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let profile = format!("http://localhost:{port}/coops/acme");
+    let server = fake_account(profile.clone(), backlink.clone()).await;
+    let account = format!("@coop@localhost:{}", server.port());
+
+    let line = cli
+        .run(&["coop", "link", "acme", &account])
+        .await
+        .fails_with_one_line();
+    assert!(
+        line.contains("does not link back to this co-op")
+            && line.contains(&format!("whose value is {profile}")),
+        "{line}"
+    );
+
+    backlink.store(true, std::sync::atomic::Ordering::SeqCst);
+    let out = cli.ok(&["coop", "link", "acme", &account]).await;
+    assert_eq!(
+        out.trim(),
+        format!(
+            "linked {account} to acme (backlink in its field); the network's follow is pending"
+        )
+    );
+    assert_eq!(
+        cli.ok(&["coop", "unlink", "acme"]).await.trim(),
+        "unlinked the fediverse account of acme; the network unfollows it"
+    );
+    let line = cli
+        .run(&["coop", "unlink", "acme"])
+        .await
+        .fails_with_one_line();
+    assert!(line.contains("linked account of co-op 'acme'"), "{line}");
+}

@@ -3,7 +3,9 @@
 //! Owns the validated value types ([`Slug`], [`CountryCode`], [`LanguageTag`], [`Tag`]),
 //! the co-op and network models ([`Coop`], [`CoopProfile`], [`Network`]), the words every
 //! layer uses about actors, follows and posts ([`Target`], [`ActorKind`], [`FollowState`],
-//! [`FollowerState`], [`NewsPost`]), the raw input
+//! [`FollowerState`], [`NewsPost`]), the remote posts kept for linked accounts and
+//! federation news and the rules for keeping and boosting them ([`RemotePost`],
+//! [`may_boost`]), the raw input
 //! shape every entry point shares ([`CoopInput`]) and its validation, which reports every
 //! field error at once ([`FieldErrors`]), and small pure policies (login lockout, the CSV
 //! cell rule of [`csv_cell`]). Pure functions only: the storage, federation and web layers above convert to and from these
@@ -26,6 +28,7 @@ mod network;
 mod page;
 pub mod patch;
 mod post;
+mod remote_post;
 mod search;
 mod slug;
 mod tag;
@@ -48,6 +51,11 @@ pub use network::Network;
 pub use page::Page;
 pub use patch::CoopPatch;
 pub use post::NewsPost;
+pub use remote_post::{
+    Backlink, FederatedPost, LinkedAccount, MAX_REMOTE_CONTENT_BYTES, MAX_REMOTE_NAME_CHARS,
+    MAX_REMOTE_URL_BYTES, PUBLIC_ADDRESSES, PostSource, PostVia, PostVisibility, RemotePost,
+    may_boost, may_show,
+};
 pub use search::{MAX_SEARCH_LIMIT, SearchQuery, Sort};
 pub use slug::{MAX_SLUG_LEN, RESERVED_SLUGS, Slug, SlugError};
 pub use tag::Tag;

@@ -1,5 +1,7 @@
 //! Markdown rendering and HTML sanitising: every HTML string we publish or store from a
-//! remote server passes through [`sanitize`].
+//! remote server passes through [`sanitize`] (remote posts through [`remote_post_html`],
+//! which also bounds them); [`link_targets`] reads the links of remote HTML (a linked
+//! account's profile fields) with the same parser.
 use std::collections::HashSet;
 
 use pulldown_cmark::{Options, Parser, html};
@@ -95,6 +97,42 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// The `href` of every `<a>` in untrusted HTML, in document order, parsed by the same HTML
+/// parser as [`sanitize`] (so what counts as a link here is what a browser would follow).
+pub fn link_targets(html: &str) -> Vec<String> {
+    use std::sync::{Arc, Mutex};
+    let found = Arc::new(Mutex::new(Vec::new()));
+    let sink = found.clone();
+    ammonia::Builder::default()
+        .tags(["a"].into_iter().collect())
+        .link_rel(None)
+        .attribute_filter(move |element, attribute, value| {
+            if element == "a"
+                && attribute == "href"
+                && let Ok(mut links) = sink.lock()
+            {
+                links.push(value.to_owned());
+            }
+            Some(value.into())
+        })
+        .clean(html);
+    found.lock().map(|l| l.clone()).unwrap_or_default()
+}
+
+/// Sanitised HTML of a remote post, at most `max_bytes` long: a longer post is cut to its
+/// plain text (as much as fits, escaped, in one paragraph), so what we store and show stays
+/// bounded whatever a server sends.
+pub fn remote_post_html(html: &str, max_bytes: usize) -> String {
+    let clean = sanitize(html);
+    if clean.len() <= max_bytes {
+        return clean;
+    }
+    // Escaping makes a character at most 6 bytes long (`&quot;`) and UTF-8 takes at most 4:
+    // this many characters always fit with the paragraph tags and the ellipsis.
+    let budget = max_bytes.saturating_sub("<p>…</p>".len()) / 6;
+    format!("<p>{}…</p>", escape(&plain_text(&clean, budget)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,5 +183,32 @@ mod tests {
     fn plain_text_strips_and_caps() {
         assert_eq!(plain_text("<b>Bold</b> &amp; <i>x</i>", 100), "Bold & x");
         assert_eq!(plain_text("abcdef", 3), "abc");
+    }
+
+    #[test]
+    fn link_targets_are_read_like_a_browser_reads_them() {
+        let html = r#"<p>Find us in the <a href="https://d.example/coops/c" rel="me">directory</a>
+            and <A HREF='https://x.example/'>here</A>; <span href="https://no.example/">no</span>
+            <a>none</a></p>"#;
+        assert_eq!(
+            link_targets(html),
+            ["https://d.example/coops/c", "https://x.example/"]
+        );
+        assert!(link_targets("https://d.example/coops/c").is_empty());
+    }
+
+    #[test]
+    fn remote_post_html_is_sanitised_and_bounded() {
+        assert_eq!(
+            remote_post_html("<p>Hi<script>x</script></p>", 100),
+            "<p>Hi</p>"
+        );
+        let long = format!("<p>{}</p>", "\"&<>".repeat(5_000));
+        let cut = remote_post_html(&long, 1_000);
+        assert!(cut.len() <= 1_000, "{} bytes", cut.len());
+        assert!(
+            cut.starts_with("<p>&quot;&amp;&lt;&gt;") && cut.ends_with("…</p>"),
+            "{cut}"
+        );
     }
 }

@@ -12,6 +12,9 @@
 //! - `delivery/`: the delivery queue on that worker, and our draft-cavage signer;
 //! - `jobs.rs`: the job queue on that worker (backfill and resync of peer networks);
 //! - `net/`: the one guarded HTTP client every fetch and delivery goes through;
+//! - `linked.rs`: verifying a co-op's linked account (the account must point back to the
+//!   co-op's profile); the posts of linked accounts and peer networks enter through
+//!   `activities/remote_posts.rs`;
 //! - `http/`: actor, inbox, outbox, collections, WebFinger, host-meta and NodeInfo handlers.
 //!
 //! [`FedData`] is the library's app data: the database and this instance's identity.
@@ -24,6 +27,7 @@ pub mod html;
 pub mod http;
 pub mod jobs;
 pub mod keys;
+pub mod linked;
 pub mod lookup;
 pub mod members;
 pub mod metrics;

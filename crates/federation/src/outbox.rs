@@ -24,12 +24,13 @@ use coopnet_db::repo::remote_actors::RemoteActorRecord;
 use serde::Serialize;
 use url::Url;
 
-use crate::objects::coop::embedded_organization;
+use crate::objects::coop::{embedded_organization, with_linked_account};
 use crate::protocol::activities::{
     AddMember, Audience, Delete, Follow, FollowAnswer, RemoveMember, UndoFollow, UpdateMember,
 };
 use crate::protocol::actor::LocalActor;
 use crate::protocol::note::{Announce, CreateNote, DeleteNote, Note, Source};
+use crate::protocol::remote_post::UndoAnnounce;
 use crate::protocol::tombstone::Tombstone;
 use crate::protocol::{PUBLIC, WithContext, activity_context, actor_context};
 use crate::urls::{LocalRef, Urls};
@@ -288,7 +289,9 @@ fn delete_note_activity(
     )
 }
 
-/// `Delete{Note}` (as a Tombstone) to the author's followers.
+/// `Delete{Note}` (as a Tombstone) to the author's followers; for a co-op's post also to the
+/// network's followers, who got the network's boost of it (peer networks keep boosted
+/// posts on their federation news, and drop them on this `Delete`).
 pub async fn delete_note(
     conn: &impl ConnectionTrait,
     data: &FedData,
@@ -297,7 +300,14 @@ pub async fn delete_note(
 ) -> Result<(), FederationError> {
     let id = data.urls.new_activity();
     let activity = delete_note_activity(&data.urls, id.clone(), author, &post.public_id);
-    let inboxes = followers::inboxes(conn, author.target).await?;
+    let mut inboxes = followers::inboxes(conn, author.target).await?;
+    if matches!(author.target, Target::Coop(_)) {
+        for inbox in followers::inboxes(conn, Author::network(data).target).await? {
+            if !inboxes.contains(&inbox) {
+                inboxes.push(inbox);
+            }
+        }
+    }
     enqueue(conn, author.target, "Delete", &id, &activity, &inboxes).await
 }
 
@@ -335,7 +345,11 @@ pub async fn update_coop(
     if inboxes.is_empty() {
         return Ok(());
     }
-    let object = embedded_organization(&data.urls, &data.network, coop, Some(public_key_pem));
+    let link = coopnet_db::repo::linked_accounts::for_coop(conn, coop.id).await?;
+    let object = with_linked_account(
+        embedded_organization(&data.urls, &data.network, coop, Some(public_key_pem)),
+        link.as_ref(),
+    );
     let id = data.urls.new_activity();
     let activity = update_coop_activity(&data.urls, id.clone(), &author, object);
     enqueue(conn, author.target, "Update", &id, &activity, &inboxes).await
@@ -435,11 +449,10 @@ async fn member_object(
     let key = coopnet_db::repo::keys::coop(conn, coop.id)
         .await?
         .map(|k| k.public_pem);
-    Ok(embedded_organization(
-        &data.urls,
-        &data.network,
-        coop,
-        key.as_deref(),
+    let link = coopnet_db::repo::linked_accounts::for_coop(conn, coop.id).await?;
+    Ok(with_linked_account(
+        embedded_organization(&data.urls, &data.network, coop, key.as_deref()),
+        link.as_ref(),
     ))
 }
 
@@ -551,6 +564,63 @@ pub async fn member_removed(
     })
     .await
 }
+
+// ---- Linked accounts (issue 14): the network boosts its members' own fediverse posts.
+
+/// The network's boost `id` of `object` (a post of a co-op's linked account), public and to
+/// its followers: people following the network and the peer networks (accepted `Group`
+/// followers). The caller stores `id` with the post, so a later `Undo` can name it.
+pub async fn boost(
+    conn: &impl ConnectionTrait,
+    data: &FedData,
+    id: &Url,
+    object: &Url,
+) -> Result<(), FederationError> {
+    let network = Author::network(data);
+    let inboxes = followers::inboxes(conn, network.target).await?;
+    let activity = announce_activity(&data.urls, id.clone(), object.clone(), Utc::now());
+    enqueue(conn, network.target, "Announce", id, &activity, &inboxes).await
+}
+
+/// The network's `Undo` of its boost `announce` of `object`, the Announce embedded (as
+/// Mastodon matches it), public and to its followers.
+fn unboost_activity(
+    urls: &Urls,
+    id: Url,
+    announce: Url,
+    object: Url,
+) -> WithContext<UndoAnnounce<Announce>> {
+    let announced = announce_activity(urls, announce, object, Utc::now())
+        .inner()
+        .clone();
+    WithContext::new(
+        UndoAnnounce {
+            id,
+            kind: UndoType::Undo,
+            actor: urls.network(),
+            audience: announced.audience.clone(),
+            object: announced,
+        },
+        activity_context(),
+    )
+}
+
+/// The network withdraws its boost `announce` of `object` (the post was deleted, or edited
+/// out of what may be boosted): `Undo{Announce}` to its followers.
+pub async fn unboost(
+    conn: &impl ConnectionTrait,
+    data: &FedData,
+    announce: &Url,
+    object: &Url,
+) -> Result<(), FederationError> {
+    let network = Author::network(data);
+    let inboxes = followers::inboxes(conn, network.target).await?;
+    let id = data.urls.new_activity();
+    let activity = unboost_activity(&data.urls, id.clone(), announce.clone(), object.clone());
+    enqueue(conn, network.target, "Undo", &id, &activity, &inboxes).await
+}
+
+// ---- End of linked accounts.
 
 /// The id of a follow we stored (ours, or a remote one we hold): parsed back into the URL
 /// it was stored from.
@@ -888,6 +958,38 @@ mod tests {
             "object": object,
         });
         assert_eq!(new, old);
+    }
+
+    #[test]
+    fn undo_of_a_boost_embeds_the_announce() {
+        let urls = urls();
+        let id = url("https://coops.example/activities/u");
+        let announce = url("https://coops.example/activities/d");
+        let object = url("https://social.example/users/coop/statuses/1");
+        let undo = value(&unboost_activity(
+            &urls,
+            id.clone(),
+            announce.clone(),
+            object.clone(),
+        ));
+        assert_eq!(undo["@context"], activity_context());
+        assert_eq!(undo["id"], id.as_str());
+        assert_eq!(undo["type"], "Undo");
+        assert_eq!(undo["actor"], urls.network().as_str());
+        assert_eq!(undo["to"], json!([PUBLIC]));
+        assert_eq!(undo["cc"], json!([urls.network_sub("followers")]));
+        let inner = &undo["object"];
+        assert_eq!(inner["id"], announce.as_str());
+        assert_eq!(inner["type"], "Announce");
+        assert_eq!(inner["actor"], urls.network().as_str());
+        assert_eq!(inner["object"], object.as_str());
+        assert!(inner.get("@context").is_none(), "{inner}");
+        // What we send is what a peer's inbox reads as an Undo{Announce}.
+        let bytes = serde_json::to_vec(&undo).expect("serialises");
+        assert!(matches!(
+            crate::activities::parse(&bytes),
+            Ok(crate::activities::InboxActivity::UndoAnnounce(_))
+        ));
     }
 
     #[test]

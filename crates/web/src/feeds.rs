@@ -1,5 +1,7 @@
 //! Atom 1.0 feeds (RFC 4287): `/feeds/news.atom`, the latest posts of the network and its
-//! co-ops, and `/feeds/members.atom`, co-ops joining and leaving the directory.
+//! co-ops, `/feeds/federation.atom`, federation news (what the peer networks post and boost,
+//! and our network's boosts of its members' linked accounts: the second half of `/news`),
+//! and `/feeds/members.atom`, co-ops joining and leaving the directory.
 //!
 //! Rendered with an askama XML template (`templates/feeds/atom.xml`), which escapes every
 //! value; characters XML 1.0 does not allow at all are dropped before.
@@ -204,6 +206,76 @@ pub async fn news(State(ctx): State<AppContext>) -> Result<Response, ApiError> {
     }))
 }
 
+fn federation_entry(item: &coopnet_app::news::NewsItem) -> AtomEntry {
+    let p = &item.post;
+    let network = xml_safe(&item.network.name);
+    let author_name = match item.via {
+        coopnet_core::PostVia::Posted => network,
+        _ => format!("{} (via {network})", xml_safe(&p.author_name)),
+    };
+    AtomEntry {
+        id: p.ap_id.to_string(),
+        title: xml_safe(&title_of_html(&p.content_html)),
+        updated: time(p.changed_at()),
+        published: time(p.published_at),
+        link: p.link().to_string(),
+        author_name,
+        author_uri: p.author.to_string(),
+        content_html: Some(xml_safe(&p.content_html)),
+        summary: None,
+    }
+}
+
+/// A one-line plain-text title from a remote post's (sanitised) HTML: its text, at most
+/// 100 characters.
+fn title_of_html(html: &str) -> String {
+    // Paragraphs and line breaks end words.
+    let spaced = html.replace("</p>", "</p> ").replace("<br>", " ");
+    let text = coopnet_federation::html::plain_text(&spaced, 400)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if text.chars().count() > 100 {
+        text.chars().take(99).collect::<String>() + "…"
+    } else if text.is_empty() {
+        "Post".to_owned()
+    } else {
+        text
+    }
+}
+
+/// `GET /feeds/federation.atom`: the latest 50 items of federation news.
+#[utoipa::path(
+    get,
+    path = "/feeds/federation.atom",
+    tag = "feeds",
+    responses((status = 200, description = "Atom 1.0 feed of federation news: the latest 50 posts and boosts of the peer networks this one follows, and of its members' linked accounts", content_type = "application/atom+xml", body = String))
+)]
+pub async fn federation(State(ctx): State<AppContext>) -> Result<Response, ApiError> {
+    let base = ctx.base_url();
+    let page = coopnet_app::news::federation(&ctx, FEED_ENTRIES, 0).await?;
+    let entries: Vec<AtomEntry> = page.items.iter().map(federation_entry).collect();
+    let updated = page
+        .items
+        .iter()
+        .map(|i| i.post.changed_at())
+        .max()
+        .unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
+    let name = xml_safe(&ctx.network.name);
+    Ok(render(&AtomFeed {
+        id: format!("{base}/feeds/federation.atom"),
+        title: format!("{name}: federation news"),
+        subtitle: format!("What the networks {name} federates with post and share"),
+        updated: time(updated),
+        self_url: format!("{base}/feeds/federation.atom"),
+        alternate_url: format!("{base}/news#federation-news"),
+        author_name: name,
+        author_uri: ctx.fed().urls.network().to_string(),
+        rights: None,
+        entries,
+    }))
+}
+
 /// `GET /feeds/members.atom`: the latest 50 joins and departures in the directory.
 #[utoipa::path(
     get,
@@ -302,6 +374,16 @@ mod tests {
             "<b> \"x' & &amp; & co &bogus;"
         );
         assert_eq!(title_of(&"a".repeat(300)).chars().count(), 100);
+    }
+
+    #[test]
+    fn titles_of_remote_posts_are_their_text() {
+        assert_eq!(
+            title_of_html("<p>We <strong>shipped</strong>!</p><p>More &amp; more</p>"),
+            "We shipped! More & more"
+        );
+        assert_eq!(title_of_html("<p></p>"), "Post");
+        assert_eq!(title_of_html(&"word ".repeat(100)).chars().count(), 100);
     }
 
     #[test]

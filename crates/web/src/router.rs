@@ -98,6 +98,14 @@ pub fn router(ctx: AppContext) -> Router {
             post(console::coops::posts::posts_delete),
         )
         .route(
+            "/console/coops/{slug}/link",
+            post(console::coops::linked::link),
+        )
+        .route(
+            "/console/coops/{slug}/unlink",
+            post(console::coops::linked::unlink),
+        )
+        .route(
             "/console/coops/{slug}/editors",
             get(console::coops::editors::editors).post(console::coops::editors::invite_editor),
         )
@@ -171,6 +179,12 @@ pub fn router(ctx: AppContext) -> Router {
                 .delete(v1::admin::coops::remove),
         )
         .route(
+            "/api/v1/admin/coops/{slug}/link",
+            get(v1::admin::linked::show)
+                .put(v1::admin::linked::link)
+                .delete(v1::admin::linked::unlink),
+        )
+        .route(
             "/api/v1/admin/tokens",
             get(v1::admin::tokens::list).post(v1::admin::tokens::create),
         )
@@ -236,6 +250,7 @@ pub fn router(ctx: AppContext) -> Router {
         .route("/api/v1/networks", get(v1::networks::list))
         .route("/api/v1/openapi.json", get(v1::openapi::document))
         .route("/feeds/news.atom", get(crate::feeds::news))
+        .route("/feeds/federation.atom", get(crate::feeds::federation))
         .route("/feeds/members.atom", get(crate::feeds::members))
         .route("/exports/coops.json", get(crate::exports::json))
         .route("/exports/coops.csv", get(crate::exports::csv))

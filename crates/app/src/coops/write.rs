@@ -7,7 +7,10 @@
 //!   new version is stored, followers that fetched the actor get its `Update`, peer networks
 //!   the member `Update`. An unchanged profile writes nothing and sends nothing.
 //! - A co-op leaves ([`remove`]): it is marked removed (its handle stays reserved), its
-//!   tokens are revoked, followers get `Delete`, peers `Remove`.
+//!   tokens are revoked, its linked account is unlinked (`Undo{Follow}`), followers get
+//!   `Delete`, peers `Remove`.
+//! - Its linked account changes (`link.rs`): the co-op is sent out again ([`republish`]),
+//!   its actor now naming (or no longer naming) the account.
 //!
 //! Each write and the activities it causes commit in one transaction (the transactional
 //! outbox), and the delivery worker is woken after the commit. Many co-ops are written
@@ -17,7 +20,7 @@ use chrono::{DateTime, Utc};
 use coopnet_core::{Coop, CoopInput, CoopPatch, CoopProfile, Slug, TokenScope};
 use coopnet_db::ConnectionTrait;
 use coopnet_db::repo::coops::{self as repo, NewCoop};
-use coopnet_db::repo::{keys, tokens};
+use coopnet_db::repo::{keys, linked_accounts, tokens};
 use coopnet_federation::html::escape;
 use coopnet_federation::outbox;
 use coopnet_federation::queue::commit_and_wake;
@@ -230,14 +233,28 @@ async fn write_profile(
     Ok(coop)
 }
 
-/// Removes a co-op: it leaves the directory, its tokens are revoked, and its slug stays
-/// reserved (its actor will answer 410 Gone).
+/// Sends co-op `coop` out again as it is (a new `updated_at`, `Update` to followers and
+/// peer networks), when something its actor document shows changed outside its profile:
+/// its linked account (`link.rs`).
+pub(super) async fn republish(
+    conn: &impl ConnectionTrait,
+    ctx: &AppContext,
+    coop: &Coop,
+) -> Result<Coop, AppError> {
+    write_profile(conn, ctx, coop, &coop.profile, Utc::now()).await
+}
+
+/// Removes a co-op: it leaves the directory, its tokens are revoked, its linked account is
+/// unlinked, and its slug stays reserved (its actor will answer 410 Gone).
 #[tracing::instrument(skip_all, err, fields(coop.slug = %slug))]
 pub async fn remove(ctx: &AppContext, slug: &str) -> Result<Coop, AppError> {
     let txn = coopnet_db::begin_write(&ctx.db).await?;
     let coop = find_live(&txn, ctx, slug).await?;
     repo::mark_deleted(&txn, coop.id, Utc::now()).await?;
     tokens::revoke_for_coop(&txn, coop.id).await?;
+    if let Some(link) = linked_accounts::for_coop(&txn, coop.id).await? {
+        super::link::drop_link(&txn, ctx, coop.id, &link).await?;
+    }
     // Servers that fetched the actor (and so hold its key) learn it is gone.
     if keys::coop(&txn, coop.id).await?.is_some() {
         outbox::delete_coop(&txn, ctx.fed(), &coop).await?;

@@ -1,4 +1,4 @@
-//! `coopnet coop add|edit|remove|show|list|import|export`
+//! `coopnet coop add|edit|remove|link|unlink|show|list|import|export`
 use std::path::Path;
 
 use anyhow::{Context, bail};
@@ -43,6 +43,34 @@ pub async fn run(ctx: &AppContext, command: CoopCommand) -> anyhow::Result<()> {
         CoopCommand::Remove { slug } => {
             let coop = coops::remove(ctx, &slug).await.map_err(describe)?;
             println!("removed {} ({})", coop.slug, coop.profile.name);
+        }
+        CoopCommand::Link { slug, account } => {
+            let state = coops::link(ctx, &TokenScope::Admin, &slug, &account)
+                .await
+                .map_err(|e| match e {
+                    // The reason, with what to add where, as the console shows it.
+                    AppError::Invalid(errors) => anyhow::anyhow!(
+                        "{}",
+                        errors
+                            .iter()
+                            .map(|(_, m)| m.join("; "))
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    ),
+                    other => describe(other),
+                })?;
+            println!(
+                "linked @{} to {slug} (backlink in its {}); the network's follow is {}",
+                state.account.handle,
+                state.account.backlink.as_str(),
+                state.follow.map_or("not sent", |f| f.as_str())
+            );
+        }
+        CoopCommand::Unlink { slug } => {
+            coops::unlink(ctx, &TokenScope::Admin, &slug)
+                .await
+                .map_err(describe)?;
+            println!("unlinked the fediverse account of {slug}; the network unfollows it");
         }
         CoopCommand::Show { slug, json } => {
             let coop = coops::get(ctx, &slug).await.map_err(describe)?;

@@ -16,6 +16,7 @@ pub mod instance_actor;
 pub mod invite;
 pub mod job;
 pub mod join_application;
+pub mod linked_account;
 pub mod login_throttle;
 pub mod member_removal;
 pub mod membership_event;
@@ -25,6 +26,8 @@ pub mod post;
 pub mod received_activity;
 pub mod remote_actor;
 pub mod remote_host;
+pub mod remote_post;
+pub mod remote_post_source;
 
 /// Serde default of boolean columns added after the backup format was fixed.
 pub(crate) fn default_true() -> bool {

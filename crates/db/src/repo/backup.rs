@@ -3,7 +3,8 @@
 //! (hashes), the instance actor, remote actors, follows both ways, posts, the outbox and its
 //! deliveries, domain blocks, and the web console's accounts (password hashes), their links
 //! to co-ops, invites (token hashes), join applications, uploaded logos (base64 in the JSON)
-//! and removal reasons. Derived data (search index) is rebuilt on restore; caches (received
+//! and removal reasons, the co-ops' linked fediverse accounts and the remote posts kept for
+//! them and for federation news (with the ids of our boosts, which a later `Undo` names). Derived data (search index) is rebuilt on restore; caches (received
 //! activity ids, host health), membership history, console sessions and login failure
 //! counters and locks (`login_throttle`) are not kept: a restored instance starts unlocked.
 use base64::Engine;
@@ -18,16 +19,18 @@ use serde::{Deserialize, Serialize};
 use crate::DbError;
 use crate::entities::{
     account, account_coop, api_token, coop, coop_logo, delivery, domain_block, follower, following,
-    instance_actor, invite, join_application, member_removal, network, outbox_activity, post,
-    remote_actor,
+    instance_actor, invite, join_application, linked_account, member_removal, network,
+    outbox_activity, post, remote_actor, remote_post, remote_post_source,
 };
 
 /// Format version of the document written now. Version 2 added the console tables; a
 /// version 1 document (without them) still restores, with those tables left empty. Version 3
 /// dropped the lock state from account rows (now in `login_throttle`, not backed up); the
 /// fields in older documents are ignored. Older versions refuse a version 3 document by its
-/// number instead of failing on the missing fields.
-pub const FORMAT: u32 = 3;
+/// number instead of failing on the missing fields. Version 4 added linked accounts and the
+/// remote post store (absent from older documents: restored empty); an older version
+/// refuses it rather than drop them silently.
+pub const FORMAT: u32 = 4;
 
 /// The oldest format [`restore`] reads.
 pub const OLDEST_FORMAT: u32 = 1;
@@ -117,6 +120,13 @@ pub struct Backup {
     coop_logo: Vec<LogoRow>,
     #[serde(default)]
     member_removal: Vec<member_removal::Model>,
+    // Format 4: linked accounts and the remote post store.
+    #[serde(default)]
+    linked_account: Vec<linked_account::Model>,
+    #[serde(default)]
+    remote_post: Vec<remote_post::Model>,
+    #[serde(default)]
+    remote_post_source: Vec<remote_post_source::Model>,
 }
 
 impl Backup {
@@ -140,6 +150,9 @@ impl Backup {
             ("join_application", self.join_application.len()),
             ("coop_logo", self.coop_logo.len()),
             ("member_removal", self.member_removal.len()),
+            ("linked_account", self.linked_account.len()),
+            ("remote_post", self.remote_post.len()),
+            ("remote_post_source", self.remote_post_source.len()),
         ]
     }
 }
@@ -173,6 +186,9 @@ pub async fn dump(conn: &impl ConnectionTrait, domain: &str) -> Result<Backup, D
             .map(LogoRow::from)
             .collect(),
         member_removal: member_removal::Entity::find().all(conn).await?,
+        linked_account: linked_account::Entity::find().all(conn).await?,
+        remote_post: remote_post::Entity::find().all(conn).await?,
+        remote_post_source: remote_post_source::Entity::find().all(conn).await?,
     })
 }
 
@@ -226,6 +242,9 @@ pub async fn restore(conn: &impl ConnectionTrait, backup: &Backup) -> Result<(),
     let logos: Vec<coop_logo::Model> = backup.coop_logo.iter().cloned().map(Into::into).collect();
     restore_table!(conn, coop_logo, logos);
     restore_table!(conn, member_removal, backup.member_removal);
+    restore_table!(conn, linked_account, backup.linked_account);
+    restore_table!(conn, remote_post, backup.remote_post);
+    restore_table!(conn, remote_post_source, backup.remote_post_source);
     if conn.get_database_backend() == DbBackend::Postgres {
         // Explicit ids bypass the sequences: move each past the restored rows.
         for table in [
@@ -243,6 +262,9 @@ pub async fn restore(conn: &impl ConnectionTrait, backup: &Backup) -> Result<(),
             "invite",
             "join_application",
             "member_removal",
+            "linked_account",
+            "remote_post",
+            "remote_post_source",
         ] {
             let sql = format!(
                 "SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), COALESCE((SELECT MAX(id) FROM \"{table}\"), 0) + 1, false)"

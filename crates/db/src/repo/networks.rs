@@ -223,8 +223,9 @@ pub async fn record_sync(
 }
 
 /// Forgets a peer network and its co-ops: each listed co-op's departure is recorded (the
-/// members feed shows it as having left), they leave the search index, then the network
-/// row goes. Run it in a transaction (callers do) so the three happen together.
+/// members feed shows it as having left), they leave the search index, the posts and boosts
+/// that came through it leave the remote post store, then the network row goes. Run it in a
+/// transaction (callers do) so all of it happens together.
 pub async fn delete_remote(conn: &impl ConnectionTrait, id: i64) -> Result<(), DbError> {
     let db_id = i32::try_from(id).map_err(|_| DbError::NotFound)?;
     let remote = network::Entity::find_by_id(db_id)
@@ -236,6 +237,9 @@ pub async fn delete_remote(conn: &impl ConnectionTrait, id: i64) -> Result<(), D
         return Ok(());
     }
     super::coops::delete_remote_except(conn, id, &std::collections::HashSet::new()).await?;
+    // Its posts and boosts leave with it (explicitly: the foreign key's cascade would leave
+    // posts that came only through it behind).
+    super::remote_posts::forget_network(conn, id).await?;
     network::Entity::delete_many()
         .filter(network::Column::Id.eq(db_id))
         .filter(network::Column::IsLocal.eq(false))

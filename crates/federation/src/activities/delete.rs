@@ -1,5 +1,6 @@
 //! `Delete` of a remote actor: forget it and its follows (and, for a peer network, its
-//! members). Deletes of other objects (posts we never stored) are acknowledged and ignored.
+//! members). A `Delete` of a post we keep (linked accounts, federation news) removes it
+//! (`remote_posts.rs`); deletes of other objects are acknowledged and ignored.
 use activitypub_federation::config::Data;
 use coopnet_db::DbError;
 use coopnet_db::repo::{networks, remote_actors};
@@ -23,6 +24,9 @@ pub async fn receive(delete: Delete, data: &Data<FedData>) -> Result<(), Federat
         txn.commit().await.map_err(DbError::from)?;
         tracing::info!(actor = %delete.actor, known, "remote actor deleted");
     }
+    // A post we keep (or, for an actor deleting itself, all of its posts) goes, and our
+    // boost of it with it.
+    super::remote_posts::delete(&delete.actor, &delete.object, data).await?;
     // A co-op deleted by itself or by its network leaves the directory (host checked there).
     super::members::remove(&delete.actor, &delete.object, data).await
 }

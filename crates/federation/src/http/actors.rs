@@ -3,9 +3,10 @@
 use activitypub_federation::config::Data;
 use axum::response::{IntoResponse, Response};
 use coopnet_db::repo::coops::{self, SlugState};
+use coopnet_db::repo::linked_accounts;
 
 use super::{activity_json, activity_json_bytes, tombstone};
-use crate::objects::coop::organization;
+use crate::objects::coop::{organization, with_linked_account};
 use crate::objects::instance::InstanceActor;
 use crate::objects::network::group;
 use crate::{FedData, FederationError, keys};
@@ -21,7 +22,15 @@ pub async fn coop(data: &Data<FedData>, slug: &str) -> Response {
                 Ok(pair) => pair,
                 Err(e) => return e.into_response(),
             };
-            let actor = organization(&data.urls, &data.network, &coop, Some(&pair.public_pem));
+            // The cache key (`updated_at`) moves when an account is linked or unlinked.
+            let link = match linked_accounts::for_coop(&data.db, coop.id).await {
+                Ok(link) => link,
+                Err(e) => return FederationError::from(e).into_response(),
+            };
+            let actor = with_linked_account(
+                organization(&data.urls, &data.network, &coop, Some(&pair.public_pem)),
+                link.as_ref(),
+            );
             match serde_json::to_vec(&actor) {
                 Ok(body) => {
                     let body = bytes::Bytes::from(body);

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use url::Url;
 
 use super::{activity_json, tombstone};
-use crate::objects::coop::embedded_organization;
+use crate::objects::coop::{embedded_organization, with_linked_account};
 use crate::outbox::{Author, create, note};
 use crate::protocol::collection::{OrderedCollection, OrderedCollectionPage};
 use crate::protocol::{activity_context, actor_context, plain_context};
@@ -227,15 +227,19 @@ pub async fn members(data: &Data<FedData>, query: PageQuery) -> Response {
         .await?;
         let ids: Vec<i64> = list.items.iter().map(|c| c.id).collect();
         let keys = coops::public_keys(&data.db, &ids).await?;
+        let links = coopnet_db::repo::linked_accounts::for_coops(&data.db, &ids).await?;
         let items = list
             .items
             .iter()
             .map(|coop| {
-                embedded_organization(
-                    &data.urls,
-                    &data.network,
-                    coop,
-                    keys.get(&coop.id).map(String::as_str),
+                with_linked_account(
+                    embedded_organization(
+                        &data.urls,
+                        &data.network,
+                        coop,
+                        keys.get(&coop.id).map(String::as_str),
+                    ),
+                    links.get(&coop.id),
                 )
             })
             .collect();

@@ -1,5 +1,6 @@
-//! A member co-op as an `Organization` actor.
-use coopnet_core::{Coop, Network, Tag};
+//! A member co-op as an `Organization` actor (with its linked fediverse account, when it has
+//! one, as a profile field: [`with_linked_account`]).
+use coopnet_core::{Coop, LinkedAccount, Network, Tag};
 use url::Url;
 
 use crate::html::{escape, markdown_to_html};
@@ -175,6 +176,34 @@ pub fn organization(
     }
 }
 
+/// Name of the profile field that names a co-op's linked fediverse account.
+pub const LINKED_ACCOUNT_FIELD: &str = "Fediverse";
+
+/// `actor` with the co-op's linked fediverse account as a profile field (after Website,
+/// within [`MAX_FIELDS`]), linked with `rel="me"`: the account links back to the co-op (that
+/// is how the link was verified), so the two point at each other.
+pub fn with_linked_account(mut actor: LocalActor, link: Option<&LinkedAccount>) -> LocalActor {
+    let Some(link) = link else {
+        return actor;
+    };
+    let value = format!(
+        r#"<a href="{}" rel="me nofollow noopener noreferrer" target="_blank">@{}</a>"#,
+        escape(link.actor_id.as_str()),
+        escape(&link.handle)
+    );
+    let at = usize::from(
+        actor
+            .attachment
+            .first()
+            .is_some_and(|f| f.name == "Website"),
+    );
+    actor
+        .attachment
+        .insert(at, field(LINKED_ACCOUNT_FIELD, value));
+    actor.attachment.truncate(MAX_FIELDS);
+    actor
+}
+
 /// A co-op's actor document to embed in an activity or a collection page: without its
 /// `@context`, which belongs to the enclosing document.
 pub fn embedded_organization(
@@ -191,6 +220,46 @@ pub fn embedded_organization(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_linked_account_is_a_field_after_the_website() {
+        use super::*;
+        let mut actor: LocalActor = serde_json::from_value(serde_json::json!({
+            "id": "https://coops.example/coops/o", "type": "Organization",
+            "preferredUsername": "o", "name": "O", "url": "https://coops.example/coops/o",
+            "inbox": "https://coops.example/coops/o/inbox",
+            "outbox": "https://coops.example/coops/o/outbox", "endpoints": {},
+            "manuallyApprovesFollowers": false, "discoverable": true, "indexable": true,
+        }))
+        .expect("actor");
+        let link = LinkedAccount {
+            coop_id: 1,
+            actor_id: Url::parse("https://social.example/users/o").expect("url"),
+            handle: "o@social.example".into(),
+            backlink: coopnet_core::Backlink::Field,
+            linked_at: chrono::Utc::now(),
+        };
+        assert_eq!(with_linked_account(actor.clone(), None), actor);
+        actor.attachment = ["Website", "Location", "Services", "Technologies"]
+            .map(|name| field(name, "v".into()))
+            .to_vec();
+        let linked = with_linked_account(actor, Some(&link));
+        let names: Vec<&str> = linked.attachment.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["Website", LINKED_ACCOUNT_FIELD, "Location", "Services"]
+        );
+        assert_eq!(
+            linked.attachment[1].value,
+            r#"<a href="https://social.example/users/o" rel="me nofollow noopener noreferrer" target="_blank">@o@social.example</a>"#
+        );
+        let without_website = LocalActor {
+            attachment: Vec::new(),
+            ..linked.clone()
+        };
+        let linked = with_linked_account(without_website, Some(&link));
+        assert_eq!(linked.attachment[0].name, LINKED_ACCOUNT_FIELD);
+    }
+
     #[test]
     fn hashtags_are_camel_case_words() {
         let tag = coopnet_core::Tag::parse("web design/UX").expect("tag");

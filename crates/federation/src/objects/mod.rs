@@ -3,5 +3,7 @@ pub mod coop;
 pub mod instance;
 pub mod network;
 pub mod remote_actor;
+pub mod remote_post;
 
 pub use remote_actor::ApubRemoteActor;
+pub use remote_post::ApubRemotePost;

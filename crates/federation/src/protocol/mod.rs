@@ -9,6 +9,8 @@ pub mod activities;
 pub mod actor;
 pub mod collection;
 pub mod note;
+pub mod profile_links;
+pub mod remote_post;
 pub mod tombstone;
 pub mod webfinger;
 

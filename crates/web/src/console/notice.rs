@@ -19,6 +19,8 @@ pub fn notice(t: &'static ConsoleTexts, key: Option<&str>) -> Option<&'static st
         "unblocked" => t.unblocked,
         "resynced" => t.resynced,
         "done" => t.done,
+        "linked" => t.linked_notice,
+        "unlinked" => t.unlinked_notice,
         _ => return None,
     })
 }

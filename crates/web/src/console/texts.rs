@@ -55,6 +55,9 @@ console_texts! {
     apply_summary, apply_language, apply_message, apply_submit, apply_thanks_title,
     apply_thanks_text, apply_honeypot, apply_busy, apply_full, apply_link, console_link, actions,
     none,
+    linked_title, linked_intro, linked_proof, linked_as, link_following, link_pending,
+    link_rejected, link_not_followed, linked_field, link_hint, link_button, unlink_button,
+    linked_notice, unlinked_notice,
 }
 
 const EN: ConsoleTexts = ConsoleTexts {
@@ -265,6 +268,20 @@ const EN: ConsoleTexts = ConsoleTexts {
     console_link: "Log in",
     actions: "Actions",
     none: "none",
+    linked_title: "Fediverse account",
+    linked_intro: "Name the fediverse account your co-op already posts from. The network then follows it and shares (boosts) its public posts with its followers and the other networks; replies, followers-only and direct posts are never shared.",
+    linked_proof: "First show that the account is yours: on its server, edit its profile and add a profile field (for example named “Directory”) whose value is {profile}.",
+    linked_as: "Linked account: {account}",
+    link_following: "The network follows it: its public posts are shared.",
+    link_pending: "Waiting for the account’s server to accept the network’s follow.",
+    link_rejected: "The account’s server refused the network’s follow.",
+    link_not_followed: "The network does not follow it (its server is blocked).",
+    linked_field: "Account",
+    link_hint: "For example @coop@social.coop",
+    link_button: "Link account",
+    unlink_button: "Unlink account",
+    linked_notice: "Account linked. The network follows it now.",
+    unlinked_notice: "Account unlinked. The network no longer follows it.",
 };
 
 const DE: ConsoleTexts = ConsoleTexts {
@@ -475,6 +492,20 @@ const DE: ConsoleTexts = ConsoleTexts {
     console_link: "Anmelden",
     actions: "Aktionen",
     none: "keine",
+    linked_title: "Fediverse-Konto",
+    linked_intro: "Nennt das Fediverse-Konto, von dem eure Genossenschaft schon postet. Das Netzwerk folgt ihm dann und teilt (boostet) seine öffentlichen Beiträge mit seinen Followern und den anderen Netzwerken; Antworten, Beiträge nur für Follower und Direktnachrichten werden nie geteilt.",
+    linked_proof: "Zeigt zuerst, dass das Konto euch gehört: Bearbeitet auf seinem Server das Profil und fügt ein Profilfeld hinzu (etwa mit dem Namen „Verzeichnis“), dessen Wert {profile} ist.",
+    linked_as: "Verknüpftes Konto: {account}",
+    link_following: "Das Netzwerk folgt ihm: seine öffentlichen Beiträge werden geteilt.",
+    link_pending: "Warten, bis der Server des Kontos das Folgen des Netzwerks annimmt.",
+    link_rejected: "Der Server des Kontos hat das Folgen des Netzwerks abgelehnt.",
+    link_not_followed: "Das Netzwerk folgt ihm nicht (sein Server ist gesperrt).",
+    linked_field: "Konto",
+    link_hint: "Zum Beispiel @coop@social.coop",
+    link_button: "Konto verknüpfen",
+    unlink_button: "Verknüpfung lösen",
+    linked_notice: "Konto verknüpft. Das Netzwerk folgt ihm jetzt.",
+    unlinked_notice: "Verknüpfung gelöst. Das Netzwerk folgt dem Konto nicht mehr.",
 };
 
 const NL: ConsoleTexts = ConsoleTexts {
@@ -685,6 +716,20 @@ const NL: ConsoleTexts = ConsoleTexts {
     console_link: "Inloggen",
     actions: "Acties",
     none: "geen",
+    linked_title: "Fediverse-account",
+    linked_intro: "Noem het fediverse-account waarvandaan jullie coöperatie al post. Het netwerk volgt het dan en deelt (boost) de openbare berichten met zijn volgers en de andere netwerken; antwoorden, berichten alleen voor volgers en directe berichten worden nooit gedeeld.",
+    linked_proof: "Laat eerst zien dat het account van jullie is: bewerk op de server het profiel en voeg een profielveld toe (bijvoorbeeld met de naam „Register”) met als waarde {profile}.",
+    linked_as: "Gekoppeld account: {account}",
+    link_following: "Het netwerk volgt het: de openbare berichten worden gedeeld.",
+    link_pending: "Wachten tot de server van het account het volgen door het netwerk accepteert.",
+    link_rejected: "De server van het account heeft het volgen door het netwerk geweigerd.",
+    link_not_followed: "Het netwerk volgt het niet (de server is geblokkeerd).",
+    linked_field: "Account",
+    link_hint: "Bijvoorbeeld @coop@social.coop",
+    link_button: "Account koppelen",
+    unlink_button: "Koppeling opheffen",
+    linked_notice: "Account gekoppeld. Het netwerk volgt het nu.",
+    unlinked_notice: "Koppeling opgeheven. Het netwerk volgt het account niet meer.",
 };
 
 const FR: ConsoleTexts = ConsoleTexts {
@@ -895,6 +940,20 @@ const FR: ConsoleTexts = ConsoleTexts {
     console_link: "Connexion",
     actions: "Actions",
     none: "aucun",
+    linked_title: "Compte du fédivers",
+    linked_intro: "Indiquez le compte du fédivers depuis lequel votre coopérative publie déjà. Le réseau le suit alors et partage (booste) ses publications publiques avec ses abonnés et les autres réseaux ; les réponses, les publications réservées aux abonnés et les messages directs ne sont jamais partagés.",
+    linked_proof: "Montrez d’abord que le compte est le vôtre : sur son serveur, modifiez son profil et ajoutez un champ de profil (par exemple nommé « Annuaire ») dont la valeur est {profile}.",
+    linked_as: "Compte lié : {account}",
+    link_following: "Le réseau le suit : ses publications publiques sont partagées.",
+    link_pending: "En attente de l’accord du serveur du compte pour l’abonnement du réseau.",
+    link_rejected: "Le serveur du compte a refusé l’abonnement du réseau.",
+    link_not_followed: "Le réseau ne le suit pas (son serveur est bloqué).",
+    linked_field: "Compte",
+    link_hint: "Par exemple @coop@social.coop",
+    link_button: "Lier le compte",
+    unlink_button: "Délier le compte",
+    linked_notice: "Compte lié. Le réseau le suit désormais.",
+    unlinked_notice: "Compte délié. Le réseau ne le suit plus.",
 };
 
 /// The console strings of `lang` (a code from the page chrome).

@@ -1,16 +1,18 @@
-//! Profile pages: a local co-op (its actor URL's HTML side), a federated co-op (a labelled
-//! copy linking to its home), the network, and a post.
+//! Profile pages: a local co-op (its actor URL's HTML side, with its linked fediverse
+//! account and that account's latest boosted posts), a federated co-op (a labelled copy
+//! linking to its home), the network, and a post.
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::Response;
 use coopnet_app::posts::{self, Post, PostAuthor};
-use coopnet_app::{AppContext, AppError, coops};
+use coopnet_app::{AppContext, AppError, coops, news};
 use coopnet_core::{Coop, CoopOrigin, Network};
 use coopnet_federation::html::markdown_to_html;
 use coopnet_federation::http::objects::PostOwner;
 use serde_json::{Value, json};
 
 use super::error_page;
+use super::news::RemotePostView;
 use crate::ui::{Chrome, page};
 
 /// A post as a page shows it.
@@ -33,6 +35,19 @@ impl From<&Post> for PostView {
         }
     }
 }
+
+/// A co-op's linked fediverse account as its profile shows it.
+pub struct LinkedView {
+    /// `@user@host`.
+    pub handle: String,
+    /// The account's actor id (its profile on its server).
+    pub url: String,
+    /// Its latest posts our network boosted.
+    pub posts: Vec<RemotePostView>,
+}
+
+/// Latest posts of a linked account shown on the profile.
+pub const LINKED_POSTS: u64 = 5;
 
 /// A labelled value on the profile.
 pub struct Field {
@@ -59,6 +74,7 @@ struct CoopPage<'a> {
     fields: Vec<Field>,
     links: Vec<(String, String)>,
     posts: Vec<PostView>,
+    linked: Option<LinkedView>,
     json_ld: String,
 }
 
@@ -157,6 +173,7 @@ fn coop_page(
     coop: &Coop,
     network: &Network,
     posts: Vec<PostView>,
+    linked: Option<LinkedView>,
 ) -> Response {
     let t = c.t;
     let p = &coop.profile;
@@ -256,6 +273,7 @@ fn coop_page(
             .map(|l| (l.kind.to_string(), l.url.to_string()))
             .collect(),
         posts,
+        linked,
     };
     page(c, StatusCode::OK, &view)
 }
@@ -270,12 +288,27 @@ pub async fn show(ctx: &AppContext, c: &Chrome, slug: &str) -> Response {
         .await
         .map(|(p, _)| p)
         .unwrap_or_default();
+    let linked = match coops::public_link(ctx, &coop).await {
+        Ok(Some(account)) => Some(LinkedView {
+            handle: format!("@{}", account.handle),
+            url: account.actor_id.to_string(),
+            posts: news::linked_posts(ctx, &coop, LINKED_POSTS)
+                .await
+                .unwrap_or_default()
+                .iter()
+                .map(RemotePostView::of)
+                .collect(),
+        }),
+        Ok(None) => None,
+        Err(e) => return error_page(c, &e),
+    };
     coop_page(
         ctx,
         c,
         &coop,
         &ctx.network,
         posts.iter().map(PostView::from).collect(),
+        linked,
     )
 }
 
@@ -291,7 +324,7 @@ pub async fn federated(ctx: &AppContext, c: &Chrome, domain: &str, slug: &str) -
         Ok::<_, AppError>((coop, network))
     };
     match found.await {
-        Ok((coop, network)) => coop_page(ctx, c, &coop, &network, Vec::new()),
+        Ok((coop, network)) => coop_page(ctx, c, &coop, &network, Vec::new(), None),
         Err(e) => error_page(c, &e),
     }
 }

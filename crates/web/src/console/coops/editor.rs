@@ -5,7 +5,7 @@ use axum::response::Response;
 use coopnet_app::{AppContext, AppError, coops};
 
 use super::editable;
-use super::page::{EditorPage, editor_page};
+use super::page::{EditorPage, LinkForm, editor_page};
 use super::profile::{Values, form_errors};
 use crate::console::auth::Empty;
 use crate::console::{Auth, Errs, NoticeQuery, Posted, Ui, error, forbidden, notice, see_other};
@@ -33,9 +33,11 @@ pub async fn edit(
             values,
             errs: Errs::default(),
             logo_errs: Errs::default(),
+            link: LinkForm::default(),
             notice: notice(ui.t, q.notice.as_deref()),
         },
     )
+    .await
 }
 
 /// `POST /console/coops/{slug}`: saves through [`coops::update`] (federated as Update).
@@ -60,19 +62,23 @@ pub async fn update(
     };
     match result {
         Ok(_) => see_other(&format!("/console/coops/{slug}?notice=saved")),
-        Err(AppError::Invalid(errors)) => editor_page(
-            &ctx,
-            &ui,
-            s,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            EditorPage {
-                coop: &coop,
-                values,
-                errs: form_errors(errors),
-                logo_errs: Errs::default(),
-                notice: None,
-            },
-        ),
+        Err(AppError::Invalid(errors)) => {
+            editor_page(
+                &ctx,
+                &ui,
+                s,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                EditorPage {
+                    coop: &coop,
+                    values,
+                    errs: form_errors(errors),
+                    logo_errs: Errs::default(),
+                    link: LinkForm::default(),
+                    notice: None,
+                },
+            )
+            .await
+        }
         Err(e) => error(&ui, e),
     }
 }

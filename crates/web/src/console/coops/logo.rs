@@ -9,7 +9,7 @@ use coopnet_app::{AppContext, AppError, logos};
 use coopnet_core::FieldErrors;
 
 use super::editable;
-use super::page::{EditorPage, editor_page};
+use super::page::{EditorPage, LinkForm, editor_page};
 use super::profile::Values;
 use crate::console::auth::Empty;
 use crate::console::{
@@ -73,19 +73,23 @@ pub async fn upload_logo(
     };
     match result {
         Ok(_) => see_other(&format!("/console/coops/{slug}?notice=logo_saved#logo")),
-        Err(AppError::Invalid(errors)) => editor_page(
-            &ctx,
-            &ui,
-            &s,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            EditorPage {
-                values: Values::of(&ctx, &coop),
-                coop: &coop,
-                errs: Errs::default(),
-                logo_errs: Errs(errors),
-                notice: None,
-            },
-        ),
+        Err(AppError::Invalid(errors)) => {
+            editor_page(
+                &ctx,
+                &ui,
+                &s,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                EditorPage {
+                    values: Values::of(&ctx, &coop),
+                    coop: &coop,
+                    errs: Errs::default(),
+                    logo_errs: Errs(errors),
+                    link: LinkForm::default(),
+                    notice: None,
+                },
+            )
+            .await
+        }
         Err(e) => error(&ui, e),
     }
 }

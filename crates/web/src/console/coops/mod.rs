@@ -1,8 +1,9 @@
-//! The co-op editor: profile, logo, news posts and editors. Editors reach only the co-ops
+//! The co-op editor: profile, logo, linked fediverse account, news posts and editors. Editors reach only the co-ops
 //! their account is linked to (403 otherwise, by link or by direct URL); admins reach all.
 //! Saves go through the co-op and post use cases, which federate them.
 pub mod editor;
 pub mod editors;
+pub mod linked;
 pub mod logo;
 mod page;
 pub mod posts;

@@ -2,5 +2,6 @@
 //! their own co-op.
 pub mod coops;
 pub mod federation;
+pub mod linked;
 pub mod posts;
 pub mod tokens;

@@ -1,0 +1,34 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
+#[sea_orm(table_name = "linked_account")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    #[sea_orm(unique)]
+    pub coop_id: i32,
+    #[sea_orm(unique)]
+    pub actor_id: String,
+    pub handle: String,
+    pub backlink: String,
+    pub linked_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::coop::Entity",
+        from = "Column::CoopId",
+        to = "super::coop::Column::Id",
+        on_delete = "Cascade"
+    )]
+    Coop,
+}
+
+impl Related<super::coop::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Coop.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}
