@@ -20,6 +20,8 @@ mod m20261126_000007_create_directory_version;
 mod m20261206_100000_create_login_throttle;
 mod m20261206_120000_create_linked_account;
 mod m20261206_120100_create_remote_post;
+mod m20261206_130000_create_federation_error;
+mod m20261206_130100_add_post_language_and_mentions;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -38,6 +40,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_100000_create_login_throttle::Migration),
             Box::new(m20261206_120000_create_linked_account::Migration),
             Box::new(m20261206_120100_create_remote_post::Migration),
+            Box::new(m20261206_130000_create_federation_error::Migration),
+            Box::new(m20261206_130100_add_post_language_and_mentions::Migration),
         ]
     }
 }

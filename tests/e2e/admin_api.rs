@@ -455,6 +455,31 @@ async fn posts_by_editors_and_admins() {
         .await
         .unwrap();
     assert_eq!(note["type"], "Note");
+    // No language given: the co-op's first language.
+    let language = post["language"].as_str().expect("language").to_owned();
+    assert_eq!(note["contentMap"][&language], note["content"], "{note:#}");
+
+    // A language of the caller's choosing, and a clear error for one that is not a tag.
+    let (status, german) = api
+        .call(
+            Method::POST,
+            "/api/v1/admin/coops/mine/posts",
+            Some(&editor),
+            Some(json!({"content": "Hallo #Genossenschaften", "language": "de"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{german}");
+    assert_eq!(german["language"], "de", "{german}");
+    let (status, refused) = api
+        .call(
+            Method::POST,
+            "/api/v1/admin/coops/mine/posts",
+            Some(&editor),
+            Some(json!({"content": "Hello", "language": "not a language"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert!(refused.to_string().contains("language"), "{refused}");
 
     for (path, token) in [
         ("/api/v1/admin/coops/theirs/posts", &editor),
@@ -500,7 +525,7 @@ async fn posts_by_editors_and_admins() {
             None,
         )
         .await;
-    assert_eq!((status, list["total"].clone()), (StatusCode::OK, json!(1)));
+    assert_eq!((status, list["total"].clone()), (StatusCode::OK, json!(2)));
     let id = post["id"].as_str().unwrap();
     let (status, _) = api
         .call(

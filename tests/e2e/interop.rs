@@ -260,6 +260,14 @@ impl Peer {
         body.as_array().cloned().unwrap_or_default()
     }
 
+    /// Every inbox POST the peer made (its Accepts, its sends), oldest first.
+    pub(crate) async fn sent(&self) -> Vec<Value> {
+        let url = format!("{}/sent", self.control);
+        let (status, body) = self.call(self.http.get(url), "sent").await;
+        assert_eq!(status, 200, "{body}");
+        body.as_array().cloned().unwrap_or_default()
+    }
+
     async fn webfinger(&self, acct: &str) -> Value {
         self.post("webfinger", &json!({ "acct": acct })).await
     }

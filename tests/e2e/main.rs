@@ -13,6 +13,7 @@ mod exchange;
 mod federation_news;
 mod federation_rules;
 mod fixtures;
+mod follow_answers;
 mod hostile_peer;
 mod interop;
 mod jobs;

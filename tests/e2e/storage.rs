@@ -128,3 +128,38 @@ async fn demo_data_seeds_only_an_empty_database() {
         "a second start does not re-seed"
     );
 }
+
+#[tokio::test]
+async fn federation_errors_are_bounded_per_host_and_listed_newest_first() {
+    use coopnet_db::repo::federation_errors::{self, KEPT_PER_HOST, MAX_REASON_CHARS};
+    let (ctx, _db) = context().await;
+    for i in 0..KEPT_PER_HOST + 5 {
+        federation_errors::record(
+            &ctx.db,
+            "noisy.example",
+            "delivery",
+            &format!("failure {i}"),
+        )
+        .await
+        .unwrap();
+    }
+    let long = "x".repeat(MAX_REASON_CHARS * 3);
+    federation_errors::record(&ctx.db, "quiet.example:8443", "follow", &long)
+        .await
+        .unwrap();
+
+    let all = federation_errors::recent(&ctx.db, 1000).await.unwrap();
+    let noisy: Vec<_> = all.iter().filter(|e| e.host == "noisy.example").collect();
+    assert_eq!(noisy.len() as u64, KEPT_PER_HOST, "{all:#?}");
+    // The newest first, and the oldest ones were the ones dropped.
+    assert_eq!(noisy[0].reason, format!("failure {}", KEPT_PER_HOST + 4));
+    assert_eq!(noisy.last().unwrap().reason, "failure 5");
+    let quiet = &all[0];
+    assert_eq!(quiet.host, "quiet.example:8443");
+    assert_eq!(quiet.step, "follow");
+    assert_eq!(quiet.reason.chars().count(), MAX_REASON_CHARS);
+
+    let two = federation_errors::recent(&ctx.db, 2).await.unwrap();
+    assert_eq!(two.len(), 2);
+    assert_eq!(two[0].host, "quiet.example:8443");
+}

@@ -177,6 +177,10 @@ class Peer:
         self.domain = f"localhost:{port}"
         self.base = f"http://{self.domain}"
         self.auto_accept = auto_accept
+        # How follows of alice are answered (/control/answer_mode): "embedded" (Mastodon:
+        # Accept with the Follow embedded), "id" (Pleroma, Akkoma: Accept whose object is
+        # the Follow's id), "reject" or "reject_id" (the same, as Reject).
+        self.answer_mode = "embedded"
         started = now_utc()
         self.actors = {name: LocalActor(self.base, self.domain, name) for name in ("alice", "mallory")}
         self.alice = self.actors["alice"]
@@ -560,9 +564,9 @@ class Peer:
             local = next((a for a in self.actors.values() if a.id == target), None)
             if local is None or actor is None:
                 return
-            if actor not in self.followers[local.name]:
+            if actor not in self.followers[local.name] and not self.answer_mode.startswith("reject"):
                 self.followers[local.name].append(actor)
-            if self.auto_accept:
+            if self.auto_accept and self.answer_mode != "none":
                 self.spawn(self.send_accept(local, activity))
         elif kind == "Undo" and isinstance(activity.get("object"), dict):
             inner = activity["object"]
@@ -580,12 +584,14 @@ class Peer:
     async def send_accept(self, local: LocalActor, follow: dict):
         try:
             _, inbox = await self.actor_inbox(id_of(follow.get("actor")))
+            mode = self.answer_mode
+            embedded = {k: v for k, v in follow.items() if k != "@context"}
             accept = {
                 "@context": AS_CONTEXT,
                 "id": self.new_activity_id(),
-                "type": "Accept",
+                "type": "Reject" if mode.startswith("reject") else "Accept",
                 "actor": local.id,
-                "object": {k: v for k, v in follow.items() if k != "@context"},
+                "object": follow.get("id") if mode.endswith("id") else embedded,
             }
             self.activities[accept["id"]] = accept
             if local is not self.alice:
@@ -780,11 +786,19 @@ class Peer:
             "id": self.new_activity_id(),
             "type": "Undo",
             "actor": self.alice.id,
-            "object": embedded,
+            # by_id: the Follow named by its id alone, as Pleroma and Akkoma send it.
+            "object": follow_id if body.get("by_id") else embedded,
         }
         self.activities[undo["id"]] = undo
         sent = await self.post_activity(inbox, undo)
         return {"status": sent["status"], "undo_id": undo["id"], "inbox": inbox, "body": sent["body"]}
+
+    async def control_answer_mode(self, _request, body):
+        mode = required_str(body, "mode")
+        if mode not in ("embedded", "id", "reject", "reject_id", "none"):
+            raise ControlError(400, "mode must be embedded, id, reject, reject_id or none")
+        self.answer_mode = mode
+        return {"mode": mode}
 
     async def control_send(self, _request, body):
         inbox = required_str(body, "inbox")
@@ -993,6 +1007,7 @@ class Peer:
             ("POST", "follow"): self.control_follow,
             ("POST", "undo_follow"): self.control_undo_follow,
             ("POST", "send"): self.control_send,
+            ("POST", "answer_mode"): self.control_answer_mode,
             ("POST", "profile"): self.control_profile,
             ("POST", "publish"): self.control_publish,
             ("POST", "update_post"): self.control_update_post,

@@ -1,5 +1,6 @@
 //! Federation with other networks: following, answering follows, blocking, resyncing.
 use coopnet_core::{Block, FieldErrors, FollowState, FollowerState, Network, Target};
+use coopnet_db::repo::federation_errors::{self, FederationErrorRecord};
 use coopnet_db::repo::followers::{self, NetworkFollower};
 use coopnet_db::repo::following::{self, Followed};
 use coopnet_db::repo::networks::{self, SyncState};
@@ -40,6 +41,16 @@ pub async fn follow(ctx: &AppContext, target: &str) -> Result<Followed, AppError
         .into_iter()
         .find(|f| f.actor_id == actor.0.actor_id)
         .ok_or_else(|| AppError::internal("follow not recorded"))
+}
+
+/// How many recent federation errors the console lists.
+pub const RECENT_ERRORS: u64 = 50;
+
+/// The latest refused or failed federation steps (every peer's, newest first, at most
+/// [`RECENT_ERRORS`]): a peer's `Reject`, failed deliveries, failed backfills and
+/// resyncs, activities of theirs we refused.
+pub async fn recent_errors(ctx: &AppContext) -> Result<Vec<FederationErrorRecord>, AppError> {
+    Ok(federation_errors::recent(&ctx.db, RECENT_ERRORS).await?)
 }
 
 /// Everything our network follows, with each follow's state.

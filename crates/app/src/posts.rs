@@ -1,11 +1,11 @@
 //! News posts of co-ops and of the network: Markdown in, sanitised HTML out, federated as
 //! `Create{Note}` (and boosted by the network as `Announce`), deleted with `Delete`.
+use std::time::Duration;
+
 use chrono::Utc;
-use coopnet_core::NewsPost;
-use coopnet_core::Target;
-use coopnet_core::{FieldErrors, TokenScope};
+use coopnet_core::{FieldErrors, LanguageTag, Mention, NewsPost, Target, TokenScope, post_tags};
 use coopnet_db::ConnectionTrait;
-use coopnet_db::repo::posts;
+use coopnet_db::repo::posts::{self, NewPostRecord};
 use coopnet_federation::html::markdown_to_html;
 use coopnet_federation::outbox::{self, Author};
 use coopnet_federation::queue::commit_and_wake;
@@ -16,6 +16,34 @@ use crate::{AppContext, AppError};
 
 /// Longest post, in characters (Markdown).
 pub const MAX_POST_CHARS: usize = 5_000;
+
+/// How long resolving one mentioned account may take when a post is written.
+const MENTION_LOOKUP: Duration = Duration::from_secs(5);
+
+/// A post as its author writes it: Markdown, and the language it is in (a BCP 47 tag;
+/// `None` takes the co-op's first language, or the network's for network posts).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Draft {
+    /// Markdown.
+    pub content: String,
+    /// Its language.
+    pub language: Option<String>,
+}
+
+impl From<&str> for Draft {
+    fn from(content: &str) -> Self {
+        Self {
+            content: content.to_owned(),
+            language: None,
+        }
+    }
+}
+
+impl From<&String> for Draft {
+    fn from(content: &String) -> Self {
+        Self::from(content.as_str())
+    }
+}
 
 /// Who a post is by.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +68,16 @@ async fn author_of(
     scope: &TokenScope,
     author: &PostAuthor,
 ) -> Result<Author, AppError> {
+    Ok(author_and_language(ctx, scope, author).await?.0)
+}
+
+/// The author, and the language its posts are in unless they say otherwise: the co-op's
+/// first language, or the network's.
+async fn author_and_language(
+    ctx: &AppContext,
+    scope: &TokenScope,
+    author: &PostAuthor,
+) -> Result<(Author, Option<LanguageTag>), AppError> {
     match author {
         PostAuthor::Coop(slug) => {
             let coop = coops::get(ctx, slug).await?;
@@ -48,13 +86,81 @@ async fn author_of(
                     "this token may not post for co-op '{slug}'"
                 )));
             }
-            Ok(Author::coop(ctx.fed(), &coop))
+            // A co-op that lists no language writes in the network's.
+            let language = coop
+                .profile
+                .languages
+                .first()
+                .or(ctx.network.languages.first())
+                .cloned();
+            Ok((Author::coop(ctx.fed(), &coop), language))
         }
-        PostAuthor::Network if scope.is_admin() => Ok(Author::network(ctx.fed())),
+        PostAuthor::Network if scope.is_admin() => Ok((
+            Author::network(ctx.fed()),
+            ctx.network.languages.first().cloned(),
+        )),
         PostAuthor::Network => Err(AppError::Forbidden(
             "only admins post for the network".into(),
         )),
     }
+}
+
+/// The language a draft names, checked.
+fn check_language(language: Option<&str>) -> Result<Option<LanguageTag>, AppError> {
+    language
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| LanguageTag::parse(l).map_err(|e| FieldErrors::single("language", e).into()))
+        .transpose()
+}
+
+/// Resolves the `@user@host` mentions of `text` to actors: ours (a co-op or the network)
+/// from their URLs, others by WebFinger through the guarded client, each within
+/// [`MENTION_LOOKUP`]. A mention that does not resolve stays plain text: the post is
+/// not refused for someone else's server being down.
+async fn resolve_mentions(ctx: &AppContext, text: &str) -> Vec<Mention> {
+    let fed = ctx.fed();
+    let mut found = Vec::new();
+    for handle in post_tags::mentions(text) {
+        let Some((user, host)) = handle.split_once('@') else {
+            continue;
+        };
+        let actor = if host.eq_ignore_ascii_case(fed.urls.domain()) {
+            local_actor(ctx, user).await
+        } else {
+            let data = ctx.federation.to_request_data();
+            match tokio::time::timeout(
+                MENTION_LOOKUP,
+                coopnet_federation::lookup::resolve(&data, &handle),
+            )
+            .await
+            {
+                Ok(Ok(actor)) => Some(actor.0.actor_id),
+                Ok(Err(e)) => {
+                    tracing::info!(%handle, error = %e, "mention not resolved; left as text");
+                    None
+                }
+                Err(_) => {
+                    tracing::info!(%handle, "mention lookup timed out; left as text");
+                    None
+                }
+            }
+        };
+        if let Some(actor) = actor {
+            found.push(Mention { handle, actor });
+        }
+    }
+    found
+}
+
+/// The actor of `@user` on this instance: the network, or a local co-op.
+async fn local_actor(ctx: &AppContext, user: &str) -> Option<Url> {
+    let fed = ctx.fed();
+    if user.eq_ignore_ascii_case(ctx.network.username.as_str()) {
+        return Some(fed.urls.network());
+    }
+    let coop = coops::get(ctx, &user.to_ascii_lowercase()).await.ok()?;
+    Some(fed.urls.coop(coop.slug.as_str()))
 }
 
 fn check_content(markdown: &str) -> Result<&str, AppError> {
@@ -77,17 +183,19 @@ async fn insert_and_federate(
     ctx: &AppContext,
     author: &Author,
     markdown: &str,
+    language: Option<&LanguageTag>,
+    mentions: &[Mention],
 ) -> Result<Post, AppError> {
     let public_id = uuid_like();
-    let record = posts::insert(
-        conn,
-        &public_id,
-        author.target,
-        markdown,
-        &markdown_to_html(markdown),
-        Utc::now(),
-    )
-    .await?;
+    let html = markdown_to_html(markdown);
+    let new = NewPostRecord {
+        author: author.target,
+        content: markdown,
+        content_html: &html,
+        language,
+        mentions,
+    };
+    let record = posts::insert(conn, &public_id, new, Utc::now()).await?;
     outbox::create_note(conn, ctx.fed(), author, &record).await?;
     Ok(Post {
         url: author.post_url(ctx.fed(), &record.public_id),
@@ -102,18 +210,24 @@ fn uuid_like() -> String {
     hex::encode(bytes)
 }
 
-/// Publishes a post.
+/// Publishes a post: Markdown (or a [`Draft`] naming its language). Its `#hashtags` and
+/// resolved `@user@host` mentions become the Note's tags; mentioned accounts get it too.
 #[tracing::instrument(skip_all, err)]
 pub async fn create(
     ctx: &AppContext,
     scope: &TokenScope,
     author: &PostAuthor,
-    markdown: &str,
+    draft: impl Into<Draft>,
 ) -> Result<Post, AppError> {
-    let text = check_content(markdown)?;
-    let author = author_of(ctx, scope, author).await?;
+    let draft = draft.into();
+    let text = check_content(&draft.content)?;
+    let language = check_language(draft.language.as_deref())?;
+    let (author, default_language) = author_and_language(ctx, scope, author).await?;
+    let language = language.or(default_language);
+    // Lookups over the network happen before the transaction, never inside it.
+    let mentions = resolve_mentions(ctx, text).await;
     let txn = coopnet_db::begin_write(&ctx.db).await?;
-    let post = insert_and_federate(&txn, ctx, &author, text).await?;
+    let post = insert_and_federate(&txn, ctx, &author, text, language.as_ref(), &mentions).await?;
     commit_and_wake(txn, [&ctx.fed().wake]).await?;
     Ok(post)
 }
@@ -180,7 +294,16 @@ pub(crate) async fn publish_for_network(
     ctx: &AppContext,
     markdown: &str,
 ) -> Result<Post, AppError> {
-    insert_and_federate(conn, ctx, &Author::network(ctx.fed()), markdown).await
+    let language = ctx.network.languages.first();
+    insert_and_federate(
+        conn,
+        ctx,
+        &Author::network(ctx.fed()),
+        markdown,
+        language,
+        &[],
+    )
+    .await
 }
 
 /// One post of `author` (`Gone` once deleted).

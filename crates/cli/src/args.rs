@@ -269,7 +269,11 @@ pub enum PostCommand {
         /// Post as the network.
         #[arg(long)]
         network: bool,
-        /// The text, Markdown.
+        /// The language the post is written in (BCP 47, e.g. `de`); defaults to the
+        /// co-op's first language (the network's, for network posts).
+        #[arg(long, value_name = "TAG")]
+        lang: Option<String>,
+        /// The text, Markdown. `#words` become hashtags and `@user@host` mentions.
         text: String,
     },
     /// Delete a post by id (its URL then answers 410).

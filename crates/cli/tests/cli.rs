@@ -415,6 +415,44 @@ async fn coop_add_show_list_edit_remove() {
 }
 
 #[tokio::test]
+async fn posts_are_written_in_a_language() {
+    let cli = Cli::new().await;
+    add_acme(&cli).await;
+    let url = cli
+        .ok(&[
+            "post",
+            "create",
+            "--coop",
+            "acme",
+            "--lang",
+            "fr",
+            "Bonjour #coops",
+        ])
+        .await;
+    assert!(url.trim().contains("/coops/acme/posts/"), "{url}");
+    cli.ok(&["post", "create", "--coop", "acme", "Hello again"])
+        .await;
+    let list = cli.ok(&["post", "list", "--coop", "acme"]).await;
+    let languages: Vec<&str> = list.lines().filter_map(|l| l.split('\t').nth(2)).collect();
+    // Newest first: the default (the co-op's first language), then the one asked for.
+    assert_eq!(languages, vec!["en", "fr"], "{list}");
+
+    let line = cli
+        .run(&[
+            "post",
+            "create",
+            "--coop",
+            "acme",
+            "--lang",
+            "not a tag!",
+            "Hi",
+        ])
+        .await
+        .fails_with_one_line();
+    assert!(line.contains("language"), "{line}");
+}
+
+#[tokio::test]
 async fn invalid_add_is_one_error_line_naming_every_bad_field() {
     let cli = Cli::new().await;
     let line = cli

@@ -28,6 +28,7 @@ mod network;
 mod page;
 pub mod patch;
 mod post;
+pub mod post_tags;
 mod remote_post;
 mod search;
 mod slug;
@@ -50,7 +51,7 @@ pub use logo::Logo;
 pub use network::Network;
 pub use page::Page;
 pub use patch::CoopPatch;
-pub use post::NewsPost;
+pub use post::{Mention, NewsPost};
 pub use remote_post::{
     Backlink, FederatedPost, LinkedAccount, MAX_REMOTE_CONTENT_BYTES, MAX_REMOTE_NAME_CHARS,
     MAX_REMOTE_URL_BYTES, PUBLIC_ADDRESSES, PostSource, PostVia, PostVisibility, RemotePost,

@@ -46,6 +46,13 @@ struct Payload {
 }
 
 impl Job {
+    /// `host[:port]` of the peer the job is about.
+    pub fn host(&self) -> String {
+        match self {
+            Self::Backfill { actor } | Self::Resync { actor } => crate::urls::host_port(actor),
+        }
+    }
+
     /// The stored `kind`.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -217,6 +224,15 @@ async fn run_claimed(
                 tracing::warn!(job = claimed.id, kind, attempts = claimed.attempts + 1, error = %e, "job failed; will retry");
             } else {
                 tracing::warn!(job = claimed.id, kind, attempts = claimed.attempts + 1, error = %e, "job failed; given up");
+            }
+            if let Ok(job) = Job::from_stored(&claimed.kind, &claimed.payload) {
+                let then = if retry_at.is_some() {
+                    "will retry"
+                } else {
+                    "given up"
+                };
+                let reason = format!("{kind} failed ({e}; {then})");
+                crate::peer_errors::record(db, &job.host(), kind, &reason).await;
             }
             jobs::finish(db, claimed.id, Err(e), retry_at).await?;
             if retry_at.is_some() {

@@ -34,6 +34,7 @@ pub mod metrics;
 pub mod net;
 pub mod objects;
 pub mod outbox;
+pub mod peer_errors;
 pub mod protocol;
 pub mod queue;
 mod state;

@@ -29,7 +29,7 @@ use crate::protocol::activities::{
     AddMember, Audience, Delete, Follow, FollowAnswer, RemoveMember, UndoFollow, UpdateMember,
 };
 use crate::protocol::actor::LocalActor;
-use crate::protocol::note::{Announce, CreateNote, DeleteNote, Note, Source};
+use crate::protocol::note::{Announce, CreateNote, DeleteNote, Note, NoteTag, Source};
 use crate::protocol::remote_post::UndoAnnounce;
 use crate::protocol::tombstone::Tombstone;
 use crate::protocol::{PUBLIC, WithContext, activity_context, actor_context};
@@ -175,22 +175,55 @@ pub fn note(data: &FedData, author: &Author, post: &NewsPost) -> Note {
 
 fn note_at(urls: &Urls, author: &Author, post: &NewsPost) -> Note {
     let url = author.post_url_at(urls, &post.public_id);
+    let mut cc = vec![author.followers_at(urls).to_string()];
+    cc.extend(post.mentions.iter().map(|m| m.actor.to_string()));
     Note {
         context: None,
         id: url.clone(),
         kind: "Note".into(),
         attributed_to: author.actor_id.clone(),
         content: post.content_html.clone(),
+        content_map: post
+            .language
+            .iter()
+            .map(|l| (l.as_str().to_owned(), post.content_html.clone()))
+            .collect(),
+        sensitive: false,
+        tag: note_tags(urls, post),
         source: Some(Source {
             content: post.content.clone(),
             media_type: "text/markdown".into(),
         }),
         url,
         to: vec![PUBLIC.into()],
-        cc: vec![author.followers_at(urls).to_string()],
+        cc,
         published: post.published_at,
         updated: (post.updated_at > post.published_at).then_some(post.updated_at),
     }
+}
+
+/// The `Hashtag`s of the post's text (each linking to the directory's search for the
+/// word) and its resolved `Mention`s.
+fn note_tags(urls: &Urls, post: &NewsPost) -> Vec<NoteTag> {
+    let base = urls.base();
+    let mut tags: Vec<NoteTag> = coopnet_core::post_tags::hashtags(&post.content)
+        .into_iter()
+        .filter_map(|word| {
+            let mut href = Url::parse(&format!("{base}/coops")).ok()?;
+            href.query_pairs_mut().append_pair("q", &word);
+            Some(NoteTag {
+                kind: "Hashtag".into(),
+                name: format!("#{word}"),
+                href,
+            })
+        })
+        .collect();
+    tags.extend(post.mentions.iter().map(|m| NoteTag {
+        kind: "Mention".into(),
+        name: format!("@{}", m.handle),
+        href: m.actor.clone(),
+    }));
+    tags
 }
 
 /// `Create{Note}` of `note` by `actor` (without `@context`: also an item of outboxes).
@@ -220,7 +253,17 @@ pub async fn create_note(
         create(id.clone(), author.actor_id.clone(), post.published_at, note),
         activity_context(),
     );
-    let inboxes = followers::inboxes(conn, author.target).await?;
+    let mut inboxes = followers::inboxes(conn, author.target).await?;
+    // Mentioned accounts get the post too, as Mastodon delivers to them (they were
+    // fetched, so cached, when the post was written).
+    for mention in &post.mentions {
+        if let Some(actor) = coopnet_db::repo::remote_actors::find(conn, &mention.actor).await? {
+            let inbox = actor.shared_inbox.unwrap_or(actor.inbox);
+            if !inboxes.contains(&inbox) {
+                inboxes.push(inbox);
+            }
+        }
+    }
     enqueue(conn, author.target, "Create", &id, &activity, &inboxes).await?;
     if matches!(author.target, Target::Coop(_)) {
         announce(conn, data, &note_id).await?;
@@ -779,6 +822,8 @@ mod tests {
             author: Target::Coop(7),
             content: "Hello *all*".into(),
             content_html: "<p>Hello <em>all</em></p>".into(),
+            language: None,
+            mentions: Vec::new(),
             published_at: at(100),
             updated_at: at(200),
             deleted_at: None,
@@ -930,6 +975,7 @@ mod tests {
             "type": "Note",
             "attributedTo": "https://coops.example/coops/outlandish",
             "content": "<p>Hello <em>all</em></p>",
+            "sensitive": false,
             "source": { "content": "Hello *all*", "mediaType": "text/markdown" },
             "url": "https://coops.example/coops/outlandish/posts/p1",
             "to": [PUBLIC],
@@ -938,6 +984,40 @@ mod tests {
             "updated": at(200),
         });
         assert_eq!(new, old);
+    }
+
+    #[test]
+    fn note_carries_language_hashtags_and_mentions() {
+        let urls = urls();
+        let author = coop_author(&urls);
+        let bob = url("https://social.example/users/bob");
+        let post = NewsPost {
+            content: "Hallo #Genossenschaften, sagt @bob@social.example! #coops".into(),
+            content_html: "<p>Hallo</p>".into(),
+            language: Some(coopnet_core::LanguageTag::parse("de").expect("language")),
+            mentions: vec![coopnet_core::Mention {
+                handle: "bob@social.example".into(),
+                actor: bob.clone(),
+            }],
+            ..post()
+        };
+        let new = value(&note_at(&urls, &author, &post));
+        assert_eq!(new["contentMap"], json!({ "de": "<p>Hallo</p>" }));
+        assert_eq!(new["sensitive"], false);
+        assert_eq!(
+            new["tag"],
+            json!([
+                { "type": "Hashtag", "name": "#Genossenschaften",
+                  "href": "https://coops.example/coops?q=Genossenschaften" },
+                { "type": "Hashtag", "name": "#coops",
+                  "href": "https://coops.example/coops?q=coops" },
+                { "type": "Mention", "name": "@bob@social.example", "href": bob },
+            ])
+        );
+        assert_eq!(
+            new["cc"],
+            json!(["https://coops.example/coops/outlandish/followers", bob])
+        );
     }
 
     #[test]

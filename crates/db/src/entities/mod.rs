@@ -10,6 +10,7 @@ pub mod coop_logo;
 pub mod coop_search;
 pub mod delivery;
 pub mod domain_block;
+pub mod federation_error;
 pub mod follower;
 pub mod following;
 pub mod instance_actor;

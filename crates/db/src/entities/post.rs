@@ -14,6 +14,12 @@ pub struct Model {
     pub published_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub deleted_at: Option<DateTimeUtc>,
+    /// Absent from backups made before posts had a language.
+    #[serde(default)]
+    pub language: Option<String>,
+    /// JSON array of `{handle, actor}`; absent from older backups.
+    #[serde(default)]
+    pub mentions: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

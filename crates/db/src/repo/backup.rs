@@ -7,6 +7,7 @@
 //! them and for federation news (with the ids of our boosts, which a later `Undo` names). Derived data (search index) is rebuilt on restore; caches (received
 //! activity ids, host health), membership history, console sessions and login failure
 //! counters and locks (`login_throttle`) are not kept: a restored instance starts unlocked.
+//! Nor are the recent federation errors (`federation_error`): a log, not state.
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use chrono::{DateTime, Utc};

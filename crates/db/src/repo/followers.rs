@@ -45,6 +45,28 @@ pub async fn add(
     Ok(())
 }
 
+/// Removes the follow whose Follow activity had id `follow_id`, if remote actor `actor_id`
+/// (storage id) sent it: how an `Undo` that names the Follow by id alone is matched.
+/// Returns whether there was one.
+pub async fn remove_by_follow_id(
+    conn: &impl ConnectionTrait,
+    actor_id: i64,
+    follow_id: &Url,
+) -> Result<bool, DbError> {
+    let result = follower::Entity::delete_many()
+        .filter(follower::Column::FollowId.eq(follow_id.as_str()))
+        .filter(by_actor(actor_id)?)
+        .exec(conn)
+        .await?;
+    Ok(result.rows_affected > 0)
+}
+
+/// Rows of remote actor `actor_id` (storage id).
+fn by_actor(actor_id: i64) -> Result<sea_orm::sea_query::SimpleExpr, DbError> {
+    let id = i32::try_from(actor_id).map_err(|_| DbError::NotFound)?;
+    Ok(follower::Column::RemoteActorId.eq(id))
+}
+
 /// Removes `actor`'s follow of `target`; returns whether there was one.
 pub async fn remove(
     conn: &impl ConnectionTrait,
@@ -55,10 +77,7 @@ pub async fn remove(
     let result = follower::Entity::delete_many()
         .filter(follower::Column::TargetKind.eq(kind))
         .filter(follower::Column::TargetId.eq(id))
-        .filter(
-            follower::Column::RemoteActorId
-                .eq(i32::try_from(actor_id).map_err(|_| DbError::NotFound)?),
-        )
+        .filter(by_actor(actor_id)?)
         .exec(conn)
         .await?;
     Ok(result.rows_affected > 0)
@@ -190,10 +209,7 @@ pub async fn set_state(
         )
         .filter(follower::Column::TargetKind.eq(kind))
         .filter(follower::Column::TargetId.eq(id))
-        .filter(
-            follower::Column::RemoteActorId
-                .eq(i32::try_from(actor_id).map_err(|_| DbError::NotFound)?),
-        )
+        .filter(by_actor(actor_id)?)
         .exec(conn)
         .await?;
     Ok(result.rows_affected > 0)

@@ -89,10 +89,43 @@ pub async fn set_state(
     Ok(result.rows_affected > 0)
 }
 
+/// Our follow of the remote actor `actor_id`, if any.
+pub async fn find(
+    conn: &impl ConnectionTrait,
+    actor_id: &Url,
+) -> Result<Option<Followed>, DbError> {
+    Ok(
+        list_where(conn, remote_actor::Column::ActorId.eq(actor_id.as_str()))
+            .await?
+            .pop(),
+    )
+}
+
+/// Our follow whose Follow activity had id `follow_id`, if any.
+pub async fn find_by_follow_id(
+    conn: &impl ConnectionTrait,
+    follow_id: &Url,
+) -> Result<Option<Followed>, DbError> {
+    Ok(
+        list_where(conn, following::Column::FollowId.eq(follow_id.as_str()))
+            .await?
+            .pop(),
+    )
+}
+
 /// Every followed actor, by host.
 pub async fn list(conn: &impl ConnectionTrait) -> Result<Vec<Followed>, DbError> {
+    list_where(conn, sea_orm::sea_query::Condition::all()).await
+}
+
+/// The follows matching `filter` (on `following` or the joined `remote_actor`), by host.
+async fn list_where(
+    conn: &impl ConnectionTrait,
+    filter: impl sea_orm::sea_query::IntoCondition,
+) -> Result<Vec<Followed>, DbError> {
     let rows = following::Entity::find()
         .find_also_related(remote_actor::Entity)
+        .filter(filter)
         .order_by_asc(following::Column::Id)
         .all(conn)
         .await?;

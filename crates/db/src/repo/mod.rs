@@ -8,6 +8,7 @@ pub mod coops;
 pub mod count_cache;
 pub mod deliveries;
 pub mod facets;
+pub mod federation_errors;
 pub mod followers;
 pub mod following;
 pub mod jobs;

@@ -6,18 +6,61 @@ use sea_orm::{
     QueryOrder, QuerySelect,
 };
 
-use coopnet_core::{NewsPost, Page, Target};
+use coopnet_core::{LanguageTag, Mention, NewsPost, Page, Target};
 
 use crate::DbError;
 use crate::convert::{target_from, target_parts};
 use crate::entities::post;
 
+/// How mentions are stored: a JSON array of these.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredMention {
+    handle: String,
+    actor: url::Url,
+}
+
+fn mentions_to_json(mentions: &[Mention]) -> Option<String> {
+    if mentions.is_empty() {
+        return None;
+    }
+    let stored: Vec<StoredMention> = mentions
+        .iter()
+        .map(|m| StoredMention {
+            handle: m.handle.clone(),
+            actor: m.actor.clone(),
+        })
+        .collect();
+    serde_json::to_string(&stored).ok()
+}
+
+fn mentions_from_json(json: Option<&str>) -> Result<Vec<Mention>, DbError> {
+    let Some(json) = json else {
+        return Ok(Vec::new());
+    };
+    let stored: Vec<StoredMention> =
+        serde_json::from_str(json).map_err(|e| DbError::Corrupt(format!("post mentions: {e}")))?;
+    Ok(stored
+        .into_iter()
+        .map(|m| Mention {
+            handle: m.handle,
+            actor: m.actor,
+        })
+        .collect())
+}
+
 fn from_model(m: post::Model) -> Result<NewsPost, DbError> {
     let author = target_from(&m.author_kind, m.author_id)?;
+    let language = m
+        .language
+        .map(|l| LanguageTag::parse(&l))
+        .transpose()
+        .map_err(|e| DbError::Corrupt(format!("post language: {e}")))?;
     Ok(NewsPost {
         id: i64::from(m.id),
         public_id: m.public_id,
         author,
+        mentions: mentions_from_json(m.mentions.as_deref())?,
+        language,
         content: m.content,
         content_html: m.content_html,
         published_at: m.published_at,
@@ -26,15 +69,35 @@ fn from_model(m: post::Model) -> Result<NewsPost, DbError> {
     })
 }
 
+/// What a new post is made of (its id and dates are given on insert).
+#[derive(Debug, Clone, Copy)]
+pub struct NewPostRecord<'a> {
+    /// Who writes it.
+    pub author: Target,
+    /// Markdown.
+    pub content: &'a str,
+    /// Sanitised HTML.
+    pub content_html: &'a str,
+    /// Its language.
+    pub language: Option<&'a LanguageTag>,
+    /// The accounts it mentions.
+    pub mentions: &'a [Mention],
+}
+
 /// Stores a new post.
 pub async fn insert(
     conn: &impl ConnectionTrait,
     public_id: &str,
-    author: Target,
-    content: &str,
-    content_html: &str,
+    post: NewPostRecord<'_>,
     at: DateTime<Utc>,
 ) -> Result<NewsPost, DbError> {
+    let NewPostRecord {
+        author,
+        content,
+        content_html,
+        language,
+        mentions,
+    } = post;
     let (kind, id) = target_parts(author)?;
     let m = post::ActiveModel {
         id: NotSet,
@@ -46,6 +109,8 @@ pub async fn insert(
         published_at: Set(at),
         updated_at: Set(at),
         deleted_at: Set(None),
+        language: Set(language.map(|l| l.as_str().to_owned())),
+        mentions: Set(mentions_to_json(mentions)),
     }
     .insert(conn)
     .await?;

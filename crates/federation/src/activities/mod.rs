@@ -16,7 +16,7 @@ use serde::Deserialize;
 use url::Url;
 
 use crate::protocol::activities::{
-    Accept, AddMember, Delete, Follow, OtherActivity, Reject, RemoveMember, UndoFollow,
+    Accept, AddMember, Delete, Follow, OtherActivity, Reject, RemoveMember, UndoByRef, UndoFollow,
     UpdateMember,
 };
 use crate::protocol::remote_post::{
@@ -34,8 +34,11 @@ pub enum InboxActivity {
     /// A peer network withdraws a boost (the Announce embedded). Before `Undo`, so that an
     /// `Undo` read leniently never takes it for an unfollow.
     UndoAnnounce(UndoAnnounce),
-    /// They stop following.
+    /// They stop following (the Follow embedded).
     Undo(UndoFollow),
+    /// Any other `Undo`: of a Follow or a boost named by id alone (Pleroma, Akkoma), or
+    /// of something we keep nothing of (a Like).
+    UndoByRef(UndoByRef),
     /// A remote actor accepted our network's follow.
     Accept(Accept),
     /// A remote actor refused it.
@@ -88,7 +91,7 @@ impl InboxActivity {
             Self::Add(_) => "Add",
             Self::Remove(_) => "Remove",
             Self::Update(_) | Self::UpdateNote(_) => "Update",
-            Self::UndoAnnounce(_) => "Undo",
+            Self::UndoAnnounce(_) | Self::UndoByRef(_) => "Undo",
             Self::Create(_) => "Create",
             Self::Announce(_) => "Announce",
             Self::Other(o) => &o.kind,
@@ -112,6 +115,7 @@ impl Activity for InboxActivity {
             Self::Remove(a) => &a.id,
             Self::Update(a) => &a.id,
             Self::UndoAnnounce(a) => &a.id,
+            Self::UndoByRef(a) => &a.id,
             Self::Create(a) => &a.id,
             Self::UpdateNote(a) => &a.id,
             Self::Announce(a) => &a.id,
@@ -130,6 +134,7 @@ impl Activity for InboxActivity {
             Self::Remove(a) => &a.actor,
             Self::Update(a) => &a.actor,
             Self::UndoAnnounce(a) => &a.actor,
+            Self::UndoByRef(a) => &a.actor,
             Self::Create(a) => &a.actor,
             Self::UpdateNote(a) => &a.actor,
             Self::Announce(a) => &a.actor,
@@ -153,15 +158,17 @@ impl Activity for InboxActivity {
         // Follow and Undo are exempt: handling them again is harmless (a repeated Follow is
         // accepted again, as Mastodon does) and Misskey reuses their ids when someone
         // follows, unfollows and follows again (`/follows/{follower}/{followee}`, `…/undo`).
-        let idempotent = matches!(self, Self::Follow(_) | Self::Undo(_));
+        let idempotent = matches!(self, Self::Follow(_) | Self::Undo(_) | Self::UndoByRef(_));
         if !idempotent && !received::record(&data.db, self.id().as_str()).await? {
             tracing::debug!("duplicate activity ignored");
             return Ok(());
         }
         let id = self.id().to_string();
+        let kind = self.kind().to_owned();
         let result = match self {
             Self::Follow(follow) => follow::receive(follow, data).await,
             Self::Undo(undo) => undo::receive(undo, data).await,
+            Self::UndoByRef(undo) => undo::receive_ref(undo, data).await,
             Self::Accept(accept) => {
                 accept::receive(&accept.actor, &accept.object, true, data).await
             }
@@ -181,6 +188,23 @@ impl Activity for InboxActivity {
                 Ok(())
             }
         };
+        if let Err(e) = &result
+            && !matches!(e, FederationError::NotFound | FederationError::Gone)
+        {
+            // Our own words for what we refused (a trust rule's message), fixed words
+            // for anything that may carry what the peer sent.
+            let why = match e {
+                FederationError::Forbidden(ours) => ours.clone(),
+                other => other.brief(),
+            };
+            crate::peer_errors::record(
+                &data.db,
+                &sender,
+                "inbox",
+                &format!("their {kind} was refused: {why}"),
+            )
+            .await;
+        }
         if result.is_err() && !idempotent {
             // Not processed: the sender's retry must not be taken for a duplicate.
             received::forget(&data.db, &id).await?;

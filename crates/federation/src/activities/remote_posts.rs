@@ -290,12 +290,22 @@ pub async fn undo_announce(
             "an actor may only undo its own boosts".into(),
         ));
     }
-    let Sender::Peer(network) = sender(data, &undo.actor).await? else {
+    undo_announce_by_id(&undo.actor, &undo.object.id, data).await
+}
+
+/// A peer network withdraws its boost `announce` (the Announce's id; the caller has checked
+/// that it is the sender's own).
+pub async fn undo_announce_by_id(
+    actor: &Url,
+    announce: &Url,
+    data: &Data<FedData>,
+) -> Result<(), FederationError> {
+    let Sender::Peer(network) = sender(data, actor).await? else {
         return Ok(());
     };
     let txn = coopnet_db::begin_write(&data.db).await?;
-    let post = remote_posts::remove_source_by_activity(&txn, network.id, &undo.object.id).await?;
+    let post = remote_posts::remove_source_by_activity(&txn, network.id, announce).await?;
     txn.commit().await.map_err(DbError::from)?;
-    tracing::info!(announce = %undo.object.id, found = post.is_some(), "boost withdrawn");
+    tracing::info!(%announce, found = post.is_some(), "boost withdrawn");
     Ok(())
 }

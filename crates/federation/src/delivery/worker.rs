@@ -381,6 +381,26 @@ impl Deliveries {
             deliveries::finish(&tx, f.id, false, f.next, f.status, f.error.as_deref()).await?;
         }
         deliveries::release(&tx, hold).await?;
+        // One line per failing host and round in the console's recent errors (a host that
+        // is down fails every delivery of the round; one line says so).
+        let mut failing: HashMap<&str, (&Finished, usize)> = HashMap::new();
+        for f in finished.iter().filter(|f| !f.delivered) {
+            failing.entry(f.host.as_str()).or_insert((f, 0)).1 += 1;
+        }
+        for (host, (first, count)) in failing {
+            let what = first.error.as_deref().unwrap_or("failed");
+            let then = if first.next.is_some() {
+                "will retry"
+            } else {
+                "given up"
+            };
+            let reason = if count > 1 {
+                format!("{count} deliveries failed ({what}; {then})")
+            } else {
+                format!("delivery failed ({what}; {then})")
+            };
+            crate::peer_errors::record(&tx, host, "delivery", &reason).await;
+        }
         let mut opened = Vec::new();
         for (host, (answered, failures)) in hosts {
             let known = health.get(host);

@@ -1,6 +1,8 @@
 //! `Note`: a news post, and the activities that carry it to followers: `Create`, the
 //! network's `Announce` (a boost, as Mastodon shows it) and `Delete` with a `Tombstone`.
 use activitypub_federation::kinds::activity::{AnnounceType, CreateType, DeleteType};
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -25,6 +27,16 @@ pub struct Note {
     pub attributed_to: Url,
     /// Sanitised HTML.
     pub content: String,
+    /// The same HTML under the post's language (BCP 47), so servers can filter and
+    /// translate it; absent for posts stored without a language.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub content_map: BTreeMap<String, String>,
+    /// Never marked sensitive: news posts carry no content warning.
+    #[serde(default)]
+    pub sensitive: bool,
+    /// `Hashtag`s for the `#words` and `Mention`s for the `@user@host` in the text.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tag: Vec<NoteTag>,
     /// The Markdown source.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<Source>,
@@ -39,6 +51,19 @@ pub struct Note {
     /// Last edited (Mastodon applies edits only when present).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated: Option<DateTime<Utc>>,
+}
+
+/// A tag of a note: a `Hashtag` (`name` `#word`, `href` a page about it) or a `Mention`
+/// (`name` `@user@host`, `href` the actor's id), as Mastodon writes both.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NoteTag {
+    /// `Hashtag` or `Mention`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `#word` or `@user@host`.
+    pub name: String,
+    /// The tag's page, or the mentioned actor.
+    pub href: Url,
 }
 
 /// The source a note was rendered from.

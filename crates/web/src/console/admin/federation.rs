@@ -21,13 +21,16 @@ pub async fn federation_page(
     Query(q): Query<NoticeQuery>,
 ) -> Response {
     let t = ui.t;
-    let (peers, requests, blocks) = match (
+    let (peers, requests, blocks, errors) = match (
         federation::peers(&ctx).await,
         federation::requests(&ctx).await,
         federation::blocked(&ctx).await,
+        federation::recent_errors(&ctx).await,
     ) {
-        (Ok(p), Ok(r), Ok(b)) => (p, r, b),
-        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return error(&ui, e),
+        (Ok(p), Ok(r), Ok(b), Ok(e)) => (p, r, b, e),
+        (Err(e), _, _, _) | (_, Err(e), _, _) | (_, _, Err(e), _) | (_, _, _, Err(e)) => {
+            return error(&ui, e);
+        }
     };
     let csrf = &s.csrf_token;
     let act = |action: &str, domain: &str, text: &str| {
@@ -106,6 +109,27 @@ pub async fn federation_page(
             vec![act("unblock", &b.domain, t.unblock)],
         );
     }
+    // Grouped by peer (hosts in order of their newest error), newest first within each.
+    let mut hosts: Vec<&str> = Vec::new();
+    for e in &errors {
+        if !hosts.contains(&e.host.as_str()) {
+            hosts.push(&e.host);
+        }
+    }
+    let mut error_table = Table::new(vec![t.host, t.step, t.reason, t.created], t.no_errors);
+    for host in hosts {
+        for e in errors.iter().filter(|e| e.host == host) {
+            error_table.row(
+                vec![
+                    Cell::text(e.host.clone()),
+                    Cell::text(e.step.clone()),
+                    Cell::text(e.reason.clone()),
+                    Cell::text(date(e.at)),
+                ],
+                Vec::new(),
+            );
+        }
+    }
     let follow = FormView::new(
         "/console/admin/federation",
         csrf,
@@ -130,6 +154,11 @@ pub async fn federation_page(
             Section::new("peers", t.peers_title)
                 .table(peer_table)
                 .form(act("resync", "", t.resync_all)),
+        )
+        .section(
+            Section::new("errors", t.errors_title)
+                .intro(t.errors_intro)
+                .table(error_table),
         )
         .section(Section::new("follow", t.follow_target).form(follow))
         .section(Section::new("requests", t.requests_title).table(req_table))

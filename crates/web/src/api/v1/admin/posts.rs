@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use coopnet_app::AppContext;
-use coopnet_app::posts::{self, Post, PostAuthor};
+use coopnet_app::posts::{self, Draft, Post, PostAuthor};
 use serde::{Deserialize, Serialize};
 
 use crate::api::v1::Paging;
@@ -18,6 +18,9 @@ pub struct PostJson {
     pub url: String,
     pub content: String,
     pub content_html: String,
+    /// The post's language (BCP 47); absent on posts written before posts had one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
     pub published_at: DateTime<Utc>,
 }
 
@@ -28,16 +31,21 @@ impl From<&Post> for PostJson {
             url: p.url.to_string(),
             content: p.record.content.clone(),
             content_html: p.record.content_html.clone(),
+            language: p.record.language.as_ref().map(|l| l.as_str().to_owned()),
             published_at: p.record.published_at,
         }
     }
 }
 
-/// `{"content": "Markdown"}`
+/// `{"content": "Markdown", "language": "de"}`: `#words` become hashtags, `@user@host`
+/// mentions; `language` (BCP 47) defaults to the co-op's first language (the network's
+/// for network posts).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPost {
     pub content: String,
+    #[serde(default)]
+    pub language: Option<String>,
 }
 
 /// A page of posts.
@@ -53,7 +61,11 @@ async fn create(
     author: PostAuthor,
     body: NewPost,
 ) -> Result<(StatusCode, Json<PostJson>), ApiError> {
-    let post = posts::create(ctx, &caller.0.scope, &author, &body.content).await?;
+    let draft = Draft {
+        content: body.content,
+        language: body.language,
+    };
+    let post = posts::create(ctx, &caller.0.scope, &author, draft).await?;
     Ok((StatusCode::CREATED, Json(PostJson::from(&post))))
 }
 
