@@ -22,6 +22,7 @@ mod m20261206_120000_create_linked_account;
 mod m20261206_120100_create_remote_post;
 mod m20261206_130000_create_federation_error;
 mod m20261206_130100_add_post_language_and_mentions;
+mod m20261206_140000_create_queue_notify;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_120100_create_remote_post::Migration),
             Box::new(m20261206_130000_create_federation_error::Migration),
             Box::new(m20261206_130100_add_post_language_and_mentions::Migration),
+            Box::new(m20261206_140000_create_queue_notify::Migration),
         ]
     }
 }

@@ -190,6 +190,12 @@ async fn round_trip(source_url: &str, target_url: &str, dir: &std::path::Path) {
     let ctx = AppContext::start_with_keys(test_settings(target_url, 1), fixture_keys())
         .await
         .unwrap();
+    let live = coops::all(&ctx).await.unwrap().len() as f64;
+    let analyzed = crate::bulk_import::coop_statistics(&ctx.db).await;
+    assert!(
+        analyzed.is_some_and(|n| n >= live),
+        "the restore analyzed the co-op table: {analyzed:?} rows for {live} co-ops"
+    );
     assert_eq!(
         normalised(&exchange::to_json(&coops::all(&ctx).await.unwrap()).unwrap()),
         normalised(&before),

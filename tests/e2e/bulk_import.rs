@@ -147,3 +147,54 @@ async fn a_thousand_imported_co_ops_reach_every_peer_without_blocking_writers() 
         .await;
     }
 }
+
+/// Whether the planner has statistics for table `coop`: on PostgreSQL `pg_class.reltuples`
+/// (-1 until the first ANALYZE, set by it in the same transaction), on SQLite a row of
+/// `sqlite_stat1` (written only by ANALYZE).
+pub(crate) async fn coop_statistics(db: &sea_orm::DatabaseConnection) -> Option<f64> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => {
+            "SELECT reltuples::float8 AS n FROM pg_class WHERE relname = 'coop' AND reltuples >= 0"
+        }
+        _ => {
+            "SELECT CAST(substr(stat, 1, instr(stat || ' ', ' ') - 1) AS REAL) AS n \
+             FROM sqlite_stat1 WHERE tbl = 'coop' LIMIT 1"
+        }
+    };
+    let row = match db.query_one_raw(Statement::from_string(backend, sql)).await {
+        Ok(row) => row,
+        // No sqlite_stat1 table yet: nothing was ever analyzed.
+        Err(_) => return None,
+    };
+    row.map(|r| r.try_get::<f64>("", "n").unwrap())
+}
+
+#[tokio::test]
+async fn a_bulk_import_leaves_planner_statistics() {
+    let (ctx, _db) = crate::context().await;
+    assert_eq!(
+        coop_statistics(&ctx.db).await,
+        None,
+        "fresh tables are unanalyzed"
+    );
+    let records: Vec<CoopInput> = (0..120)
+        .map(|i| {
+            let country = ["GB", "DE", "NL", "FR"][i % 4];
+            serde_json::from_value(json!({
+                "slug": format!("bulk-{i:03}"),
+                "name": format!("Bulk {i}"),
+                "country": country,
+                "services": ["Hosting"],
+            }))
+            .unwrap()
+        })
+        .collect();
+    exchange::import(&ctx, &records, ImportMode::Insert)
+        .await
+        .unwrap();
+    let rows = coop_statistics(&ctx.db)
+        .await
+        .expect("the import analyzed the co-op table");
+    assert_eq!(rows, 120.0, "statistics count what was imported");
+}

@@ -47,7 +47,8 @@ fn interop_dir() -> PathBuf {
 }
 
 /// The venv's python, from `setup.sh` (run once per test process; its output on failure).
-fn setup_python() -> Result<PathBuf, String> {
+/// Shared with `strict_parsers.rs`, which judges documents with the same venv.
+pub(crate) fn setup_python() -> Result<PathBuf, String> {
     static PYTHON: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     PYTHON
         .get_or_init(|| {

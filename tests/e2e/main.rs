@@ -27,7 +27,9 @@ mod search;
 mod signatures;
 mod ssrf;
 mod storage;
+mod strict_parsers;
 mod two_instances;
+mod wakeups;
 
 use coopnet_app::AppContext;
 use coopnet_tests::{TestDb, test_settings};

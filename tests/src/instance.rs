@@ -85,6 +85,24 @@ impl TestInstance {
         adjust: impl FnOnce(&mut Settings),
         resolver: Option<std::sync::Arc<dyn Resolve>>,
     ) -> anyhow::Result<Self> {
+        Self::spawn_full(adjust, resolver, fast_delivery()).await
+    }
+
+    /// Like [`TestInstance::spawn_with`], its workers paced by `delivery` instead of
+    /// [`fast_delivery`] (e.g. an idle poll so long that only a wake-up can explain a
+    /// prompt delivery).
+    pub async fn spawn_paced(
+        adjust: impl FnOnce(&mut Settings),
+        delivery: DeliveryConfig,
+    ) -> anyhow::Result<Self> {
+        Self::spawn_full(adjust, None, delivery).await
+    }
+
+    async fn spawn_full(
+        adjust: impl FnOnce(&mut Settings),
+        resolver: Option<std::sync::Arc<dyn Resolve>>,
+        delivery: DeliveryConfig,
+    ) -> anyhow::Result<Self> {
         let db = TestDb::new().await?;
         let listener = TcpListener::bind("127.0.0.1:0").await.context("bind")?;
         let addr = listener.local_addr()?;
@@ -101,7 +119,7 @@ impl TestInstance {
             .await
             .context("start instance")?;
         let (stop_worker, worker_stop) = watch::channel(false);
-        ctx.spawn_delivery_worker(fast_delivery(), worker_stop)
+        ctx.spawn_delivery_worker(delivery, worker_stop)
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let (stop, stopped) = oneshot::channel::<()>();
         let serve_ctx = ctx.clone();

@@ -44,5 +44,7 @@ pub async fn read(database_url: &str, file: &Path) -> Result<Vec<(&'static str, 
     })?;
     txn.commit().await?;
     search::reindex_missing(&db).await?;
+    // Every table was just filled: give the planner statistics (`coopnet_db::analyze`).
+    coopnet_db::analyze(&db, None).await?;
     Ok(doc.counts())
 }

@@ -5,11 +5,13 @@ use coopnet_config::Settings;
 use coopnet_core::Network;
 use coopnet_db::repo::count_cache::CountCache;
 use coopnet_db::repo::networks::{self, LocalNetwork};
+use coopnet_db::signals::Signal;
 use coopnet_db::{DatabaseConnection, connect};
 use coopnet_federation::delivery::DeliveryConfig;
 use coopnet_federation::jobs::JobConfig;
 use coopnet_federation::keys::KeySource;
 use coopnet_federation::net::{AddressRules, NetConfig, Resolve, SystemResolver};
+use coopnet_federation::protocol::nodeinfo::SoftwareLinks;
 use coopnet_federation::queue::Wake;
 use coopnet_federation::sync::WalkLimits;
 use coopnet_federation::urls::Urls;
@@ -61,6 +63,25 @@ pub fn address_rules(settings: &Settings) -> Result<AddressRules, AppError> {
         allow_http: settings.dev_mode,
         allow_private: f.private_addresses_allowed(settings.dev_mode),
         allowed,
+    })
+}
+
+/// What NodeInfo 2.1 states about the software, from `[nodeinfo]` (empty keys: not stated;
+/// the values were checked as http(s) URLs when the settings were loaded).
+pub fn software_links(
+    nodeinfo: &coopnet_config::NodeInfoSettings,
+) -> Result<SoftwareLinks, AppError> {
+    let parse = |key: &str, value: &str| {
+        if value.is_empty() {
+            return Ok(None);
+        }
+        url::Url::parse(value)
+            .map(Some)
+            .map_err(|e| AppError::internal(format!("nodeinfo.{key} '{value}': {e}")))
+    };
+    Ok(SoftwareLinks {
+        repository: parse("repository", &nodeinfo.repository)?,
+        homepage: parse("homepage", &nodeinfo.homepage)?,
     })
 }
 
@@ -148,7 +169,9 @@ impl AppContext {
             max_page_items: f.peer_max_page_items,
             deadline: std::time::Duration::from_secs(f.peer_walk_timeout_secs),
         };
+        let software = software_links(&settings.nodeinfo)?;
         let data = FedData {
+            software,
             db: db.clone(),
             http,
             walk,
@@ -226,10 +249,33 @@ impl AppContext {
         let deliveries =
             coopnet_federation::delivery::spawn(self.fed().clone(), config, stop.clone())
                 .map_err(|e| AppError::caused("starting the delivery worker", e))?;
-        let jobs = coopnet_federation::jobs::spawn(self.federation.clone(), jobs, stop);
+        let jobs = coopnet_federation::jobs::spawn(self.federation.clone(), jobs, stop.clone());
+        let signals = self.spawn_commit_signals(stop);
         Ok(tokio::spawn(async move {
-            let _ = tokio::join!(deliveries, jobs);
+            let _ = tokio::join!(deliveries, jobs, signals);
         }))
+    }
+}
+
+impl AppContext {
+    /// Rings the workers' wake-ups when another process on the database commits rows for
+    /// them (`coopnet_db::signals`), so what `coopnet coop add` enqueues is delivered at once
+    /// rather than at the worker's next idle poll. Ends when `stop` turns true.
+    fn spawn_commit_signals(&self, stop: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+        let url = self.settings.database_url.clone();
+        let deliveries = self.federation.wake.clone();
+        let jobs = self.federation.jobs_wake.clone();
+        tokio::spawn(async move {
+            coopnet_db::signals::watch_commits(&url, stop, |signal| match signal {
+                Signal::Deliveries => deliveries.ring(),
+                Signal::Jobs => jobs.ring(),
+                Signal::Any => {
+                    deliveries.ring();
+                    jobs.ring();
+                }
+            })
+            .await;
+        })
     }
 }
 

@@ -7,7 +7,8 @@
 //! local demo instance. Settings are values passed around, never globals: one process can
 //! run several differently configured instances (the test harness does).
 //!
-//! Depends on `coopnet-core` (to validate handles, countries, languages) and `toml`.
+//! Depends on `coopnet-core` (to validate handles, countries, languages), `toml` and `url`
+//! (to validate the URLs NodeInfo states).
 
 mod env;
 mod settings;
@@ -15,7 +16,7 @@ mod settings;
 pub use env::env_overrides;
 pub use settings::{
     ConsoleSettings, DeliverySettings, DirectorySettings, FederationSettings, FollowPolicy,
-    LimitSettings, LogFormat, MetricsSettings, NetworkSettings, Settings,
+    LimitSettings, LogFormat, MetricsSettings, NetworkSettings, NodeInfoSettings, Settings,
 };
 
 use std::path::{Path, PathBuf};

@@ -1,3 +1,5 @@
+//! The [`Settings`] tree: one struct per config section with its defaults, and the checks
+//! of values that parse but make no sense ([`Settings::validate`]).
 use coopnet_core::{CountryCode, LanguageTag, Slug};
 use serde::{Deserialize, Serialize};
 
@@ -244,6 +246,33 @@ impl Default for LimitSettings {
     }
 }
 
+/// What NodeInfo 2.1 says about the software (`software.repository` and `software.homepage`).
+/// Empty: not stated (NodeInfo 2.0 never carries them: its schema forbids them). An operator
+/// running modified code points `repository` at their own source (AGPL-3.0).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NodeInfoSettings {
+    /// Where the source code of the running software is (an http(s) URL); empty: none.
+    pub repository: String,
+    /// The software's home page (an http(s) URL); empty: none.
+    pub homepage: String,
+}
+
+impl NodeInfoSettings {
+    fn problems(&self, problems: &mut Vec<String>) {
+        for (key, value) in [
+            ("repository", &self.repository),
+            ("homepage", &self.homepage),
+        ] {
+            if !value.is_empty() && !http_url_ok(value) {
+                problems.push(format!(
+                    "nodeinfo.{key} '{value}' must be empty or an absolute http(s) URL, e.g. https://github.com/coopnet/coopnet"
+                ));
+            }
+        }
+    }
+}
+
 /// Who may read the Prometheus metrics. By default nobody: `/metrics` is not on the public
 /// router unless a token is set, and a separate listen address serves it to whoever can
 /// reach that address (keep it private: loopback or an internal interface).
@@ -326,6 +355,8 @@ pub struct Settings {
     pub console: ConsoleSettings,
     /// Who may read `/metrics`.
     pub metrics: MetricsSettings,
+    /// What NodeInfo says about the software.
+    pub nodeinfo: NodeInfoSettings,
 }
 
 impl Default for Settings {
@@ -346,6 +377,7 @@ impl Default for Settings {
             delivery: DeliverySettings::default(),
             console: ConsoleSettings::default(),
             metrics: MetricsSettings::default(),
+            nodeinfo: NodeInfoSettings::default(),
         }
     }
 }
@@ -422,6 +454,7 @@ impl Settings {
             ));
         }
         self.delivery.problems(&mut problems);
+        self.nodeinfo.problems(&mut problems);
         if self.max_body_bytes < 1024 {
             problems.push("max_body_bytes must be at least 1024".into());
         }
@@ -469,6 +502,14 @@ impl Settings {
         }
         toml::to_string(&shown).map_err(|e| ConfigError::Invalid(e.to_string()))
     }
+}
+
+/// An absolute `http`/`https` URL with a host, nothing else (what NodeInfo readers such as
+/// Fedify's accept for `software.repository` and `software.homepage`).
+fn http_url_ok(value: &str) -> bool {
+    url::Url::parse(value).is_ok_and(|u| {
+        matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty())
+    })
 }
 
 /// An IP address, or one with a `/prefix` no longer than the address.

@@ -116,3 +116,40 @@ fn default_toml_documents_every_key() {
         "config/default.toml is stale: it must equal Settings::default()"
     );
 }
+
+#[test]
+fn nodeinfo_urls_are_optional_and_must_be_http_urls() {
+    let s = load(None, env(&[])).expect("demo settings");
+    assert!(s.nodeinfo.repository.is_empty() && s.nodeinfo.homepage.is_empty());
+    let s = load(
+        None,
+        env(&[
+            (
+                "COOPNET_NODEINFO__REPOSITORY",
+                "https://git.example.coop/coopnet",
+            ),
+            ("COOPNET_NODEINFO__HOMEPAGE", "http://coopnet.example/"),
+        ]),
+    )
+    .expect("valid URLs");
+    assert_eq!(s.nodeinfo.repository, "https://git.example.coop/coopnet");
+    assert_eq!(s.nodeinfo.homepage, "http://coopnet.example/");
+    for bad in [
+        "git@github.com:coopnet/coopnet.git",
+        "ftp://x.example/",
+        "/relative",
+        " ",
+    ] {
+        let f = file(&format!("[nodeinfo]\nrepository = \"{bad}\"\n"));
+        let err = load(Some(f.path()), env(&[])).expect_err(bad).to_string();
+        assert!(err.contains("nodeinfo.repository"), "{bad}: {err}");
+    }
+    let f = file("[nodeinfo]\nhomepage = \"mailto:a@b.example\"\n");
+    let err = load(Some(f.path()), env(&[]))
+        .expect_err("mailto")
+        .to_string();
+    assert!(
+        err.contains("nodeinfo.homepage") && err.contains("http(s)"),
+        "{err}"
+    );
+}

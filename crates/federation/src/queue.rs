@@ -17,8 +17,9 @@
 //!
 //! Enqueuers write their rows in the transaction of the change that caused them and commit it
 //! through [`commit_and_wake`], which rings the worker's [`Wake`] once the rows are visible.
-//! The wake-up only shortens the wait of this process's worker; workers of other processes
-//! on the same database find the rows at their next poll.
+//! Commits of other processes on the same database ring it too: the app listens for them
+//! (`coopnet_db::signals`: PostgreSQL `LISTEN/NOTIFY`, SQLite `data_version`), so a row
+//! enqueued by the CLI is picked up at once, not at the next idle poll.
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -42,7 +43,9 @@ impl Wake {
         self.0.notified().await;
     }
 
-    fn ring(&self) {
+    /// Rings it: after a commit of this process ([`commit_and_wake`]), or when another
+    /// process signalled a commit (`coopnet_db::signals`, wired up by the app).
+    pub fn ring(&self) {
         self.0.notify_one();
     }
 }

@@ -1,3 +1,6 @@
+//! [`FedData`], the app data every federation handler and worker gets from the library:
+//! this instance's database, identity, settings it needs and shared helpers, passed in (never
+//! global) so one process can run several instances.
 use std::sync::Arc;
 
 use activitypub_federation::config::FederationConfig;
@@ -37,6 +40,8 @@ pub struct FedData {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// Rendered co-op actor documents (`http::actor_cache`).
     pub actor_cache: Arc<crate::http::actor_cache::ActorCache>,
+    /// What NodeInfo 2.1 states about the software (`[nodeinfo]` in the config).
+    pub software: crate::protocol::nodeinfo::SoftwareLinks,
 }
 
 /// How follows of the network actor by other networks (`Group` actors) are answered.

@@ -1,5 +1,6 @@
 //! Collections: outboxes (paged `Create{Note}`), followers and following (counts), and the
-//! network's members (paged).
+//! network's members (paged). The members collection and its pages carry the actor
+//! context: they embed `Organization`s and the `coopnet:digest` marker.
 use activitypub_federation::config::Data;
 use activitypub_federation::kinds::collection::{OrderedCollectionPageType, OrderedCollectionType};
 use axum::response::{IntoResponse, Response};
@@ -211,6 +212,8 @@ pub async fn members(data: &Data<FedData>, query: PageQuery) -> Response {
         let Some(n) = query.page else {
             let (total, digest) = coops::member_digest(&data.db, data.network.id).await?;
             let mut c = collection(&id, total, MEMBERS_PAGE_SIZE);
+            // `coopnet:digest` needs the `coopnet:` prefix of the actor context.
+            c.context = actor_context();
             c.digest = Some(digest);
             return Ok::<_, FederationError>(activity_json(&c));
         };

@@ -1,14 +1,16 @@
-//! WebFinger, host-meta and NodeInfo.
+//! WebFinger, host-meta and NodeInfo: the documents other servers fetch to find our actors
+//! and learn what software we run. The wire types are in `protocol::webfinger` and
+//! `protocol::nodeinfo`; these handlers fill them from the database and `FedData`.
 use activitypub_federation::config::Data;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use coopnet_db::repo::coops::{self, SlugState};
 use coopnet_db::repo::posts;
 use serde::Deserialize;
-use serde_json::json;
 use url::Url;
 
 use crate::objects::instance::INSTANCE_USERNAME;
+use crate::protocol::nodeinfo::{Metadata, NodeInfo, NodeInfoLink, NodeInfoLinks, NodeInfoVersion};
 use crate::protocol::webfinger::{Jrd, JrdLink};
 use crate::urls::LocalRef;
 use crate::{FedData, FederationError};
@@ -130,14 +132,21 @@ pub async fn host_meta(data: Data<FedData>) -> Response {
 /// `GET /.well-known/nodeinfo`: links to the documents and to the instance actor (FEP-2677).
 pub async fn nodeinfo_links(data: Data<FedData>) -> Response {
     let base = data.urls.base();
-    let body = json!({
-        "links": [
-            { "rel": "http://nodeinfo.diaspora.software/ns/schema/2.1", "href": format!("{base}/nodeinfo/2.1") },
-            { "rel": "http://nodeinfo.diaspora.software/ns/schema/2.0", "href": format!("{base}/nodeinfo/2.0") },
-            { "rel": "https://www.w3.org/ns/activitystreams#Application", "href": data.urls.instance() },
-        ]
+    let mut links: Vec<NodeInfoLink> = Vec::new();
+    for version in NodeInfoVersion::ALL {
+        match Url::parse(&format!("{base}/nodeinfo/{}", version.as_str())) {
+            Ok(href) => links.push(NodeInfoLink {
+                rel: version.schema(),
+                href,
+            }),
+            Err(e) => return FederationError::Internal(e.to_string()).into_response(),
+        }
+    }
+    links.push(NodeInfoLink {
+        rel: "https://www.w3.org/ns/activitystreams#Application".into(),
+        href: data.urls.instance(),
     });
-    let mut r = axum::Json(body).into_response();
+    let mut r = axum::Json(NodeInfoLinks { links }).into_response();
     r.headers_mut().insert(
         header::ACCESS_CONTROL_ALLOW_ORIGIN,
         HeaderValue::from_static("*"),
@@ -145,11 +154,11 @@ pub async fn nodeinfo_links(data: Data<FedData>) -> Response {
     r
 }
 
-/// `GET /nodeinfo/2.0` and `/nodeinfo/2.1`.
+/// `GET /nodeinfo/2.0` and `/nodeinfo/2.1` ([`NodeInfo`]; 404 for other versions).
 pub async fn nodeinfo(data: Data<FedData>, version: &str) -> Response {
-    if version != "2.0" && version != "2.1" {
+    let Some(version) = NodeInfoVersion::parse(version) else {
         return FederationError::NotFound.into_response();
-    }
+    };
     let counts = async {
         let coops = coops::count(&data.db, data.network.id).await?;
         let posts = posts::count_live(&data.db).await?;
@@ -159,29 +168,20 @@ pub async fn nodeinfo(data: Data<FedData>, version: &str) -> Response {
         Ok(c) => c,
         Err(e) => return FederationError::from(e).into_response(),
     };
-    let mut software = json!({ "name": "coopnet", "version": env!("CARGO_PKG_VERSION") });
-    if version == "2.1" {
-        software["repository"] = json!(env!("CARGO_PKG_REPOSITORY"));
-        software["homepage"] = json!(env!("CARGO_PKG_REPOSITORY"));
-    }
-    let body = json!({
-        "version": version,
-        "software": software,
-        "protocols": ["activitypub"],
-        "services": { "inbound": [], "outbound": ["atom1.0"] },
-        "openRegistrations": false,
-        "usage": { "users": { "total": coops, "activeMonth": coops, "activeHalfyear": coops }, "localPosts": posts },
-        "metadata": {
-            "nodeName": data.network.name,
-            "networkName": data.network.name,
-            "networkHandle": format!("@{}@{}", data.network.username, data.urls.domain()),
-            "country": data.network.country.map(|c| c.to_string()),
-            "languages": data.network.languages.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        },
-    });
-    let profile = format!(
-        r#"application/json; profile="http://nodeinfo.diaspora.software/ns/schema/{version}#""#
-    );
+    let metadata = Metadata {
+        node_name: data.network.name.clone(),
+        network_name: data.network.name.clone(),
+        network_handle: format!("@{}@{}", data.network.username, data.urls.domain()),
+        country: data.network.country.map(|c| c.to_string()),
+        languages: data
+            .network
+            .languages
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
+    };
+    let body = NodeInfo::new(version, &data.software, coops, posts, metadata);
+    let profile = format!(r#"application/json; profile="{}#""#, version.schema());
     let mut r = axum::Json(body).into_response();
     if let Ok(v) = HeaderValue::from_str(&profile) {
         r.headers_mut().insert(header::CONTENT_TYPE, v);

@@ -8,6 +8,7 @@
 pub mod activities;
 pub mod actor;
 pub mod collection;
+pub mod nodeinfo;
 pub mod note;
 pub mod profile_links;
 pub mod remote_post;
@@ -27,8 +28,19 @@ pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
 /// Media type of ActivityStreams documents we serve.
 pub const ACTIVITY_JSON: &str = "application/activity+json; charset=utf-8";
 
-/// `@context` of actor documents: ActivityStreams, security (publicKey) and the Mastodon
-/// extension terms, so Mastodon, GoToSocial, Misskey and Lemmy read every field.
+/// `@context` of actor documents (and of what embeds them: the members collection and its
+/// pages, `Update`/`Add` of a member): ActivityStreams, security (publicKey) and the
+/// extension terms, so Mastodon, GoToSocial, Misskey and Lemmy read every field and a JSON-LD
+/// processor drops none (`tests/interop/strict_check.py` checks it):
+///
+/// - Mastodon's `toot:` and `schema:` terms (`discoverable`, `indexable`, `featured`,
+///   `PropertyValue`/`value`) and `manuallyApprovesFollowers`, `Hashtag`;
+/// - `webfinger` as FEP-2c59's context defines it (written out, so readers need not fetch
+///   another context: <https://codeberg.org/fediverse/fep/src/branch/main/fep/2c59/fep-2c59.md>);
+/// - the `coopnet:` namespace: `members` (an IRI), `coopnet:digest` (a string), and
+///   `coopnet:profile` / `coopnet:network` as JSON literals (`@type: @json`, JSON-LD 1.1):
+///   their inner keys (`slug`, `services`, `country`, ...) are coopnet's record format, read
+///   by coopnet peers as plain JSON, so they are kept verbatim rather than each given an IRI.
 pub fn actor_context() -> Value {
     json!([
         "https://www.w3.org/ns/activitystreams",
@@ -43,18 +55,30 @@ pub fn actor_context() -> Value {
             "PropertyValue": "schema:PropertyValue",
             "value": "schema:value",
             "Hashtag": "as:Hashtag",
-            "coopnet": "https://coopnet.org/ns#",
-            "members": { "@id": "coopnet:members", "@type": "@id" }
+            "webfinger": {
+                "@id": "https://purl.archive.org/socialweb/webfinger#webfinger",
+                "@type": "http://www.w3.org/2001/XMLSchema#string"
+            },
+            "coopnet": COOPNET_NS,
+            "members": { "@id": "coopnet:members", "@type": "@id" },
+            "coopnet:digest": { "@id": "coopnet:digest" },
+            "coopnet:profile": { "@id": "coopnet:profile", "@type": "@json" },
+            "coopnet:network": { "@id": "coopnet:network", "@type": "@json" }
         }
     ])
 }
+
+/// The coopnet extension namespace (`coopnet:` terms in [`actor_context`]).
+pub const COOPNET_NS: &str = "https://coopnet.org/ns#";
 
 /// `@context` of plain documents: [`AS_CONTEXT`] alone.
 pub fn plain_context() -> Value {
     Value::String(AS_CONTEXT.to_owned())
 }
 
-/// `@context` of activities and notes.
+/// `@context` of activities and notes: ActivityStreams (which has `tag`, `Mention`,
+/// `contentMap`, `source`) plus `Hashtag` and `sensitive`, which Mastodon reads but the
+/// ActivityStreams context does not define.
 pub fn activity_context() -> Value {
     json!([
         "https://www.w3.org/ns/activitystreams",

@@ -1,0 +1,87 @@
+//! Cross-process wake-ups: a co-op added by another process on the same database (as
+//! `coopnet coop add` does) reaches a peer network at once, although the serving process's
+//! delivery worker polls only once a minute. The other process commits the delivery rows;
+//! `coopnet_db::signals` (PostgreSQL `LISTEN/NOTIFY`, SQLite `data_version`) rings the
+//! worker. Runs on both backends.
+use std::time::{Duration, Instant};
+
+use coopnet_app::{AppContext, Externals, coops, federation};
+use coopnet_core::FollowState;
+use coopnet_tests::{TestInstance, eventually, fast_delivery, fixture_keys};
+use serde_json::Value;
+
+/// Far longer than the test allows: only a wake-up can deliver within the bound.
+const IDLE_POLL: Duration = Duration::from_secs(120);
+
+async fn listed_on(instance: &TestInstance, slug: &str) -> bool {
+    let page: Value = reqwest::get(instance.url("/api/v1/coops?q=wakeful"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["slug"].as_str() == Some(slug))
+}
+
+#[tokio::test]
+async fn a_coop_added_by_another_process_reaches_the_peer_at_once() {
+    let slow = coopnet_federation::delivery::DeliveryConfig {
+        idle_poll: IDLE_POLL,
+        ..fast_delivery()
+    };
+    let a = TestInstance::spawn_paced(|_| {}, slow).await.unwrap();
+    let b = TestInstance::spawn_with(|s| {
+        s.network.username = "peernet".into();
+        s.network.name = "Peer Network".into();
+    })
+    .await
+    .unwrap();
+    federation::follow(&b.ctx, &a.url("/network"))
+        .await
+        .unwrap();
+    eventually(
+        Duration::from_secs(30),
+        "B's follow of A accepted",
+        || async {
+            let list = federation::following(&b.ctx).await.unwrap();
+            list.iter()
+                .all(|f| f.state == FollowState::Accepted)
+                .then_some(())
+        },
+    )
+    .await;
+
+    // "Another process": a context of its own on A's database, without workers (the CLI).
+    let cli = AppContext::start_with(
+        (*a.ctx.settings).clone(),
+        Externals {
+            keys: fixture_keys(),
+            ..Externals::default()
+        },
+    )
+    .await
+    .unwrap();
+    // Let A's idle worker settle into its long sleep, so only a wake-up can explain a
+    // prompt delivery.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let input = serde_json::from_value(serde_json::json!({
+        "slug": "wakeful-coop", "name": "Wakeful Co-op", "services": ["Hosting"]
+    }))
+    .unwrap();
+    let started = Instant::now();
+    coops::create(&cli, &input).await.unwrap();
+    eventually(Duration::from_secs(10), "the co-op on B", || async {
+        listed_on(&b, "wakeful-coop").await.then_some(())
+    })
+    .await;
+    let took = started.elapsed();
+    eprintln!("co-op added by another process reached the peer in {took:?}");
+    assert!(
+        took < Duration::from_secs(3),
+        "took {took:?}: A's worker was not woken (its idle poll is {IDLE_POLL:?})"
+    );
+}
