@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt;
 
 use chrono::{DateTime, Utc};
-use coopnet_core::{Coop, CoopInput, FieldErrors, LinkInput, csv_cell};
+use coopnet_core::{Coop, CoopInput, FieldErrors, LinkInput, Slug, csv_cell};
 use serde_json::Value;
 
 use crate::coops::{self, NewMember, SlugAvailability};
@@ -308,6 +308,7 @@ pub async fn import(
     let mut seen = HashSet::new();
     let mut new = Vec::new();
     let mut changes = Vec::new();
+    let mut valid = Vec::new();
     for (i, input) in records.iter().enumerate() {
         let row = i + 1;
         let reject = |errors: FieldErrors| RowError {
@@ -329,7 +330,18 @@ pub async fn import(
             )));
             continue;
         }
-        match coops::availability(&ctx.db, ctx, &slug).await? {
+        valid.push((row, input, slug, profile));
+    }
+    // Every handle in one query per 500 (an import may hold 100,000).
+    let slugs: Vec<&Slug> = valid.iter().map(|(_, _, slug, _)| slug).collect();
+    let states = coops::availability_many(&ctx.db, ctx, &slugs).await?;
+    for ((row, input, slug, profile), state) in valid.into_iter().zip(states) {
+        let reject = |errors: FieldErrors| RowError {
+            row,
+            slug: Some(input.slug.clone()),
+            errors,
+        };
+        match state {
             SlugAvailability::Free => new.push(NewMember {
                 slug,
                 profile,
@@ -349,6 +361,7 @@ pub async fn import(
             ))),
         }
     }
+    bad.sort_by_key(|r| r.row);
     if !bad.is_empty() {
         return Err(ImportError::Rows(bad));
     }

@@ -582,6 +582,35 @@ pub async fn member_added(
     .await
 }
 
+/// Co-ops joined (an import's batch): [`member_added`] for each, with the peer networks'
+/// inboxes read once for all of them.
+pub async fn members_added(
+    conn: &impl ConnectionTrait,
+    data: &FedData,
+    coops: &[Coop],
+) -> Result<(), FederationError> {
+    let inboxes = peer_inboxes(conn, data).await?;
+    if inboxes.is_empty() {
+        return Ok(());
+    }
+    let network = Author::network(data);
+    for coop in coops {
+        let object = member_object(conn, data, coop).await?;
+        let id = data.urls.new_activity();
+        let activity = member_added_activity(&data.urls, id.clone(), object);
+        enqueue(
+            conn,
+            network.target.clone(),
+            "Add",
+            &id,
+            &activity,
+            &inboxes,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// A co-op changed: `Update` (embedded in full) to peer networks.
 pub async fn member_updated(
     conn: &impl ConnectionTrait,

@@ -12,5 +12,5 @@ mod write;
 
 pub use link::{LinkState, link, linked_account, public_link, unlink};
 pub use read::{MAX_PAGE_SIZE, Visibility, all, get, get_remote, list};
-pub use slug::{SlugAvailability, availability};
+pub use slug::{SlugAvailability, availability, availability_many};
 pub use write::{NewMember, WRITE_BATCH, create, create_many, remove, update, update_many};

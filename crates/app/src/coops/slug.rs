@@ -49,3 +49,28 @@ pub async fn availability(
         },
     )
 }
+
+/// [`availability`] of each of `slugs`, in order, in one query per 500 (imports check
+/// thousands).
+pub async fn availability_many(
+    conn: &impl ConnectionTrait,
+    ctx: &AppContext,
+    slugs: &[&Slug],
+) -> Result<Vec<SlugAvailability>, AppError> {
+    let names: Vec<&str> = slugs.iter().map(|s| s.as_str()).collect();
+    let taken = coops::taken_slugs(conn, ctx.network.id, &names).await?;
+    Ok(names
+        .iter()
+        .map(|name| {
+            if *name == ctx.network.username.as_str() {
+                SlugAvailability::Network
+            } else {
+                match taken.get(*name) {
+                    None => SlugAvailability::Free,
+                    Some(false) => SlugAvailability::Taken,
+                    Some(true) => SlugAvailability::Retired,
+                }
+            }
+        })
+        .collect())
+}

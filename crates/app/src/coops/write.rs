@@ -26,7 +26,7 @@ use coopnet_federation::outbox;
 use coopnet_federation::queue::commit_and_wake;
 
 use super::read::find_live;
-use super::slug::{SlugAvailability, availability};
+use super::slug::{SlugAvailability, availability_many};
 use crate::{AppContext, AppError, posts};
 
 /// Co-ops written per transaction when many are written at once.
@@ -80,61 +80,100 @@ pub async fn create_many(ctx: &AppContext, members: Vec<NewMember>) -> Result<Ve
     let mut created = Vec::with_capacity(members.len());
     let batches: Vec<&[NewMember]> = members.chunks(WRITE_BATCH).collect();
     let last = batches.len().saturating_sub(1);
+    let mut statistics = Statistics::default();
     for (n, batch) in batches.into_iter().enumerate() {
         let txn = coopnet_db::begin_write(&ctx.db).await?;
-        for member in batch {
-            created.push(insert_member(&txn, ctx, member).await?);
-        }
+        created.extend(insert_members(&txn, ctx, batch).await?);
         if n == last {
             welcome(&txn, ctx, &created).await?;
         }
         commit(txn, ctx).await?;
+        statistics.after(ctx, created.len(), n == last).await?;
     }
-    analyze_bulk(ctx, created.len()).await?;
     Ok(created)
 }
 
-/// After a bulk write (at least a batch), refreshes the planner statistics of what it
-/// wrote (`coopnet_db::analyze`): without them a filter on a freshly imported directory
-/// runs orders of magnitude slower until something else analyzes.
-async fn analyze_bulk(ctx: &AppContext, written: usize) -> Result<(), AppError> {
-    if written >= WRITE_BATCH {
-        coopnet_db::analyze(&ctx.db, Some(coopnet_db::COOP_TABLES)).await?;
-    }
-    Ok(())
+/// Planner statistics during and after a bulk write (`coopnet_db::analyze`). Without them
+/// PostgreSQL plans the batch's handle check (`slug IN (...)`, a prepared statement) with
+/// default selectivities and scans the whole table: a 100,000-co-op import spent most of
+/// its time there. So the tables written are analyzed once the write reaches
+/// [`Statistics::FIRST`] rows and each time it doubles (a logarithmic number of passes,
+/// each a sample), and once at the end of any write of a batch or more, so that searches
+/// on a freshly loaded directory are planned with real figures too.
+#[derive(Debug)]
+struct Statistics {
+    next: usize,
 }
 
-async fn insert_member(
+impl Default for Statistics {
+    fn default() -> Self {
+        Self { next: Self::FIRST }
+    }
+}
+
+impl Statistics {
+    /// Rows written before the first pass during a write.
+    const FIRST: usize = 1_000;
+
+    async fn after(
+        &mut self,
+        ctx: &AppContext,
+        written: usize,
+        done: bool,
+    ) -> Result<(), AppError> {
+        let due = if done {
+            written >= WRITE_BATCH
+        } else {
+            written >= self.next
+        };
+        if due {
+            coopnet_db::analyze(&ctx.db, Some(coopnet_db::COOP_TABLES)).await?;
+            self.next = written.saturating_mul(2);
+        }
+        Ok(())
+    }
+}
+
+/// Writes one batch of new members: their handles checked, the co-ops inserted and
+/// indexed, and their `Add`s queued, in a handful of statements for the whole batch.
+async fn insert_members(
     conn: &impl ConnectionTrait,
     ctx: &AppContext,
-    member: &NewMember,
-) -> Result<Coop, AppError> {
-    let slug = &member.slug;
-    if let Some(problem) = availability(conn, ctx, slug).await?.problem() {
-        return Err(AppError::Conflict(format!("slug '{slug}' {problem}")));
+    batch: &[NewMember],
+) -> Result<Vec<Coop>, AppError> {
+    let slugs: Vec<&Slug> = batch.iter().map(|m| &m.slug).collect();
+    for (slug, state) in slugs
+        .iter()
+        .zip(availability_many(conn, ctx, &slugs).await?)
+    {
+        if let Some(problem) = state.problem() {
+            return Err(AppError::Conflict(format!("slug '{slug}' {problem}")));
+        }
     }
     let now = Utc::now();
-    let created_at = member.created_at.unwrap_or(now);
-    let coop = repo::insert(
-        conn,
-        NewCoop {
-            network_id: ctx.network.id,
-            slug,
-            profile: &member.profile,
-            created_at,
-            updated_at: member.updated_at.unwrap_or(created_at),
-        },
-    )
-    .await
-    .map_err(|e| match e {
-        coopnet_db::DbError::Conflict(_) => AppError::Conflict(format!(
-            "slug '{slug}' {}",
+    let news: Vec<NewCoop> = batch
+        .iter()
+        .map(|member| {
+            let created_at = member.created_at.unwrap_or(now);
+            NewCoop {
+                network_id: ctx.network.id,
+                slug: &member.slug,
+                profile: &member.profile,
+                created_at,
+                updated_at: member.updated_at.unwrap_or(created_at),
+            }
+        })
+        .collect();
+    let coops = repo::insert_many(conn, &news).await.map_err(|e| match e {
+        // Taken between the check and the insert (another writer, or twice in the batch).
+        coopnet_db::DbError::Conflict(detail) => AppError::Conflict(format!(
+            "a handle of this batch {} ({detail})",
             SlugAvailability::Taken.problem().unwrap_or_default()
         )),
         other => other.into(),
     })?;
-    outbox::member_added(conn, ctx.fed(), &coop).await?;
-    Ok(coop)
+    outbox::members_added(conn, ctx.fed(), &coops).await?;
+    Ok(coops)
 }
 
 /// The network's post welcoming `joined` (nothing for none): each by name, linked, with its
@@ -211,7 +250,9 @@ pub async fn update_many(
     changes: Vec<(Slug, CoopProfile, Option<DateTime<Utc>>)>,
 ) -> Result<Vec<Coop>, AppError> {
     let mut changed = Vec::new();
-    for batch in changes.chunks(WRITE_BATCH) {
+    let mut statistics = Statistics::default();
+    let batches = changes.chunks(WRITE_BATCH).count();
+    for (n, batch) in changes.chunks(WRITE_BATCH).enumerate() {
         let txn = coopnet_db::begin_write(&ctx.db).await?;
         for (slug, profile, updated_at) in batch {
             let existing = find_live(&txn, ctx, slug.as_str()).await?;
@@ -222,8 +263,10 @@ pub async fn update_many(
             changed.push(write_profile(&txn, ctx, &existing, profile, at).await?);
         }
         commit(txn, ctx).await?;
+        statistics
+            .after(ctx, changed.len(), n + 1 == batches)
+            .await?;
     }
-    analyze_bulk(ctx, changed.len()).await?;
     Ok(changed)
 }
 

@@ -65,6 +65,87 @@ pub async fn insert(conn: &impl ConnectionTrait, new: NewCoop<'_>) -> Result<Coo
     Ok(coop)
 }
 
+/// Inserts local co-ops in a few statements whatever their number (one multi-row insert per
+/// table: co-ops, search text, facets, join events), for imports: a statement per co-op and
+/// table made a 20,000-co-op import on PostgreSQL a quarter of a million round trips. Like
+/// [`insert`] otherwise; returns the co-ops in the order given. Callers bound the batch
+/// (bind parameters are limited per statement).
+pub async fn insert_many(
+    conn: &impl ConnectionTrait,
+    news: &[NewCoop<'_>],
+) -> Result<Vec<Coop>, DbError> {
+    if news.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut models = Vec::with_capacity(news.len());
+    for new in news {
+        let mut am = coop::ActiveModel {
+            id: NotSet,
+            network_id: Set(db_id(new.network_id)?),
+            slug: Set(new.slug.to_string()),
+            actor_id: Set(None),
+            is_local: Set(true),
+            public_key_pem: Set(None),
+            private_key_pem: Set(None),
+            deleted_at: Set(None),
+            created_at: Set(new.created_at),
+            updated_at: Set(new.updated_at),
+            ..Default::default()
+        };
+        set_profile(&mut am, new.profile);
+        models.push(am);
+    }
+    let inserted = coop::Entity::insert_many(models)
+        .exec_with_returning(conn)
+        .await?;
+    // RETURNING's row order is not promised: put them back in the order given, by handle.
+    let mut by_slug: std::collections::HashMap<(i32, String), coop::Model> = inserted
+        .into_iter()
+        .map(|m| ((m.network_id, m.slug.clone()), m))
+        .collect();
+    let mut coops = Vec::with_capacity(news.len());
+    for new in news {
+        let m = by_slug
+            .remove(&(db_id(new.network_id)?, new.slug.to_string()))
+            .ok_or_else(|| DbError::Corrupt(format!("insert of '{}' returned no row", new.slug)))?;
+        coops.push(Coop::try_from(m)?);
+    }
+    search::write_new(conn, &coops).await?;
+    search::record_all(
+        conn,
+        coops
+            .iter()
+            .map(|c| search::event_of(c, true, c.created_at)),
+    )
+    .await?;
+    Ok(coops)
+}
+
+/// Which of `slugs` are taken within network `network_id`: slug -> whether its co-op was
+/// removed (a removed co-op keeps its slug). One query per 500 slugs.
+pub async fn taken_slugs(
+    conn: &impl ConnectionTrait,
+    network_id: i64,
+    slugs: &[&str],
+) -> Result<std::collections::HashMap<String, bool>, DbError> {
+    let mut taken = std::collections::HashMap::new();
+    for chunk in slugs.chunks(500) {
+        let rows: Vec<(String, Option<DateTime<Utc>>)> = coop::Entity::find()
+            .select_only()
+            .column(coop::Column::Slug)
+            .column(coop::Column::DeletedAt)
+            .filter(coop::Column::NetworkId.eq(db_id(network_id)?))
+            .filter(coop::Column::Slug.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        for (slug, deleted_at) in rows {
+            taken.insert(slug, deleted_at.is_some());
+        }
+    }
+    Ok(taken)
+}
+
 /// Replaces the profile of co-op `id`, stamps `updated_at` and reindexes it.
 pub async fn update_profile(
     conn: &impl ConnectionTrait,

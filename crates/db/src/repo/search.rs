@@ -123,6 +123,32 @@ pub(crate) async fn write(conn: &impl ConnectionTrait, coop: &Coop) -> Result<()
     Ok(())
 }
 
+/// Indexes co-ops just inserted (they have no entries yet): one insert of all their facet
+/// rows and one of their texts.
+pub(crate) async fn write_new(conn: &impl ConnectionTrait, coops: &[Coop]) -> Result<(), DbError> {
+    // Bounded statements: SQLite allows 32,766 bind parameters, facet rows take 4 each.
+    let facets: Vec<coop_facet::ActiveModel> = coops.iter().flat_map(facet_rows).collect();
+    for chunk in facets.chunks(2_000) {
+        coop_facet::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(conn)
+            .await?;
+    }
+    let mut entries = Vec::with_capacity(coops.len());
+    for coop in coops {
+        entries.push(coop_search::ActiveModel {
+            coop_id: Set(db_id(coop.id)?),
+            sort_name: Set(fold(&coop.profile.name)),
+            document: Set(document(coop)),
+        });
+    }
+    for chunk in entries.chunks(2_000) {
+        coop_search::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Rewrites co-op `coop_id`'s facet rows and text from its current row; a removed or
 /// missing co-op leaves the index.
 pub async fn reindex(conn: &impl ConnectionTrait, coop_id: i64) -> Result<(), DbError> {
@@ -172,9 +198,13 @@ where
             .filter(coop::Column::Id.is_in(chunk.to_vec()))
             .all(&txn)
             .await?;
-        for m in models {
-            write(&txn, &Coop::try_from(m)?).await?;
-        }
+        let coops = models
+            .into_iter()
+            .map(Coop::try_from)
+            .collect::<Result<Vec<_>, _>>()?;
+        // They lack a text entry; facet rows of theirs may exist (a partial index).
+        remove_many(&txn, chunk).await?;
+        write_new(&txn, &coops).await?;
         txn.commit().await?;
     }
     Ok(ids.len() as u64)
