@@ -598,15 +598,7 @@ pub async fn members_added(
         let object = member_object(conn, data, coop).await?;
         let id = data.urls.new_activity();
         let activity = member_added_activity(&data.urls, id.clone(), object);
-        enqueue(
-            conn,
-            network.target.clone(),
-            "Add",
-            &id,
-            &activity,
-            &inboxes,
-        )
-        .await?;
+        enqueue(conn, network.target, "Add", &id, &activity, &inboxes).await?;
     }
     Ok(())
 }
