@@ -1,3 +1,5 @@
+//! [`TestDb`]: a throw-away database per test, SQLite in a temp folder or, when
+//! `TEST_DATABASE_URL` is set, a fresh PostgreSQL database dropped afterwards.
 use std::path::PathBuf;
 
 use anyhow::Context;

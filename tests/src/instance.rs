@@ -1,3 +1,5 @@
+//! [`TestInstance`]: a whole coopnet instance (router, workers, database) on a loopback
+//! port named `localhost:PORT`, for federation tests over real HTTP.
 use std::net::SocketAddr;
 
 use anyhow::Context;

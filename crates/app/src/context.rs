@@ -1,3 +1,7 @@
+//! [`AppContext`]: what every use case runs with (settings, the database pool, the local
+//! network, the federation data, caches), built once per instance from settings passed in,
+//! never from globals, so one process can run several instances (the tests run whole
+//! federations). Also starts the background workers and the commit-signal listener.
 use std::path::Path;
 use std::sync::Arc;
 

@@ -1,3 +1,5 @@
+//! Settings from the environment: `COOPNET_*` variables turned into a TOML table of
+//! overrides (`COOPNET_NETWORK__NAME` -> `network.name`), applied over the config file.
 use serde::{Deserialize, Deserializer};
 
 use crate::ConfigError;

@@ -1,3 +1,5 @@
+//! Tests of settings loading: defaults, file and environment precedence, validation
+//! messages, and `config/default.toml` kept equal to `Settings::default()`.
 use std::io::Write;
 
 use super::*;

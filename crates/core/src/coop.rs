@@ -1,3 +1,5 @@
+//! The co-op aggregate: [`Coop`] (identity, timestamps, network) and its validated
+//! [`CoopProfile`] (everything a co-op edits), with the map point and contact rules.
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};

@@ -1,3 +1,5 @@
+//! [`CountryCode`]: ISO 3166-1 alpha-2 codes, checked against the assigned list so a typo
+//! (`UK`) is refused at input rather than showing up as an unknown country in facets.
 use std::fmt;
 
 use serde::{Deserialize, Serialize};

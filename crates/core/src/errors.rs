@@ -1,3 +1,5 @@
+//! [`FieldErrors`]: every validation problem of one input, keyed by field, so forms, the
+//! API and imports report all problems at once in the same words.
 use std::collections::BTreeMap;
 use std::fmt;
 

@@ -1,3 +1,5 @@
+//! [`CoopInput`]: a co-op as submitted (forms, API, import files), its size limits, and
+//! its validation into a `Slug` and a `CoopProfile`.
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Datelike, Utc};

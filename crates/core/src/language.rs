@@ -1,3 +1,5 @@
+//! [`LanguageTag`]: BCP 47 tags in canonical case, the languages co-ops work in and posts
+//! are written in; shape-checked, never looked up remotely.
 use std::fmt;
 
 use serde::{Deserialize, Serialize};

@@ -1,3 +1,5 @@
+//! A co-op's social and web links: [`LinkKind`] decides the label and `rel="me"`, links
+//! are validated as http(s) URLs (fediverse handles included).
 use std::fmt;
 use std::str::FromStr;
 

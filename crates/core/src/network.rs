@@ -1,3 +1,5 @@
+//! [`Network`]: a national network of co-ops, this instance's own or a peer's, as the
+//! directory shows it.
 use url::Url;
 
 use crate::{CountryCode, LanguageTag, Slug};

@@ -1,3 +1,5 @@
+//! [`Slug`]: a co-op's handle (`@slug@domain`, its profile path): the allowed shape,
+//! length and the reserved names that would collide with routes or well-known actors.
 use std::fmt;
 
 use serde::{Deserialize, Serialize};

@@ -1,3 +1,5 @@
+//! [`Tag`]: a service or technology label as the co-op wrote it, with the folded key that
+//! groups spellings (`Web Design`, `web design`) into one facet.
 use std::fmt;
 
 use serde::{Deserialize, Serialize};

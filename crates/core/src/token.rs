@@ -1,3 +1,5 @@
+//! API tokens: [`TokenScope`] (what a token may do: admin, or one co-op) and the stored
+//! token record (a hash, never the secret).
 use chrono::{DateTime, Utc};
 
 use crate::Slug;

@@ -1,3 +1,5 @@
+//! Opening the database: [`connect`] builds the pool with each backend's settings (SQLite
+//! WAL, busy timeout, foreign keys), [`begin_write`] starts a transaction that will write.
 use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};

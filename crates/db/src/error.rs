@@ -1,3 +1,5 @@
+//! [`DbError`]: storage failures callers can tell apart (not found, conflict, corrupt
+//! row), the same on SQLite and PostgreSQL.
 use sea_orm::{DbErr, SqlErr};
 
 /// Storage failures callers can tell apart.

@@ -1,3 +1,5 @@
+//! sea-orm entity of table `coop_search` (its schema and the reasons for it are in
+//! `migrations/`); used only by `repo/`, which converts it to `coopnet-core` types.
 use sea_orm::entity::prelude::*;
 
 /// The portable columns; PostgreSQL adds a generated `tsv` (see the migration).

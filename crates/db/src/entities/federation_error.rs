@@ -1,3 +1,5 @@
+//! sea-orm entity of table `federation_error` (its schema and the reasons for it are in
+//! `migrations/`); used only by `repo/`, which converts it to `coopnet-core` types.
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
