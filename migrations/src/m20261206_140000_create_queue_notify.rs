@@ -1,8 +1,9 @@
-//! Cross-process wake-ups on PostgreSQL: a row added to `delivery` or `job` sends
-//! `NOTIFY coopnet_queue` with the table's name as payload, so every `serve` process on the
-//! database (listening through `coopnet_db::signals`) wakes its worker for that queue at once
-//! instead of at its next idle poll. A `coopnet coop add` in another process thus reaches
-//! peer networks in milliseconds.
+//! Cross-process signals on PostgreSQL: a row added to `delivery` or `job`, and any write to
+//! `coop` or `linked_account`, sends `NOTIFY coopnet_queue` with the table's name as
+//! payload, so every `serve` process on the database (listening through
+//! `coopnet_db::signals`) wakes its worker for that queue at once instead of at its next
+//! idle poll, and drops the actor documents it rendered. A `coopnet coop add` in another
+//! process thus reaches peer networks in milliseconds.
 //!
 //! Triggers rather than calls in the repository so no enqueuer (CLI, other processes, future
 //! write paths) can forget one; statement-level, and PostgreSQL delivers a notification only
@@ -22,11 +23,17 @@ const POSTGRES_UP: &[&str] = &[
      FOR EACH STATEMENT EXECUTE FUNCTION coopnet_queue_notify()",
     "CREATE TRIGGER job_queue_notify AFTER INSERT ON job \
      FOR EACH STATEMENT EXECUTE FUNCTION coopnet_queue_notify()",
+    "CREATE TRIGGER coop_change_notify AFTER INSERT OR UPDATE OR DELETE ON coop \
+     FOR EACH STATEMENT EXECUTE FUNCTION coopnet_queue_notify()",
+    "CREATE TRIGGER linked_account_change_notify AFTER INSERT OR UPDATE OR DELETE \
+     ON linked_account FOR EACH STATEMENT EXECUTE FUNCTION coopnet_queue_notify()",
 ];
 
 const POSTGRES_DOWN: &[&str] = &[
     "DROP TRIGGER IF EXISTS delivery_queue_notify ON delivery",
     "DROP TRIGGER IF EXISTS job_queue_notify ON job",
+    "DROP TRIGGER IF EXISTS coop_change_notify ON coop",
+    "DROP TRIGGER IF EXISTS linked_account_change_notify ON linked_account",
     "DROP FUNCTION IF EXISTS coopnet_queue_notify()",
 ];
 

@@ -2,11 +2,12 @@
 //! `coopnet coop add` does) reaches a peer network at once, although the serving process's
 //! delivery worker polls only once a minute. The other process commits the delivery rows;
 //! `coopnet_db::signals` (PostgreSQL `LISTEN/NOTIFY`, SQLite `data_version`) rings the
-//! worker. Runs on both backends.
+//! worker; the same signal drops the serving process's rendered actor documents when the
+//! other process renames the co-op. Runs on both backends.
 use std::time::{Duration, Instant};
 
 use coopnet_app::{AppContext, Externals, coops, federation};
-use coopnet_core::FollowState;
+use coopnet_core::{FollowState, TokenScope};
 use coopnet_tests::{TestInstance, eventually, fast_delivery, fixture_keys};
 use serde_json::Value;
 
@@ -84,4 +85,37 @@ async fn a_coop_added_by_another_process_reaches_the_peer_at_once() {
         took < Duration::from_secs(3),
         "took {took:?}: A's worker was not woken (its idle poll is {IDLE_POLL:?})"
     );
+
+    // A serves the co-op's actor document from its cache; the other process renames the
+    // co-op; A's cache is dropped on the database's signal, not by A's own write.
+    assert_eq!(actor_name(&a, "wakeful-coop").await, "Wakeful Co-op");
+    assert_eq!(actor_name(&a, "wakeful-coop").await, "Wakeful Co-op");
+    let patch = serde_json::from_value(serde_json::json!({"name": "Wide Awake Co-op"})).unwrap();
+    let started = Instant::now();
+    coops::update(&cli, &TokenScope::Admin, "wakeful-coop", &patch)
+        .await
+        .unwrap();
+    eventually(
+        Duration::from_secs(10),
+        "the new name in A's actor",
+        || async { (actor_name(&a, "wakeful-coop").await == "Wide Awake Co-op").then_some(()) },
+    )
+    .await;
+    let took = started.elapsed();
+    eprintln!("a rename by another process reached the serving process's actor in {took:?}");
+    assert!(took < Duration::from_secs(1), "took {took:?}");
+}
+
+/// The `name` of co-op `slug`'s actor document as `instance` serves it.
+async fn actor_name(instance: &TestInstance, slug: &str) -> String {
+    let doc: Value = reqwest::Client::new()
+        .get(instance.url(&format!("/coops/{slug}")))
+        .header("Accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    doc["name"].as_str().unwrap_or_default().to_owned()
 }

@@ -1,10 +1,11 @@
 //! Commit signals between processes sharing one database: how a `serve` process learns that
 //! another process (the CLI, another `serve`) committed rows for its queues, so its workers
-//! wake at once instead of at their next idle poll.
+//! wake at once instead of at their next idle poll, or changed co-ops, so it drops the actor
+//! documents it rendered.
 //!
-//! - PostgreSQL: `LISTEN coopnet_queue` on a connection of its own; triggers on `delivery`
-//!   and `job` (migration `m20261206_140000_create_queue_notify`) notify with the table's
-//!   name when their transaction commits. If the connection drops, notifications may have
+//! - PostgreSQL: `LISTEN coopnet_queue` on a connection of its own; triggers on `delivery`,
+//!   `job`, `coop` and `linked_account` (migration `m20261206_140000_create_queue_notify`)
+//!   notify with the table's name when their transaction commits. If the connection drops, notifications may have
 //!   been missed while it was down: after reconnecting the watcher reports [`Signal::Any`].
 //! - SQLite: no notifications exist, so a connection of its own reads `PRAGMA data_version`
 //!   every [`SQLITE_POLL`]; the value changes when any other connection (of any process)
@@ -38,6 +39,8 @@ pub enum Signal {
     Deliveries,
     /// Rows in `job`.
     Jobs,
+    /// A write to `coop` or `linked_account`: what actor documents are built from.
+    Coops,
     /// Something (SQLite), or possibly something (a PostgreSQL reconnect): wake everyone.
     Any,
 }
@@ -47,6 +50,7 @@ impl Signal {
         match payload {
             "delivery" => Self::Deliveries,
             "job" => Self::Jobs,
+            "coop" | "linked_account" => Self::Coops,
             _ => Self::Any,
         }
     }
@@ -165,6 +169,8 @@ mod tests {
     fn payloads_name_their_queue() {
         assert_eq!(Signal::from_payload("delivery"), Signal::Deliveries);
         assert_eq!(Signal::from_payload("job"), Signal::Jobs);
+        assert_eq!(Signal::from_payload("coop"), Signal::Coops);
+        assert_eq!(Signal::from_payload("linked_account"), Signal::Coops);
         assert_eq!(Signal::from_payload("mail"), Signal::Any);
     }
 }

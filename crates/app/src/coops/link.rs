@@ -21,7 +21,6 @@ use coopnet_db::repo::{blocks, following, linked_accounts, remote_actors, remote
 use coopnet_federation::FederationError;
 use coopnet_federation::linked::{self, LinkError};
 use coopnet_federation::outbox;
-use coopnet_federation::queue::commit_and_wake;
 
 use super::read::find_live;
 use super::write::republish;
@@ -183,7 +182,7 @@ pub async fn link(
         republish(&txn, ctx, &coop).await?;
     }
     let state = state_of(&txn, account).await?;
-    commit_and_wake(txn, [&ctx.fed().wake]).await?;
+    super::write::commit(txn, ctx).await?;
     tracing::info!(actor = %actor.actor_id, "account linked");
     Ok(state)
 }
@@ -201,7 +200,7 @@ pub async fn unlink(ctx: &AppContext, scope: &TokenScope, slug: &str) -> Result<
     };
     drop_link(&txn, ctx, coop.id, &link).await?;
     republish(&txn, ctx, &coop).await?;
-    commit_and_wake(txn, [&ctx.fed().wake]).await?;
+    super::write::commit(txn, ctx).await?;
     tracing::info!(actor = %link.actor_id, "account unlinked");
     Ok(())
 }

@@ -13,16 +13,17 @@ use crate::{FedData, FederationError, keys};
 
 /// `GET /coops/{slug}` as ActivityStreams: 404 unknown, 410 removed.
 pub async fn coop(data: &Data<FedData>, slug: &str) -> Response {
+    if let Some(body) = data.actor_cache.get(slug) {
+        return activity_json_bytes(body);
+    }
+    // Taken before the reads: a write committed after it makes what we render stale.
+    let epoch = data.actor_cache.epoch();
     match coops::find_by_slug(&data.db, data.network.id, slug).await {
         Ok(SlugState::Live(coop)) => {
-            if let Some(body) = data.actor_cache.get(coop.id, coop.updated_at) {
-                return activity_json_bytes(body);
-            }
             let pair = match keys::for_coop(data, coop.id).await {
                 Ok(pair) => pair,
                 Err(e) => return e.into_response(),
             };
-            // The cache key (`updated_at`) moves when an account is linked or unlinked.
             let link = match linked_accounts::for_coop(&data.db, coop.id).await {
                 Ok(link) => link,
                 Err(e) => return FederationError::from(e).into_response(),
@@ -34,7 +35,8 @@ pub async fn coop(data: &Data<FedData>, slug: &str) -> Response {
             match serde_json::to_vec(&actor) {
                 Ok(body) => {
                     let body = bytes::Bytes::from(body);
-                    data.actor_cache.put(coop.id, coop.updated_at, body.clone());
+                    data.actor_cache
+                        .put(coop.slug.as_str(), epoch, body.clone());
                     activity_json_bytes(body)
                 }
                 Err(e) => FederationError::Internal(e.to_string()).into_response(),
