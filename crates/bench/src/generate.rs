@@ -5,6 +5,12 @@
 //!
 //! Co-op `i` is a pure function of `i` (seeded RNG), so queries can be built from any co-op
 //! without keeping 100,000 records in memory.
+//!
+//! Two shapes of text ([`Shape`]): summaries made of whole demo sentences drawn uniformly
+//! (the first generator's), and summaries whose words follow a Zipf law over the demo
+//! data's words ranked by frequency ([`Zipf`]): a few words ("digital", "web") in most
+//! profiles, most words rare, as in real directories. Search behaves very differently on
+//! the two: a popular word matches most of the directory.
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
@@ -43,9 +49,97 @@ pub struct Vocab {
     countries: Vec<String>,
     services: Vec<String>,
     technologies: Vec<String>,
+    /// The words of summaries when they follow a Zipf law; `None`: whole sentences.
+    zipf: Option<Zipf>,
+}
+
+/// How summaries are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Whole demo sentences, drawn uniformly.
+    Sentences,
+    /// Words drawn from a Zipf law over the demo words ranked by frequency.
+    Zipf,
+}
+
+impl Shape {
+    /// How reports name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Sentences => "demo sentences",
+            Self::Zipf => "Zipf words",
+        }
+    }
+}
+
+/// Words of summaries in a Zipf-shaped generated directory: word of rank `r` (1-based) is
+/// drawn with probability proportional to `1 / r`.
+#[derive(Debug, Clone)]
+pub struct Zipf {
+    /// The demo data's words, most frequent first.
+    words: Vec<String>,
+    /// Cumulative probabilities, same order (the last is 1).
+    cumulative: Vec<f64>,
+}
+
+/// Words per generated summary (uniform in this range; mean 40).
+pub const ZIPF_WORDS: std::ops::RangeInclusive<usize> = 25..=55;
+
+impl Zipf {
+    fn new(words: Vec<String>) -> Self {
+        let harmonic: f64 = (1..=words.len()).map(|r| 1.0 / r as f64).sum();
+        let mut acc = 0.0;
+        let cumulative = (1..=words.len())
+            .map(|r| {
+                acc += 1.0 / r as f64 / harmonic;
+                acc
+            })
+            .collect();
+        Self { words, cumulative }
+    }
+
+    /// One word, by the law.
+    pub fn draw(&self, rng: &mut impl Rng) -> &str {
+        let u: f64 = rng.random();
+        let i = self.cumulative.partition_point(|c| *c < u);
+        self.words
+            .get(i.min(self.words.len().saturating_sub(1)))
+            .map_or("coop", String::as_str)
+    }
+
+    /// Probability that a summary of `n` words contains word of rank `r` (0-based).
+    fn contains(&self, r: usize, n: f64) -> f64 {
+        let p = self.cumulative[r] - if r == 0 { 0.0 } else { self.cumulative[r - 1] };
+        1.0 - (1.0 - p).powf(n)
+    }
+
+    /// The most frequent word that a summary contains with probability at most `share`
+    /// (the "popular word" query class: the issue measured one in 62% of co-ops), and that
+    /// probability.
+    pub fn popular(&self, share: f64) -> (&str, f64) {
+        let mean = (*ZIPF_WORDS.start() + *ZIPF_WORDS.end()) as f64 / 2.0;
+        let r = (0..self.words.len())
+            .find(|r| self.contains(*r, mean) <= share)
+            .unwrap_or(0);
+        (&self.words[r], self.contains(r, mean))
+    }
 }
 
 impl Vocab {
+    /// [`Vocab::from_demo`] writing summaries of the given shape.
+    pub fn with_shape(shape: Shape) -> anyhow::Result<Self> {
+        let mut vocab = Self::from_demo()?;
+        if shape == Shape::Zipf {
+            vocab.zipf = Some(Zipf::new(demo_words_by_frequency()?));
+        }
+        Ok(vocab)
+    }
+
+    /// The Zipf law of summaries, when they follow one.
+    pub fn zipf(&self) -> Option<&Zipf> {
+        self.zipf.as_ref()
+    }
+
     /// Reads the four demo data sets.
     pub fn from_demo() -> anyhow::Result<Self> {
         let mut records = Vec::new();
@@ -113,6 +207,7 @@ impl Vocab {
             countries,
             services: services.into_iter().collect(),
             technologies: technologies.into_iter().collect(),
+            zipf: None,
         })
     }
 
@@ -176,6 +271,16 @@ impl Vocab {
         };
         for lang in langs {
             if lang != main && !rng.random_bool(0.3) {
+                continue;
+            }
+            if let Some(zipf) = &self.zipf {
+                // One summary, in the co-op's main language: its words by the law.
+                if lang != main {
+                    continue;
+                }
+                let n = rng.random_range(ZIPF_WORDS);
+                let words: Vec<&str> = (0..n).map(|_| zipf.draw(&mut rng)).collect();
+                summary.insert(lang.clone(), words.join(" "));
                 continue;
             }
             let pool = &self.sentences[lang];
@@ -245,6 +350,32 @@ impl Vocab {
             c.services.first().cloned().unwrap_or_default(),
         )
     }
+}
+
+/// Every word of the demo data's summaries (lowercase, letters only, 3 letters or more),
+/// most frequent first (ties alphabetical, so the ranking is stable).
+fn demo_words_by_frequency() -> anyhow::Result<Vec<String>> {
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for set in [
+        coopnet_app::demo::COTECH_UK,
+        coopnet_app::demo::DE,
+        coopnet_app::demo::FR,
+        coopnet_app::demo::NL,
+    ] {
+        for r in exchange::parse_json(set).map_err(|e| anyhow::anyhow!("demo data: {e}"))? {
+            for text in r.summary.values() {
+                for w in text.split(|c: char| !c.is_alphabetic()) {
+                    if w.chars().count() >= 3 {
+                        *counts.entry(w.to_lowercase()).or_default() += 1;
+                    }
+                }
+            }
+        }
+    }
+    let mut ranked: Vec<(String, usize)> = counts.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    anyhow::ensure!(ranked.len() >= 100, "too few demo words");
+    Ok(ranked.into_iter().map(|(w, _)| w).collect())
 }
 
 fn capitalise(w: &str) -> String {
@@ -389,5 +520,35 @@ mod tests {
         }
         let (word, country, service) = vocab.query(7, 20);
         assert!(!word.is_empty() && country.len() == 2 && !service.is_empty());
+    }
+
+    #[test]
+    fn zipf_summaries_have_a_few_common_words_and_many_rare_ones() {
+        let vocab = Vocab::with_shape(Shape::Zipf).expect("vocab");
+        let zipf = vocab.zipf().expect("zipf");
+        let n = 2_000;
+        let mut containing: BTreeMap<String, usize> = BTreeMap::new();
+        for i in 0..n {
+            let c = vocab.coop(i, 20);
+            c.validate().unwrap_or_else(|e| panic!("{i}: {e} {c:?}"));
+            assert_eq!(c, vocab.coop(i, 20));
+            let words: BTreeSet<&str> = c.summary.values().flat_map(|t| t.split(' ')).collect();
+            for w in words {
+                *containing.entry(w.to_owned()).or_default() += 1;
+            }
+        }
+        let (popular, expected) = zipf.popular(0.65);
+        let share = containing[popular] as f64 / n as f64;
+        assert!(
+            (share - expected).abs() < 0.05 && (0.4..=0.7).contains(&share),
+            "'{popular}' in {share:.2} of co-ops, expected {expected:.2}"
+        );
+        // Most words that occur at all occur in under 1% of the co-ops.
+        let rare = containing.values().filter(|k| **k < n / 100).count();
+        assert!(
+            rare * 2 > containing.len(),
+            "{rare} of {}",
+            containing.len()
+        );
     }
 }
