@@ -294,3 +294,45 @@ async fn a_long_walk_leaves_room_for_other_writers_and_is_not_rewritten() {
         "0 added, 0 updated, 0 removed, 0 refused"
     );
 }
+
+#[tokio::test]
+async fn a_page_with_bad_members_costs_only_those_members() {
+    let instance = spawn(|_| {}).await;
+    // One page: 40 good members, one handle listed twice under two actor ids (the batch
+    // insert fails and the members are stored one by one), one member of another host and
+    // one that fails validation.
+    let server = peer(
+        Arc::new(|base: &str, _| {
+            let mut items: Vec<Value> = (1..=40).map(|n| member(base, n)).collect();
+            items.push(json!({
+                "id": format!("{base}/coops/imposter"),
+                "type": "Organization",
+                "preferredUsername": "member-7",
+                "coopnet:profile": {"slug": "member-7", "name": "Imposter"},
+            }));
+            items.push(member("http://elsewhere.example", 41));
+            items.push(json!({
+                "id": format!("{base}/coops/bad"),
+                "type": "Organization",
+                "coopnet:profile": {"slug": "Not A Slug", "name": "Bad"},
+            }));
+            (items, None)
+        }),
+        Duration::ZERO,
+    )
+    .await;
+    let (ok, message) = backfill(&instance.ctx, &server).await;
+    assert!(ok, "{message}");
+    assert_eq!(members_of(&instance.ctx, &server).await, 40, "{message}");
+    let directory = coopnet_app::directory::search(
+        &instance.ctx,
+        &coopnet_core::SearchQuery {
+            text: "Imposter".into(),
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(directory.total, 0, "the second use of a handle is refused");
+}

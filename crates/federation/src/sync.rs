@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use activitypub_federation::config::Data;
 use activitypub_federation::fetch::fetch_object_http;
 use coopnet_core::{ActorKind, Network};
-use coopnet_db::repo::coops::RemoteUpsert;
+use coopnet_db::repo::coops::{RemoteCoop, RemoteUpsert};
 use coopnet_db::repo::{coops, networks};
 use coopnet_db::{DbError, TransactionTrait};
 use serde::Deserialize;
@@ -351,10 +351,14 @@ async fn walk(
     Ok((report, collection.digest))
 }
 
-/// Stores one batch of a page's items in one transaction, a savepoint per member: a refused
-/// member costs only itself, and a crash mid-walk leaves whole batches (the next resync
-/// finishes the walk). Ids of the members the peer still lists go into `kept`, up to `cap`
-/// of them: `false` when a further member did not fit (what came before it is committed).
+/// Stores one batch of a page's items in one transaction. Every item is read and checked
+/// first (`members::check` is pure); the members we hold no row for, the whole batch on a
+/// first walk, are then inserted together in a few statements (`coops::insert_remote_many`,
+/// inside a savepoint); the others, and all of them should that insert fail (a peer
+/// listing one handle twice), are stored one by one, a savepoint each: a refused member
+/// costs only itself, and a crash mid-walk leaves whole batches (the next resync finishes
+/// the walk). Ids of the members the peer still lists go into `kept`, up to `cap` of them:
+/// `false` when a further member did not fit (what came before it is committed).
 async fn store_batch(
     data: &Data<FedData>,
     network: &Network,
@@ -364,7 +368,10 @@ async fn store_batch(
     kept: &mut HashSet<String>,
     report: &mut SyncReport,
 ) -> Result<bool, FederationError> {
-    let txn = coopnet_db::begin_write(&data.db).await?;
+    let now = chrono::Utc::now();
+    let mut fits = true;
+    let mut read: Vec<(RemoteOrganization, members::CheckedMember)> = Vec::new();
+    let mut batch_ids: HashSet<String> = HashSet::new();
     for item in items {
         let org: RemoteOrganization = match RemoteOrganization::deserialize(item) {
             Ok(o) => o,
@@ -377,11 +384,59 @@ async fn store_batch(
             report.refused += 1;
             continue;
         }
+        let member = match members::check(&org, now) {
+            Ok(m) => m,
+            Err(e) => {
+                tracing::debug!(error = %e, "member refused");
+                report.refused += 1;
+                continue;
+            }
+        };
         let id = org.id.to_string();
-        if kept.len() >= cap && !kept.contains(&id) {
-            txn.commit().await.map_err(DbError::from)?;
-            return Ok(false);
+        let new_ids = batch_ids.iter().filter(|i| !kept.contains(*i)).count();
+        if kept.len() + new_ids >= cap && !kept.contains(&id) && !batch_ids.contains(&id) {
+            fits = false;
+            break;
         }
+        batch_ids.insert(id);
+        read.push((org, member));
+    }
+
+    let txn = coopnet_db::begin_write(&data.db).await?;
+    let ids: Vec<String> = read.iter().map(|(org, _)| org.id.to_string()).collect();
+    let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let known = coops::known_actor_ids(&txn, &id_refs).await?;
+    let (fresh, mut one_by_one): (Vec<_>, Vec<_>) = read
+        .into_iter()
+        .partition(|(org, _)| !known.contains(org.id.as_str()));
+    if !fresh.is_empty() {
+        let remotes: Vec<RemoteCoop> = fresh
+            .iter()
+            .map(|(org, m)| RemoteCoop {
+                network_id: network.id,
+                actor_id: &org.id,
+                slug: &m.slug,
+                profile: &m.profile,
+                created_at: m.created_at,
+                updated_at: m.updated_at,
+            })
+            .collect();
+        let all = txn.begin().await.map_err(DbError::from)?;
+        match coops::insert_remote_many(&all, &remotes).await {
+            Ok(inserted) => {
+                all.commit().await.map_err(DbError::from)?;
+                report.added += inserted.len() as u64;
+                kept.extend(fresh.iter().map(|(org, _)| org.id.to_string()));
+            }
+            Err(e) => {
+                all.rollback().await.map_err(DbError::from)?;
+                tracing::debug!(error = %e, "batch insert refused; storing members one by one");
+                one_by_one.extend(fresh);
+            }
+        }
+    }
+    for (org, _) in one_by_one {
+        let id = org.id.to_string();
         let member = txn.begin().await.map_err(DbError::from)?;
         let stored = members::store(&member, network, org).await;
         if stored.is_ok() {
@@ -402,7 +457,7 @@ async fn store_batch(
         kept.insert(id);
     }
     txn.commit().await.map_err(DbError::from)?;
-    Ok(true)
+    Ok(fits)
 }
 
 /// The actors a peer network follows (its `following` collection), for suggesting peers of

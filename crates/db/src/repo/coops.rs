@@ -95,6 +95,24 @@ pub async fn insert_many(
         set_profile(&mut am, new.profile);
         models.push(am);
     }
+    insert_rows(conn, models).await
+}
+
+/// Inserts co-op rows in one statement, indexes them and records their joins; returns
+/// them in the order given. Shared by [`insert_many`] and [`insert_remote_many`].
+async fn insert_rows(
+    conn: &impl ConnectionTrait,
+    models: Vec<coop::ActiveModel>,
+) -> Result<Vec<Coop>, DbError> {
+    let wanted: Vec<(i32, String)> = models
+        .iter()
+        .map(|am| match (&am.network_id, &am.slug) {
+            (Set(n), Set(s)) => Ok((*n, s.clone())),
+            _ => Err(DbError::Corrupt(
+                "a co-op row without network or handle".into(),
+            )),
+        })
+        .collect::<Result<_, _>>()?;
     let inserted = coop::Entity::insert_many(models)
         .exec_with_returning(conn)
         .await?;
@@ -103,11 +121,11 @@ pub async fn insert_many(
         .into_iter()
         .map(|m| ((m.network_id, m.slug.clone()), m))
         .collect();
-    let mut coops = Vec::with_capacity(news.len());
-    for new in news {
+    let mut coops = Vec::with_capacity(wanted.len());
+    for key in wanted {
         let m = by_slug
-            .remove(&(db_id(new.network_id)?, new.slug.to_string()))
-            .ok_or_else(|| DbError::Corrupt(format!("insert of '{}' returned no row", new.slug)))?;
+            .remove(&key)
+            .ok_or_else(|| DbError::Corrupt(format!("insert of '{}' returned no row", key.1)))?;
         coops.push(Coop::try_from(m)?);
     }
     search::write_new(conn, &coops).await?;
@@ -119,6 +137,57 @@ pub async fn insert_many(
     )
     .await?;
     Ok(coops)
+}
+
+/// Inserts remote co-ops none of which we hold (no row with their actor id, removed or
+/// not: check with [`known_actor_ids`]), in a few statements for all of them: the fast path
+/// of a peer's member walk. A handle taken twice fails the whole call (the caller then
+/// stores them one by one with [`upsert_remote`]).
+pub async fn insert_remote_many(
+    conn: &impl ConnectionTrait,
+    remotes: &[RemoteCoop<'_>],
+) -> Result<Vec<Coop>, DbError> {
+    if remotes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut models = Vec::with_capacity(remotes.len());
+    for r in remotes {
+        let mut am = coop::ActiveModel {
+            id: NotSet,
+            network_id: Set(db_id(r.network_id)?),
+            slug: Set(r.slug.to_string()),
+            actor_id: Set(Some(r.actor_id.to_string())),
+            is_local: Set(false),
+            public_key_pem: Set(None),
+            private_key_pem: Set(None),
+            deleted_at: Set(None),
+            created_at: Set(r.created_at),
+            updated_at: Set(r.updated_at),
+            ..Default::default()
+        };
+        set_profile(&mut am, r.profile);
+        models.push(am);
+    }
+    insert_rows(conn, models).await
+}
+
+/// Which of `actor_ids` have a co-op row (live or removed). One query per 500.
+pub async fn known_actor_ids(
+    conn: &impl ConnectionTrait,
+    actor_ids: &[&str],
+) -> Result<std::collections::HashSet<String>, DbError> {
+    let mut known = std::collections::HashSet::new();
+    for chunk in actor_ids.chunks(500) {
+        let rows: Vec<Option<String>> = coop::Entity::find()
+            .select_only()
+            .column(coop::Column::ActorId)
+            .filter(coop::Column::ActorId.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        known.extend(rows.into_iter().flatten());
+    }
+    Ok(known)
 }
 
 /// Which of `slugs` are taken within network `network_id`: slug -> whether its co-op was
