@@ -2,7 +2,8 @@
 //!
 //! `entities/` holds the sea-orm entities (one per table, mirroring `migrations/`); they stay
 //! inside this crate. `repo/` holds the hand-written queries, one module per aggregate, which
-//! take any connection or transaction and return `coopnet-core` types. [`connect`] opens a
+//! take any connection or transaction and return `coopnet-core` types. `index/` is the
+//! in-memory search index the directory answers from, derived from the database. [`connect`] opens a
 //! pool with the pragmas each backend needs.
 //!
 //! Depends on `coopnet-core` and sea-orm; nothing above it.
@@ -11,6 +12,7 @@ mod connect;
 mod convert;
 mod entities;
 mod error;
+pub mod index;
 pub mod repo;
 
 pub use connect::{Backend, begin_write, connect};
