@@ -95,3 +95,34 @@ pub(super) async fn rows(
     }
     Ok(rows)
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn the_diff_names_added_changed_and_removed_coops() {
+        let at = |s: u32| Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, s).unwrap();
+        let entry = |s: u32| Entry {
+            updated_at: at(s),
+            created_at: at(0),
+            sort_name: String::new(),
+            facets: Vec::new(),
+        };
+        let entries = HashMap::from([(1, entry(1)), (2, entry(2)), (3, entry(3))]);
+        let listing = HashMap::from([(1, at(1)), (2, at(9)), (4, at(4))]);
+        let diff = Diff::between(&entries, &listing);
+        assert_eq!(diff.removed, [3]);
+        assert_eq!(diff.changed, [2, 4]);
+        assert!(
+            Diff::between(
+                &entries,
+                &HashMap::from([(1, at(1)), (2, at(2)), (3, at(3))])
+            )
+            .is_empty()
+        );
+    }
+}

@@ -165,3 +165,68 @@ impl SegmentCollector for SegmentMatches {
         self.found
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use tantivy::{ReloadPolicy, TantivyDocument};
+
+    use super::*;
+
+    fn ids(words: &[&str], documents: &[(i64, &str)]) -> Vec<i64> {
+        let (index, fields) = create();
+        let mut writer = index
+            .writer_with_num_threads::<TantivyDocument>(1, 15_000_000)
+            .unwrap();
+        for (id, text) in documents {
+            let mut doc = TantivyDocument::new();
+            doc.add_u64(fields.id, u64::try_from(*id).unwrap());
+            doc.add_text(fields.text, text);
+            writer.add_document(doc).unwrap();
+        }
+        // A delete and a second segment: expansion reads every segment's dictionary.
+        writer.delete_term(id_term(fields, 3));
+        writer.commit().unwrap();
+        let mut doc = TantivyDocument::new();
+        doc.add_u64(fields.id, 4);
+        doc.add_text(fields.text, "cooperaties zurich");
+        writer.add_document(doc).unwrap();
+        writer.commit().unwrap();
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .unwrap();
+        let searcher = reader.searcher();
+        let words: Vec<String> = words.iter().map(|w| (*w).to_owned()).collect();
+        let mut found: Vec<i64> = match query(&searcher, fields, &words).unwrap() {
+            Some(q) => searcher
+                .search(&*q, &AllMatches)
+                .unwrap()
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect(),
+            None => Vec::new(),
+        };
+        found.sort_unstable();
+        found
+    }
+
+    const DOCS: &[(i64, &str)] = &[
+        (1, "web design cooperative london"),
+        (2, "rust web services berlin"),
+        (3, "web cooperative deleted"),
+    ];
+
+    #[test]
+    fn every_word_is_a_prefix_and_all_must_match() {
+        assert_eq!(ids(&["web"], DOCS), [1, 2]);
+        assert_eq!(ids(&["coop"], DOCS), [1, 4]);
+        assert_eq!(ids(&["we", "coop"], DOCS), [1]);
+        assert_eq!(ids(&["coop", "we"], DOCS), [1]);
+        assert_eq!(ids(&["cooperaties"], DOCS), [4]);
+        assert_eq!(ids(&["berlin", "london"], DOCS), Vec::<i64>::new());
+        assert_eq!(ids(&["deleted"], DOCS), Vec::<i64>::new());
+        assert_eq!(ids(&["x"], DOCS), Vec::<i64>::new());
+    }
+}
