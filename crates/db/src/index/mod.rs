@@ -181,6 +181,9 @@ impl SearchIndex {
 }
 
 /// Brings `writer` up to the database, which was at counter `version` before this read it.
+///
+/// Changed co-ops are read and indexed [`sync::CHUNK`] at a time, so a first build of a
+/// large directory never holds all its rows at once; one commit at the end publishes them.
 async fn catch_up<C: ConnectionTrait>(
     mut writer: Writer,
     conn: &C,
@@ -188,52 +191,70 @@ async fn catch_up<C: ConnectionTrait>(
 ) -> Result<Writer, DbError> {
     let listing = sync::listing(conn).await?;
     let diff = Diff::between(&writer.entries, &listing);
+    drop(listing);
     if diff.is_empty() {
         return Ok(writer);
-    }
-    let rows = sync::rows(conn, &diff.changed).await?;
-    let facets = Arc::make_mut(&mut writer.facets);
-    let mut added = Vec::with_capacity(rows.len());
-    for row in rows {
-        added.push(entries::entry_of(row, facets)?);
     }
     let entries = Arc::make_mut(&mut writer.entries);
     for id in diff.removed.iter().chain(&diff.changed) {
         entries.remove(id);
     }
-    let mut documents = Vec::with_capacity(added.len());
-    for (id, entry, words) in added {
-        entries.insert(id, entry);
-        documents.push((id, words));
-    }
-    let stale: Vec<i64> = diff.removed.into_iter().chain(diff.changed).collect();
-    tracing::debug!(
-        version,
-        indexed = documents.len(),
-        dropped = stale.len(),
-        "search index caught up"
-    );
-
-    // Indexing and committing block: off the async runtime.
-    let (index_writer, fields) = (writer.writer.clone(), writer.fields);
-    tokio::task::spawn_blocking(move || -> Result<(), DbError> {
-        let mut w = index_writer
-            .lock()
-            .map_err(|_| DbError::Index("writer lock poisoned".into()))?;
+    let stale: Vec<i64> = diff.removed.iter().chain(&diff.changed).copied().collect();
+    let fields = writer.fields;
+    with_writer(&writer, move |w| {
         for id in stale {
             w.delete_term(text::id_term(fields, id));
         }
-        for (id, words) in documents {
-            let mut doc = TantivyDocument::new();
-            doc.add_u64(fields.id, u64::try_from(id).unwrap_or_default());
-            doc.add_text(fields.text, &words);
-            w.add_document(doc).map_err(index_error)?;
-        }
-        w.commit().map_err(index_error)?;
         Ok(())
     })
-    .await
-    .map_err(index_error)??;
+    .await?;
+
+    let mut indexed = 0;
+    for chunk in diff.changed.chunks(sync::CHUNK) {
+        let rows = sync::rows(conn, chunk).await?;
+        let facets = Arc::make_mut(&mut writer.facets);
+        let entries = Arc::make_mut(&mut writer.entries);
+        let mut documents = Vec::with_capacity(rows.len());
+        for row in rows {
+            let (id, entry, words) = entries::entry_of(row, facets)?;
+            entries.insert(id, entry);
+            documents.push((id, words));
+        }
+        indexed += documents.len();
+        with_writer(&writer, move |w| {
+            for (id, words) in documents {
+                let mut doc = TantivyDocument::new();
+                doc.add_u64(fields.id, u64::try_from(id).unwrap_or_default());
+                doc.add_text(fields.text, &words);
+                w.add_document(doc).map_err(index_error)?;
+            }
+            Ok(())
+        })
+        .await?;
+    }
+    with_writer(&writer, |w| w.commit().map(drop).map_err(index_error)).await?;
     writer.reader.reload().map_err(index_error)?;
+    tracing::debug!(
+        version,
+        indexed,
+        dropped = diff.removed.len(),
+        "search index caught up"
+    );
     Ok(writer)
+}
+
+/// Runs `work` on the tantivy writer on a blocking thread (indexing and committing block).
+async fn with_writer<F>(writer: &Writer, work: F) -> Result<(), DbError>
+where
+    F: FnOnce(&mut IndexWriter) -> Result<(), DbError> + Send + 'static,
+{
+    let index_writer = writer.writer.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut w = index_writer
+            .lock()
+            .map_err(|_| DbError::Index("writer lock poisoned".into()))?;
+        work(&mut w)
+    })
+    .await
+    .map_err(index_error)?
 }

@@ -73,7 +73,10 @@ impl Diff {
     }
 }
 
-/// The rows of co-ops `ids` that are still live and listed (500 ids per query).
+/// Co-ops read per query while catching up.
+pub(super) const CHUNK: usize = 500;
+
+/// The rows of co-ops `ids` that are still live and listed ([`CHUNK`] ids per query).
 pub(super) async fn rows(
     conn: &impl ConnectionTrait,
     ids: &[i64],
@@ -83,7 +86,7 @@ pub(super) async fn rows(
         .filter_map(|id| i32::try_from(*id).ok())
         .collect();
     let mut rows = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(500) {
+    for chunk in ids.chunks(CHUNK) {
         rows.extend(
             coop::Entity::find()
                 .filter(coop::Column::Id.is_in(chunk.to_vec()))
