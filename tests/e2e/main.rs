@@ -24,6 +24,7 @@ mod ops;
 mod public_api;
 mod rate_limits;
 mod search;
+mod search_index;
 mod signatures;
 mod ssrf;
 mod storage;

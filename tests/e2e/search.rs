@@ -414,23 +414,33 @@ async fn check(ctx: &AppContext, q: &SearchQuery) -> Vec<i64> {
     check_in(ctx, &world(ctx).await, q).await
 }
 
+/// Checks `q` against the expectation through both paths, the in-memory index
+/// (`directory::search`) and the SQL one (`directory::search_database`); returns the
+/// index's ids.
 async fn check_in(ctx: &AppContext, world: &World, q: &SearchQuery) -> Vec<i64> {
     let want = expected(world, q);
-    let got = directory::search(ctx, q).await.unwrap();
-    let got_ids: Vec<i64> = got.items.iter().map(|c| c.id).collect();
-    assert_eq!(got.total, want.ids.len() as u64, "total for {q:?}");
-    if q.sort == Sort::Relevance && !words(&q.text).is_empty() {
-        // bm25 and ts_rank score differently: the same co-ops, in each backend's order.
-        let mut sorted = got_ids.clone();
-        sorted.sort_unstable();
-        let mut want_sorted = want.ids.clone();
-        want_sorted.sort_unstable();
-        assert_eq!(sorted, want_sorted, "results for {q:?}");
-    } else {
-        assert_eq!(got_ids, want.ids, "results in order for {q:?}");
+    let index = directory::search(ctx, q).await.unwrap();
+    let database = directory::search_database(ctx, q).await.unwrap();
+    let mut out = Vec::new();
+    for (path, got) in [("index", index), ("database", database)] {
+        let got_ids: Vec<i64> = got.items.iter().map(|c| c.id).collect();
+        assert_eq!(got.total, want.ids.len() as u64, "{path}: total for {q:?}");
+        if q.sort == Sort::Relevance && !words(&q.text).is_empty() {
+            // bm25 and ts_rank score differently: the same co-ops, in each backend's order.
+            let mut sorted = got_ids.clone();
+            sorted.sort_unstable();
+            let mut want_sorted = want.ids.clone();
+            want_sorted.sort_unstable();
+            assert_eq!(sorted, want_sorted, "{path}: results for {q:?}");
+        } else {
+            assert_eq!(got_ids, want.ids, "{path}: results in order for {q:?}");
+        }
+        assert_eq!(got.facets, want.facets, "{path}: facets for {q:?}");
+        if out.is_empty() {
+            out = got_ids;
+        }
     }
-    assert_eq!(got.facets, want.facets, "facets for {q:?}");
-    got_ids
+    out
 }
 
 fn slugs_of(all: &[Coop], ids: &[i64]) -> Vec<String> {
@@ -754,7 +764,18 @@ async fn a_database_without_index_entries_is_indexed_at_start() {
             .await
             .unwrap();
     }
-    assert_eq!(directory::search(&ctx, &query).await.unwrap().total, 0);
+    // The SQL index lost its rows; the in-memory one is derived from the co-op rows.
+    assert_eq!(
+        directory::search_database(&ctx, &query)
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+    assert_eq!(
+        directory::search(&ctx, &query).await.unwrap().total,
+        before.len() as u64
+    );
     let restarted = AppContext::start_with_keys(
         coopnet_tests::test_settings(&db.url, 1),
         coopnet_tests::fixture_keys(),
@@ -764,7 +785,19 @@ async fn a_database_without_index_entries_is_indexed_at_start() {
     assert_eq!(check(&restarted, &query).await, before);
 }
 
-/// Counts are cached per process (`coopnet_db::repo::count_cache`); a write through
+/// The SQL path's answer (which fills the count cache), checked against the index's.
+async fn both(ctx: &AppContext, q: &SearchQuery) -> directory::SearchResult {
+    let database = directory::search_database(ctx, q).await.unwrap();
+    let index = directory::search(ctx, q).await.unwrap();
+    assert_eq!(index.total, database.total, "totals for {q:?}");
+    assert_eq!(index.facets, database.facets, "facets for {q:?}");
+    let ids = |r: &directory::SearchResult| r.items.iter().map(|c| c.id).collect::<Vec<_>>();
+    assert_eq!(ids(&index), ids(&database), "page for {q:?}");
+    database
+}
+
+/// Counts are cached per process (`coopnet_db::repo::count_cache`) and the index is kept
+/// per process (`coopnet_db::index`); a write through
 /// another process on the same database (several app servers on one PostgreSQL, or the
 /// CLI next to `serve`) must still show in the next search.
 #[tokio::test]
@@ -787,9 +820,9 @@ async fn cached_counts_follow_writes_from_another_process() {
             .find(|f| f.key == "beekeeping")
             .map(|f| f.count)
     };
-    let before = directory::search(&reader, &everything).await.unwrap();
+    let before = both(&reader, &everything).await;
     assert!(!reader.count_cache.is_empty(), "counts were cached");
-    let again = directory::search(&reader, &everything).await.unwrap();
+    let again = both(&reader, &everything).await;
     assert_eq!(again.total, before.total);
     assert_eq!(again.facets, before.facets);
     assert_eq!(beekeeping(&before), None);
@@ -803,7 +836,7 @@ async fn cached_counts_follow_writes_from_another_process() {
     )
     .await
     .unwrap();
-    let after = directory::search(&reader, &everything).await.unwrap();
+    let after = both(&reader, &everything).await;
     assert_eq!(after.total, before.total + 1);
     assert_eq!(beekeeping(&after), Some(1));
     let gb = |r: &directory::SearchResult| {
@@ -825,7 +858,7 @@ async fn cached_counts_follow_writes_from_another_process() {
     )
     .await
     .unwrap();
-    let unlisted = directory::search(&reader, &everything).await.unwrap();
+    let unlisted = both(&reader, &everything).await;
     assert_eq!(unlisted.total, before.total);
     assert_eq!(beekeeping(&unlisted), None);
 }

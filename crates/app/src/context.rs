@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use coopnet_config::Settings;
 use coopnet_core::Network;
+use coopnet_db::index::SearchIndex;
 use coopnet_db::repo::count_cache::CountCache;
 use coopnet_db::repo::networks::{self, LocalNetwork};
 use coopnet_db::signals::Signal;
@@ -104,6 +105,9 @@ pub struct AppContext {
     pub federation: FederationConfig<FedData>,
     /// Totals and facet counts of recent directory queries (see `directory::search`).
     pub count_cache: Arc<CountCache>,
+    /// The in-memory search index `directory::search` answers from, built on first use
+    /// (`serve` builds it before listening, see `directory::build_index`).
+    pub search_index: Arc<SearchIndex>,
 }
 
 impl AppContext {
@@ -204,6 +208,7 @@ impl AppContext {
             network,
             federation,
             count_cache: Arc::new(CountCache::new()),
+            search_index: Arc::new(SearchIndex::new()),
         };
         if ctx.settings.demo_data {
             let seeded = demo::seed_if_empty(&ctx).await?;

@@ -1,13 +1,14 @@
 //! The public directory: full-text search with facets over every network's listed co-ops,
 //! and the history of joins and departures.
 //!
-//! `search` is the one entry point pages, the JSON API, feeds and exports use; the index
-//! behind it (`coopnet_db::repo::search`, `docs/search.md`) is kept up to date by every
-//! co-op write.
+//! `search` is the one entry point pages, the JSON API, feeds and exports use. It answers
+//! from the in-memory index (`coopnet_db::index`), derived from the database and caught up
+//! before each query; `search_database` answers the same from the SQL full-text index
+//! (`coopnet_db::repo::search`), which every co-op write keeps up to date (`docs/search.md`).
 use chrono::{DateTime, Utc};
 use coopnet_core::{Coop, MAX_SEARCH_LIMIT, SearchQuery};
 use coopnet_db::TransactionTrait;
-use coopnet_db::repo::search::{self as index, FacetKind};
+use coopnet_db::repo::search::{self as index, FacetKind, SearchHits};
 
 use crate::{AppContext, AppError};
 
@@ -49,7 +50,25 @@ pub struct SearchResult {
 }
 
 /// Searches the directory: live, listed co-ops of every network (see `docs/search.md`).
+///
+/// Answers from the in-memory index (`coopnet_db::index`), caught up with the database
+/// first when its change counter moved, so writes from any process show at once.
 pub async fn search(ctx: &AppContext, q: &SearchQuery) -> Result<SearchResult, AppError> {
+    let q = SearchQuery {
+        limit: q.limit.clamp(1, MAX_SEARCH_LIMIT),
+        ..q.clone()
+    };
+    let snapshot = ctx.search_index.fresh(&ctx.db).await?;
+    let hits = tokio::task::spawn_blocking(move || snapshot.search(&q))
+        .await
+        .map_err(|e| AppError::caused("search", e))??;
+    let items = index::load(&ctx.db, &hits.ids).await?;
+    result(ctx, hits, items).await
+}
+
+/// Like [`search`], answered by the SQL full-text index (`coopnet_db::repo::search`): the
+/// reference the in-memory index is tested against.
+pub async fn search_database(ctx: &AppContext, q: &SearchQuery) -> Result<SearchResult, AppError> {
     // One snapshot for the page, the total and the facets.
     let txn = ctx.db.begin().await?;
     let hits = index::search(
@@ -63,7 +82,21 @@ pub async fn search(ctx: &AppContext, q: &SearchQuery) -> Result<SearchResult, A
     .await?;
     let items = index::load(&txn, &hits.ids).await?;
     txn.commit().await?;
+    result(ctx, hits, items).await
+}
 
+/// Builds the search index now (or catches it up) and returns how many co-ops it holds:
+/// `serve` calls it before listening so the first query does not pay for the build.
+pub async fn build_index(ctx: &AppContext) -> Result<usize, AppError> {
+    Ok(ctx.search_index.fresh(&ctx.db).await?.len())
+}
+
+/// Facet labels (network names) and orders for `hits`, whose page is `items`.
+async fn result(
+    ctx: &AppContext,
+    hits: SearchHits,
+    items: Vec<Coop>,
+) -> Result<SearchResult, AppError> {
     let networks = if hits.facets.iter().any(|f| f.kind == FacetKind::Network) {
         crate::networks::by_id(ctx).await?
     } else {

@@ -793,6 +793,23 @@ async fn serve_answers_the_api_with_a_cli_token() {
 
     // The CLI sees what the running server wrote.
     assert_eq!(cli.slugs().await, ["viaapi"]);
+
+    // And the server's search index what the CLI wrote, in the next query.
+    let search = |q: &'static str| {
+        let http = http.clone();
+        let url = server.url(&format!("/api/v1/coops?q={q}"));
+        async move {
+            let page: Value = http.get(url).send().await.unwrap().json().await.unwrap();
+            page
+        }
+    };
+    assert_eq!(search("hello").await["total"], 0);
+    add_acme(&cli).await;
+    let found = search("hello").await;
+    assert_eq!(found["total"], 1, "{found}");
+    assert_eq!(found["items"][0]["slug"], "acme", "{found}");
+    cli.ok(&["coop", "remove", "acme"]).await;
+    assert_eq!(search("hello").await["total"], 0);
     drop(server);
 }
 

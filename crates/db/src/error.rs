@@ -14,6 +14,9 @@ pub enum DbError {
     /// A stored value no longer parses (a bug or a hand-edited database).
     #[error("corrupt row: {0}")]
     Corrupt(String),
+    /// The in-memory search index failed (see [`crate::index`]).
+    #[error("search index: {0}")]
+    Index(String),
     /// Anything else from the driver.
     #[error(transparent)]
     Backend(DbErr),

@@ -2,8 +2,9 @@
 //!
 //! `entities/` holds the sea-orm entities (one per table, mirroring `migrations/`); they stay
 //! inside this crate. `repo/` holds the hand-written queries, one module per aggregate, which
-//! take any connection or transaction and return `coopnet-core` types. [`connect`] opens a
-//! pool with the pragmas each backend needs; [`signals`] tells a process what others
+//! take any connection or transaction and return `coopnet-core` types. `index/` is the
+//! in-memory search index the directory answers from, derived from the database. [`connect`]
+//! opens a pool with the pragmas each backend needs; [`signals`] tells a process what others
 //! committed (PostgreSQL `LISTEN`, SQLite `data_version`).
 //!
 //! Depends on `coopnet-core` and sea-orm; nothing above it.
@@ -12,6 +13,7 @@ mod connect;
 mod convert;
 mod entities;
 mod error;
+pub mod index;
 pub mod repo;
 pub mod signals;
 mod statistics;

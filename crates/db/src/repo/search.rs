@@ -74,8 +74,9 @@ pub fn document(coop: &Coop) -> String {
     parts.flat_map(words).collect::<Vec<_>>().join(" ")
 }
 
-/// The facet rows of a co-op: one per distinct key of each kind.
-fn facet_rows(coop: &Coop) -> Vec<coop_facet::ActiveModel> {
+/// The service, technology and language facet values of a co-op as (kind, key, label): one
+/// per distinct key of each kind. The search index in [`crate::index`] counts the same.
+pub(crate) fn facet_values(coop: &Coop) -> Vec<(FacetKind, String, String)> {
     let p = &coop.profile;
     let tags = |kind: FacetKind, tags: &[coopnet_core::Tag]| {
         tags.iter()
@@ -92,6 +93,13 @@ fn facet_rows(coop: &Coop) -> Vec<coop_facet::ActiveModel> {
     values
         .into_iter()
         .filter(|(kind, key, _)| seen.insert((*kind, key.clone())))
+        .collect()
+}
+
+/// The facet rows of a co-op: one per distinct key of each kind.
+fn facet_rows(coop: &Coop) -> Vec<coop_facet::ActiveModel> {
+    facet_values(coop)
+        .into_iter()
         .filter_map(|(kind, key, label)| {
             Some(coop_facet::ActiveModel {
                 coop_id: Set(i32::try_from(coop.id).ok()?),

@@ -1,0 +1,105 @@
+//! What the index keeps per co-op besides its words: the facet values filters and counts
+//! read, and the keys the orders sort by. Held in plain maps next to tantivy because every
+//! query needs them for every match (facet counts cover the whole result set), and a lookup
+//! by co-op id in a hash map is cheaper than reading tantivy's columns per segment.
+//!
+//! Facet values are interned: each distinct (kind, key, label) gets a small number, so a
+//! co-op's values are a short `Vec<u32>` and counting is indexing into a `Vec<u64>`.
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use coopnet_core::Coop;
+
+use crate::DbError;
+use crate::entities::coop;
+use crate::repo::search::{self, FacetKind};
+
+/// The number of an interned facet value.
+pub(super) type FacetId = u32;
+
+/// One facet value as the database reports it: kind, key, label.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(super) struct FacetValue {
+    pub kind: FacetKind,
+    pub key: String,
+    pub label: String,
+}
+
+/// Every facet value seen since the index was built (values are never forgotten: there are
+/// few, and a number must keep its meaning while a snapshot uses it).
+#[derive(Debug, Clone, Default)]
+pub(super) struct FacetTable {
+    ids: HashMap<FacetValue, FacetId>,
+    values: Vec<FacetValue>,
+}
+
+impl FacetTable {
+    fn intern(&mut self, value: FacetValue) -> Result<FacetId, DbError> {
+        if let Some(id) = self.ids.get(&value) {
+            return Ok(*id);
+        }
+        let id = FacetId::try_from(self.values.len())
+            .map_err(|_| DbError::Index("too many facet values".into()))?;
+        self.values.push(value.clone());
+        self.ids.insert(value, id);
+        Ok(id)
+    }
+
+    /// All values; a value's position is its number.
+    pub(super) fn values(&self) -> &[FacetValue] {
+        &self.values
+    }
+}
+
+/// A listed, live co-op as the index holds it.
+#[derive(Debug, Clone)]
+pub(super) struct Entry {
+    /// The row's `updated_at` when indexed: what the freshness check compares.
+    pub updated_at: DateTime<Utc>,
+    /// For the newest-first order.
+    pub created_at: DateTime<Utc>,
+    /// The folded name, as `coop_search.sort_name` (compared byte by byte, like its
+    /// `COLLATE "C"` on PostgreSQL and SQLite's default).
+    pub sort_name: String,
+    /// Network, country, services, technologies and languages.
+    pub facets: Vec<FacetId>,
+}
+
+/// The entry and the searchable text of a co-op row (live and listed), with its facet
+/// values interned in `table`.
+pub(super) fn entry_of(
+    m: coop::Model,
+    table: &mut FacetTable,
+) -> Result<(i64, Entry, String), DbError> {
+    let network = m.network_id.to_string();
+    let country = m.country.clone();
+    let coop = Coop::try_from(m)?;
+    let mut values = vec![FacetValue {
+        kind: FacetKind::Network,
+        key: network.clone(),
+        label: network,
+    }];
+    if let Some(country) = country {
+        values.push(FacetValue {
+            kind: FacetKind::Country,
+            key: country.clone(),
+            label: country,
+        });
+    }
+    values.extend(
+        search::facet_values(&coop)
+            .into_iter()
+            .map(|(kind, key, label)| FacetValue { kind, key, label }),
+    );
+    let facets = values
+        .into_iter()
+        .map(|v| table.intern(v))
+        .collect::<Result<Vec<_>, _>>()?;
+    let entry = Entry {
+        updated_at: coop.updated_at,
+        created_at: coop.created_at,
+        sort_name: search::fold(&coop.profile.name),
+        facets,
+    };
+    Ok((coop.id, entry, search::document(&coop)))
+}

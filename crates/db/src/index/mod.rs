@@ -1,0 +1,260 @@
+//! The directory's search index in memory: tantivy for the words (inverted index, BM25,
+//! prefix expansion through its term dictionary), plain maps for the facet values and sort
+//! keys of every listed co-op (design and contract: `docs/search.md`, "The search index").
+//!
+//! The database stays the single source of truth. The index is built from it on first use
+//! (`serve` does that before it listens) and checked before every query: one read of the
+//! `directory_version` counter, and only when that moved, a diff of the live listed co-ops'
+//! `(id, updated_at)` against the index that re-reads just what was added, changed or
+//! removed. Writes from any process (the CLI, other `serve` processes on one PostgreSQL,
+//! federation) therefore show in the next query with no message passing.
+//!
+//! - `text`: the tantivy schema, analyzer, prefix query and match collector.
+//! - `entries`: per co-op facet values and sort keys.
+//! - `sync`: the freshness check and the diff.
+//! - `answer`: filters, facet counts, order and page over the matches.
+//!
+//! One [`SearchIndex`] per application context (tests run several in one process). A query
+//! takes an immutable [`Snapshot`] (cheap to clone), so searches run in parallel, off the
+//! async runtime, while a sync builds the next snapshot under a lock.
+mod answer;
+mod entries;
+mod sync;
+mod text;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+
+use coopnet_core::SearchQuery;
+use sea_orm::ConnectionTrait;
+use tantivy::{IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument};
+
+use self::entries::{Entry, FacetTable};
+use self::sync::Diff;
+use self::text::{Fields, index_error};
+use crate::DbError;
+use crate::repo::search::SearchHits;
+
+/// The indexing memory budget of the one writer thread (tantivy's minimum is 15 MB).
+const WRITER_MEMORY: usize = 32_000_000;
+
+/// A consistent state of the index: what one query reads.
+pub struct Snapshot {
+    /// The `directory_version` this state reflects.
+    version: i64,
+    searcher: Searcher,
+    fields: Fields,
+    entries: Arc<HashMap<i64, Entry>>,
+    facets: Arc<FacetTable>,
+}
+
+impl Snapshot {
+    /// Answers `p` like `repo::search::search`: the page's co-op ids in order, the number
+    /// of matches and the facet counts over all of them. Blocking (CPU only): run it on
+    /// a blocking thread.
+    pub fn search(&self, p: &SearchQuery) -> Result<SearchHits, DbError> {
+        answer::answer(self, p)
+    }
+
+    /// Listed co-ops in this state.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when no co-op is listed.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+impl std::fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Snapshot")
+            .field("version", &self.version)
+            .field("coops", &self.entries.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What only the sync step touches.
+struct Writer {
+    writer: Arc<Mutex<IndexWriter>>,
+    reader: IndexReader,
+    fields: Fields,
+    entries: Arc<HashMap<i64, Entry>>,
+    facets: Arc<FacetTable>,
+}
+
+impl Writer {
+    fn new() -> Result<Self, DbError> {
+        let (index, fields) = text::create();
+        let writer = index
+            .writer_with_num_threads::<TantivyDocument>(1, WRITER_MEMORY)
+            .map_err(index_error)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(index_error)?;
+        Ok(Self {
+            writer: Arc::new(Mutex::new(writer)),
+            reader,
+            fields,
+            entries: Arc::new(HashMap::new()),
+            facets: Arc::new(FacetTable::default()),
+        })
+    }
+
+    fn snapshot(&self, version: i64) -> Arc<Snapshot> {
+        Arc::new(Snapshot {
+            version,
+            searcher: self.reader.searcher(),
+            fields: self.fields,
+            entries: self.entries.clone(),
+            facets: self.facets.clone(),
+        })
+    }
+}
+
+/// The search index of one application context.
+#[derive(Default)]
+pub struct SearchIndex {
+    /// The latest snapshot, if built.
+    current: RwLock<Option<Arc<Snapshot>>>,
+    /// Held while syncing; `None` until the first sync (or after a failed one, which
+    /// rebuilds from scratch).
+    writer: tokio::sync::Mutex<Option<Writer>>,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex")
+            .field("current", &self.current())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SearchIndex {
+    /// An empty index; the first [`SearchIndex::fresh`] builds it from the database.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn current(&self) -> Option<Arc<Snapshot>> {
+        match self.current.read() {
+            Ok(guard) => guard.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    fn publish(&self, snapshot: Arc<Snapshot>) {
+        match self.current.write() {
+            Ok(mut guard) => *guard = Some(snapshot),
+            Err(poisoned) => *poisoned.into_inner() = Some(snapshot),
+        }
+    }
+
+    /// A snapshot equal to the database as of this call: the current one when the
+    /// directory's change counter has not moved, else one caught up with what changed
+    /// (built in full the first time).
+    pub async fn fresh<C: ConnectionTrait>(&self, conn: &C) -> Result<Arc<Snapshot>, DbError> {
+        let version = sync::version(conn).await?;
+        if let Some(current) = self.current().filter(|s| s.version == version) {
+            return Ok(current);
+        }
+        let mut guard = self.writer.lock().await;
+        // Another query may have synced while this one waited.
+        if let Some(current) = self.current().filter(|s| s.version == version) {
+            return Ok(current);
+        }
+        let writer = match guard.take() {
+            Some(writer) => writer,
+            None => Writer::new()?,
+        };
+        // On failure the writer is dropped: the next query starts over from an empty index.
+        let writer = catch_up(writer, conn, version).await?;
+        let snapshot = writer.snapshot(version);
+        *guard = Some(writer);
+        self.publish(snapshot.clone());
+        Ok(snapshot)
+    }
+}
+
+/// Brings `writer` up to the database, which was at counter `version` before this read it.
+///
+/// Changed co-ops are read and indexed [`sync::CHUNK`] at a time, so a first build of a
+/// large directory never holds all its rows at once; one commit at the end publishes them.
+async fn catch_up<C: ConnectionTrait>(
+    mut writer: Writer,
+    conn: &C,
+    version: i64,
+) -> Result<Writer, DbError> {
+    let listing = sync::listing(conn).await?;
+    let diff = Diff::between(&writer.entries, &listing);
+    drop(listing);
+    if diff.is_empty() {
+        return Ok(writer);
+    }
+    let entries = Arc::make_mut(&mut writer.entries);
+    for id in diff.removed.iter().chain(&diff.changed) {
+        entries.remove(id);
+    }
+    let stale: Vec<i64> = diff.removed.iter().chain(&diff.changed).copied().collect();
+    let fields = writer.fields;
+    with_writer(&writer, move |w| {
+        for id in stale {
+            w.delete_term(text::id_term(fields, id));
+        }
+        Ok(())
+    })
+    .await?;
+
+    let mut indexed = 0;
+    for chunk in diff.changed.chunks(sync::CHUNK) {
+        let rows = sync::rows(conn, chunk).await?;
+        let facets = Arc::make_mut(&mut writer.facets);
+        let entries = Arc::make_mut(&mut writer.entries);
+        let mut documents = Vec::with_capacity(rows.len());
+        for row in rows {
+            let (id, entry, words) = entries::entry_of(row, facets)?;
+            entries.insert(id, entry);
+            documents.push((id, words));
+        }
+        indexed += documents.len();
+        with_writer(&writer, move |w| {
+            for (id, words) in documents {
+                let mut doc = TantivyDocument::new();
+                doc.add_u64(fields.id, u64::try_from(id).unwrap_or_default());
+                doc.add_text(fields.text, &words);
+                w.add_document(doc).map_err(index_error)?;
+            }
+            Ok(())
+        })
+        .await?;
+    }
+    with_writer(&writer, |w| w.commit().map(drop).map_err(index_error)).await?;
+    writer.reader.reload().map_err(index_error)?;
+    tracing::debug!(
+        version,
+        indexed,
+        dropped = diff.removed.len(),
+        "search index caught up"
+    );
+    Ok(writer)
+}
+
+/// Runs `work` on the tantivy writer on a blocking thread (indexing and committing block).
+async fn with_writer<F>(writer: &Writer, work: F) -> Result<(), DbError>
+where
+    F: FnOnce(&mut IndexWriter) -> Result<(), DbError> + Send + 'static,
+{
+    let index_writer = writer.writer.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut w = index_writer
+            .lock()
+            .map_err(|_| DbError::Index("writer lock poisoned".into()))?;
+        work(&mut w)
+    })
+    .await
+    .map_err(index_error)?
+}

@@ -1,0 +1,560 @@
+//! The in-memory search index (`coopnet_db::index`) against the SQL one
+//! (`coopnet_db::repo::search`) on the backend under test: a generated directory of about
+//! 2,000 co-ops whose words follow a Zipf-shaped vocabulary (a few words in most profiles,
+//! most words rare), queried ~150 ways; and writes from another application context
+//! showing in the next query.
+//!
+//! The contract (`docs/search.md`, "The search index"): the same total and facet counts for
+//! every query, the same co-ops, and the same order except for relevance-ranked queries
+//! with words, where BM25, FTS5's bm25 and PostgreSQL's `ts_rank` each rank their own way.
+use std::collections::BTreeSet;
+
+use coopnet_app::AppContext;
+use coopnet_app::coops;
+use coopnet_app::directory;
+use coopnet_core::{CoopInput, SearchQuery, Sort, TokenScope};
+use coopnet_db::repo::search::{self as sql, FacetCount, SearchHits};
+use coopnet_tests::{fixture_keys, test_settings};
+use serde_json::json;
+
+use crate::context;
+
+/// splitmix64: a fixed seed gives the same directory on every run and backend.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// Ranks 0..n with weight 1 / (rank + 1)^s.
+struct Zipf(Vec<f64>);
+
+impl Zipf {
+    fn new(n: usize, s: f64) -> Self {
+        let mut total = 0.0;
+        let cumulative = (0..n)
+            .map(|r| {
+                total += 1.0 / ((r + 1) as f64).powf(s);
+                total
+            })
+            .collect::<Vec<_>>();
+        Self(cumulative.iter().map(|c| c / total).collect())
+    }
+
+    fn sample(&self, rng: &mut Rng) -> usize {
+        let u = rng.unit();
+        self.0.partition_point(|c| *c < u).min(self.0.len() - 1)
+    }
+}
+
+const SYLLABLES: [&str; 16] = [
+    "ko", "op", "ra", "ti", "ve", "dä", "ta", "we", "bü", "né", "lo", "ma", "sun", "ber", "ga",
+    "ri",
+];
+const SERVICES: [&str; 12] = [
+    "Web Design",
+    "Hosting",
+    "Development",
+    "Consulting",
+    "Training",
+    "Design",
+    "Catering",
+    "Translation",
+    "Accounting",
+    "Printing",
+    "Research",
+    "Bookkeeping",
+];
+const TECHNOLOGIES: [&str; 10] = [
+    "WordPress",
+    "Drupal",
+    "Rust",
+    "Python",
+    "PostgreSQL",
+    "React",
+    "Elixir",
+    "Go",
+    "Django",
+    "Haskell",
+];
+const COUNTRIES: [&str; 8] = ["GB", "DE", "FR", "NL", "BE", "ES", "IT", "CH"];
+const LANGUAGES: [&str; 4] = ["en", "de", "nl", "fr"];
+const PLACES: [&str; 8] = [
+    "Zürich", "Köln", "Gent", "Lyon", "Málaga", "London", "Utrecht", "Torino",
+];
+
+/// Word `i` of the vocabulary: the base-16 digits of `i + 16` as syllables (distinct words,
+/// two or more syllables, many sharing prefixes, some with diacritics).
+fn word(i: usize) -> String {
+    let mut n = i + 16;
+    let mut out = String::new();
+    while n > 0 {
+        out.push_str(SYLLABLES[n % 16]);
+        n /= 16;
+    }
+    out
+}
+
+fn capitalised(w: &str) -> String {
+    let mut chars = w.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+const VOCABULARY: usize = 800;
+const COOPS: usize = 2_000;
+
+/// `n` draws from `from`, without repeats.
+fn pick(rng: &mut Rng, zipf: &Zipf, from: &[&'static str], n: usize) -> Vec<&'static str> {
+    let set: BTreeSet<&'static str> = (0..n).map(|_| from[zipf.sample(rng)]).collect();
+    set.into_iter().collect()
+}
+
+/// The generated directory (deterministic).
+fn generate() -> Vec<CoopInput> {
+    let mut rng = Rng(0x00C0_FFEE_2026);
+    let words = Zipf::new(VOCABULARY, 1.05);
+    let services = Zipf::new(SERVICES.len(), 1.0);
+    let technologies = Zipf::new(TECHNOLOGIES.len(), 1.0);
+    let countries = Zipf::new(COUNTRIES.len(), 1.0);
+    let mut names: Vec<String> = Vec::new();
+    (0..COOPS)
+        .map(|k| {
+            let draw = |rng: &mut Rng| word(words.sample(rng));
+            let name = if k % 50 == 49 {
+                // Equal names: the order falls back to the id.
+                names[rng.below(names.len())].clone()
+            } else {
+                format!(
+                    "{} {} Co-op",
+                    capitalised(&draw(&mut rng)),
+                    capitalised(&draw(&mut rng))
+                )
+            };
+            names.push(name.clone());
+            let len = 6 + rng.below(14);
+            let en: Vec<String> = (0..len).map(|_| draw(&mut rng)).collect();
+            let mut summary = json!({"en": en.join(" ")});
+            if k % 3 == 0 {
+                let de: Vec<String> = (0..4).map(|_| capitalised(&draw(&mut rng))).collect();
+                summary["de"] = json!(de.join(", "));
+            }
+            let n = 1 + rng.below(3);
+            let service_list = pick(&mut rng, &services, &SERVICES, n);
+            let n = rng.below(4);
+            let tech_list = pick(&mut rng, &technologies, &TECHNOLOGIES, n);
+            let first = LANGUAGES[rng.below(LANGUAGES.len())];
+            let languages = match (k % 4, first) {
+                (0, "en") => vec!["en", "fr"],
+                (0, _) => vec![first, "en"],
+                _ => vec![first],
+            };
+            let mut record = json!({
+                "slug": format!("gen-{k}"),
+                "name": name,
+                "summary": summary,
+                "services": service_list,
+                "technologies": tech_list,
+                "languages": languages,
+                "locality": PLACES[rng.below(PLACES.len())],
+            });
+            if k % 17 != 0 {
+                record["country"] = json!(COUNTRIES[countries.sample(&mut rng)]);
+            }
+            if k % 23 == 0 {
+                // Unlisted: never found by either path.
+                record["listed"] = json!(false);
+            }
+            serde_json::from_value(record).unwrap()
+        })
+        .collect()
+}
+
+fn sorted_facets(mut facets: Vec<FacetCount>) -> Vec<FacetCount> {
+    facets.sort_by(|a, b| (a.kind, &a.key).cmp(&(b.kind, &b.key)));
+    facets
+}
+
+/// Both answers to `q`; panics where they break the contract. Returns the index's.
+async fn compare(ctx: &AppContext, q: &SearchQuery) -> SearchHits {
+    let database = sql::search(&ctx.db, q, None).await.unwrap();
+    let index = ctx
+        .search_index
+        .fresh(&ctx.db)
+        .await
+        .unwrap()
+        .search(q)
+        .unwrap();
+    assert_eq!(index.total, database.total, "total for {q:?}");
+    assert_eq!(
+        sorted_facets(index.facets.clone()),
+        sorted_facets(database.facets.clone()),
+        "facets for {q:?}"
+    );
+    let ranked = q.sort == Sort::Relevance && !sql::words(&q.text).is_empty();
+    let everything = q.offset == 0 && database.total <= q.limit;
+    if !ranked {
+        assert_eq!(index.ids, database.ids, "results in order for {q:?}");
+    } else if everything {
+        let set = |ids: &[i64]| ids.iter().copied().collect::<BTreeSet<_>>();
+        assert_eq!(set(&index.ids), set(&database.ids), "results for {q:?}");
+        assert_eq!(index.ids.len(), database.ids.len(), "duplicates for {q:?}");
+    } else {
+        // A ranked page: each path picks its own best; both are full pages of matches.
+        assert_eq!(index.ids.len(), database.ids.len(), "page size for {q:?}");
+    }
+    index
+}
+
+fn query(text: &str) -> SearchQuery {
+    SearchQuery {
+        text: text.to_owned(),
+        limit: 5_000,
+        ..Default::default()
+    }
+}
+
+fn strings(values: &[&str]) -> Vec<String> {
+    values.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// About 150 queries: no words with filters, popular and rare words, two words,
+/// prefixes, words with country and service, pages.
+fn queries(network: i64) -> Vec<SearchQuery> {
+    let mut out = Vec::new();
+    let filters = [
+        SearchQuery::default(),
+        SearchQuery {
+            countries: strings(&["GB"]),
+            ..Default::default()
+        },
+        SearchQuery {
+            countries: strings(&["DE", "NL"]),
+            services: strings(&["hosting"]),
+            ..Default::default()
+        },
+        SearchQuery {
+            technologies: strings(&["rust", "haskell"]),
+            ..Default::default()
+        },
+        SearchQuery {
+            languages: strings(&["nl"]),
+            ..Default::default()
+        },
+        SearchQuery {
+            networks: vec![network],
+            services: strings(&["web-design"]),
+            ..Default::default()
+        },
+    ];
+    // No words, every order.
+    for f in &filters {
+        for sort in [Sort::Relevance, Sort::Name, Sort::Newest] {
+            out.push(SearchQuery {
+                sort,
+                ..query("").clone_with(f)
+            });
+        }
+    }
+    // One popular word (ranked and by name).
+    for r in 0..6 {
+        for sort in [Sort::Relevance, Sort::Name] {
+            out.push(SearchQuery {
+                sort,
+                ..query(&word(r))
+            });
+        }
+    }
+    // Rare words.
+    for r in (150..VOCABULARY).step_by(50) {
+        out.push(query(&word(r)));
+        out.push(SearchQuery {
+            sort: Sort::Newest,
+            ..query(&capitalised(&word(r)))
+        });
+    }
+    // Two words.
+    for (a, b) in [
+        (0, 1),
+        (0, 7),
+        (1, 30),
+        (2, 90),
+        (3, 200),
+        (5, 5),
+        (10, 11),
+        (40, 41),
+        (0, 600),
+        (12, 3),
+    ] {
+        out.push(query(&format!("{} {}", word(a), word(b))));
+        out.push(SearchQuery {
+            sort: Sort::Name,
+            ..query(&format!("{} {}", word(a), word(b)))
+        });
+    }
+    // Prefixes, diacritics typed or not, case and punctuation.
+    for text in [
+        "ko",
+        "op",
+        "ra ti",
+        "bu",
+        "bü",
+        "BÜ",
+        "ne",
+        "né",
+        "da",
+        "sun",
+        "ber",
+        "gar",
+        "zur",
+        "koln",
+        "KÖLN",
+        "mal",
+        "web-des",
+        "co-op",
+        "wordp",
+        "postg",
+        "hos",
+        "o",
+        "x",
+        "zzznothing",
+    ] {
+        out.push(query(text));
+        out.push(SearchQuery {
+            sort: Sort::Name,
+            ..query(text)
+        });
+    }
+    // Words with country and service.
+    for (r, country, service) in [
+        (0, "GB", "hosting"),
+        (1, "DE", "web-design"),
+        (2, "FR", "development"),
+        (3, "NL", "consulting"),
+        (8, "GB", "design"),
+        (20, "BE", "training"),
+        (60, "DE", "hosting"),
+        (0, "CH", "catering"),
+        (4, "GB", "bookkeeping"),
+        (100, "ES", "development"),
+    ] {
+        for sort in [Sort::Relevance, Sort::Name] {
+            out.push(SearchQuery {
+                countries: strings(&[country]),
+                services: strings(&[service]),
+                sort,
+                ..query(&word(r))
+            });
+        }
+    }
+    // Country and service, no words.
+    for country in COUNTRIES {
+        out.push(SearchQuery {
+            countries: strings(&[country]),
+            services: strings(&["development", "design"]),
+            ..query("")
+        });
+    }
+    // Pages of the name and newest orders, and ranked pages.
+    for (offset, limit) in [(0, 20), (20, 20), (1_900, 50), (5_000, 10)] {
+        for sort in [Sort::Name, Sort::Newest, Sort::Relevance] {
+            out.push(SearchQuery {
+                offset,
+                limit,
+                sort,
+                ..query(&word(1))
+            });
+            out.push(SearchQuery {
+                offset,
+                limit,
+                sort,
+                ..query("")
+            });
+        }
+    }
+    out
+}
+
+trait CloneWith {
+    fn clone_with(&self, filter: &SearchQuery) -> SearchQuery;
+}
+
+impl CloneWith for SearchQuery {
+    /// This query's text, order and page with `filter`'s facet filters.
+    fn clone_with(&self, filter: &SearchQuery) -> SearchQuery {
+        SearchQuery {
+            networks: filter.networks.clone(),
+            countries: filter.countries.clone(),
+            services: filter.services.clone(),
+            technologies: filter.technologies.clone(),
+            languages: filter.languages.clone(),
+            ..self.clone()
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_index_answers_like_the_database_on_a_zipf_shaped_directory() {
+    let (ctx, _db) = context().await;
+    let records = generate();
+    let report =
+        coopnet_app::exchange::import(&ctx, &records, coopnet_app::exchange::ImportMode::Insert)
+            .await
+            .unwrap();
+    assert_eq!(report.created, COOPS);
+    // Some leave: the index must drop them.
+    for k in (5..COOPS).step_by(97) {
+        coops::remove(&ctx, &format!("gen-{k}")).await.unwrap();
+    }
+    let listed = compare(&ctx, &query("")).await.total;
+    assert!(listed > 1_800 && listed < COOPS as u64, "{listed} listed");
+
+    let queries = queries(ctx.network.id);
+    assert!(queries.len() >= 150, "{} queries", queries.len());
+    let mut totals = Vec::new();
+    for q in &queries {
+        totals.push(compare(&ctx, q).await.total);
+    }
+    // Not vacuous: the most popular word is in most profiles, rare words in few, and
+    // most queries find something.
+    let popular = compare(&ctx, &query(&word(0))).await.total;
+    assert!(popular * 2 > listed, "word 0 in {popular} of {listed}");
+    let rare = compare(&ctx, &query(&word(700))).await.total;
+    assert!(rare > 0 && rare * 50 < listed, "word 700 in {rare}");
+    let found = totals.iter().filter(|t| **t > 0).count();
+    assert!(
+        found * 4 > queries.len() * 3,
+        "{found} of {} found",
+        queries.len()
+    );
+
+    // Through the use case too, pages and all.
+    for q in queries.iter().step_by(7) {
+        let q = SearchQuery {
+            limit: 50,
+            ..q.clone()
+        };
+        let index = directory::search(&ctx, &q).await.unwrap();
+        let database = directory::search_database(&ctx, &q).await.unwrap();
+        assert_eq!(index.total, database.total, "{q:?}");
+        assert_eq!(index.facets, database.facets, "{q:?}");
+    }
+}
+
+fn input(value: serde_json::Value) -> CoopInput {
+    serde_json::from_value(value).unwrap()
+}
+
+/// Writes through another application context (the CLI, or a second `serve` on the same
+/// database) show in this context's next query: added, changed, unlisted, relisted, removed.
+#[tokio::test]
+async fn writes_from_another_context_show_in_the_next_query() {
+    let (reader, db) = context().await;
+    let writer = AppContext::start_with_keys(test_settings(&db.url, 1), fixture_keys())
+        .await
+        .unwrap();
+    coops::create(
+        &writer,
+        &input(json!({
+            "slug": "first", "name": "First Co-op", "country": "GB",
+            "services": ["Hosting"], "summary": {"en": "Servers and more."}
+        })),
+    )
+    .await
+    .unwrap();
+    let honey = SearchQuery {
+        text: "HONEY".into(),
+        limit: 10,
+        ..Default::default()
+    };
+    let wax = SearchQuery {
+        text: "wax".into(),
+        ..honey.clone()
+    };
+    let everything = SearchQuery {
+        limit: 10,
+        ..Default::default()
+    };
+    let total = |q: &SearchQuery| {
+        let reader = reader.clone();
+        let q = q.clone();
+        async move {
+            let index = directory::search(&reader, &q).await.unwrap();
+            let database = directory::search_database(&reader, &q).await.unwrap();
+            assert_eq!(index.total, database.total, "{q:?}");
+            assert_eq!(index.facets, database.facets, "{q:?}");
+            index.total
+        }
+    };
+    // The reader's index is built now, with one co-op.
+    assert_eq!(total(&everything).await, 1);
+    assert_eq!(total(&honey).await, 0);
+
+    coops::create(
+        &writer,
+        &input(json!({
+            "slug": "bees", "name": "Bees Co-op", "country": "GB",
+            "services": ["Beekeeping"], "summary": {"en": "Honey from Köln."}
+        })),
+    )
+    .await
+    .unwrap();
+    assert_eq!(total(&honey).await, 1, "added");
+    assert_eq!(total(&everything).await, 2);
+
+    let patch = |value: serde_json::Value| serde_json::from_value(value).unwrap();
+    coops::update(
+        &writer,
+        &TokenScope::Admin,
+        "bees",
+        &patch(json!({"summary": {"en": "Wax candles."}})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(total(&honey).await, 0, "changed");
+    assert_eq!(total(&wax).await, 1, "changed");
+
+    coops::update(
+        &writer,
+        &TokenScope::Admin,
+        "bees",
+        &patch(json!({"listed": false})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(total(&wax).await, 0, "unlisted");
+    coops::update(
+        &writer,
+        &TokenScope::Admin,
+        "bees",
+        &patch(json!({"listed": true, "country": "NL"})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(total(&wax).await, 1, "listed again");
+    let nl = SearchQuery {
+        countries: vec!["NL".into()],
+        ..everything.clone()
+    };
+    assert_eq!(total(&nl).await, 1, "moved");
+
+    coops::remove(&writer, "bees").await.unwrap();
+    assert_eq!(total(&wax).await, 0, "removed");
+    assert_eq!(total(&everything).await, 1);
+}
