@@ -5,6 +5,8 @@
 //! from the in-memory index (`coopnet_db::index`), derived from the database and caught up
 //! before each query; `search_database` answers the same from the SQL full-text index
 //! (`coopnet_db::repo::search`), which every co-op write keeps up to date (`docs/search.md`).
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use coopnet_core::{Coop, MAX_SEARCH_LIMIT, SearchQuery};
 use coopnet_db::TransactionTrait;
@@ -41,8 +43,8 @@ pub struct Facets {
 /// One page of results with facets.
 #[derive(Debug, Clone)]
 pub struct SearchResult {
-    /// The co-ops on this page.
-    pub items: Vec<Coop>,
+    /// The co-ops on this page (shared with the index's page cache).
+    pub items: Vec<Arc<Coop>>,
     /// All matches.
     pub total: u64,
     /// Facet counts over all matches.
@@ -59,10 +61,11 @@ pub async fn search(ctx: &AppContext, q: &SearchQuery) -> Result<SearchResult, A
         ..q.clone()
     };
     let snapshot = ctx.search_index.fresh(&ctx.db).await?;
-    let hits = tokio::task::spawn_blocking(move || snapshot.search(&q))
+    let searched = snapshot.clone();
+    let hits = tokio::task::spawn_blocking(move || searched.search(&q))
         .await
         .map_err(|e| AppError::caused("search", e))??;
-    let items = index::load(&ctx.db, &hits.ids).await?;
+    let items = ctx.search_index.page(&ctx.db, &snapshot, &hits.ids).await?;
     result(ctx, hits, items).await
 }
 
@@ -80,7 +83,11 @@ pub async fn search_database(ctx: &AppContext, q: &SearchQuery) -> Result<Search
         Some(&ctx.count_cache),
     )
     .await?;
-    let items = index::load(&txn, &hits.ids).await?;
+    let items = index::load(&txn, &hits.ids)
+        .await?
+        .into_iter()
+        .map(Arc::new)
+        .collect();
     txn.commit().await?;
     result(ctx, hits, items).await
 }
@@ -95,7 +102,7 @@ pub async fn build_index(ctx: &AppContext) -> Result<usize, AppError> {
 async fn result(
     ctx: &AppContext,
     hits: SearchHits,
-    items: Vec<Coop>,
+    items: Vec<Arc<Coop>>,
 ) -> Result<SearchResult, AppError> {
     let networks = if hits.facets.iter().any(|f| f.kind == FacetKind::Network) {
         crate::networks::by_id(ctx).await?

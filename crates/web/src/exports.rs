@@ -44,7 +44,7 @@ async fn whole_directory(ctx: &AppContext) -> Result<Vec<Coop>, AppError> {
         .await?;
         let done =
             page.items.is_empty() || out.len() as u64 + page.items.len() as u64 >= page.total;
-        out.extend(page.items);
+        out.extend(page.items.into_iter().map(std::sync::Arc::unwrap_or_clone));
         if done {
             return Ok(out);
         }

@@ -73,7 +73,7 @@ pub async fn run(config: &Config, rep: &mut Reporter, shared: &mut Shared) -> an
         engines.push(Engine::Postgres);
     }
     let mut first_error = None;
-    for shape in [Shape::Sentences, Shape::Zipf] {
+    for shape in shapes()? {
         let vocab = Arc::new(Vocab::with_shape(shape)?);
         for engine in engines.iter().copied() {
             let db = match (engine, &config.postgres) {
@@ -100,6 +100,22 @@ pub async fn run(config: &Config, rep: &mut Reporter, shared: &mut Shared) -> an
         }
     }
     first_error.map_or(Ok(()), Err)
+}
+
+/// The text shapes to measure: both, or those named in `BENCH_SEARCH_SHAPES`
+/// (`sentences`, `zipf`, comma-separated) to profile one.
+fn shapes() -> anyhow::Result<Vec<Shape>> {
+    let Ok(names) = std::env::var("BENCH_SEARCH_SHAPES") else {
+        return Ok(vec![Shape::Sentences, Shape::Zipf]);
+    };
+    names
+        .split(',')
+        .map(|name| match name.trim() {
+            "sentences" => Ok(Shape::Sentences),
+            "zipf" => Ok(Shape::Zipf),
+            other => anyhow::bail!("BENCH_SEARCH_SHAPES: unknown shape {other}"),
+        })
+        .collect()
 }
 
 /// The query of co-op `i` as API and page query strings, and as a use-case query.
@@ -262,6 +278,15 @@ async fn measure(
     .await?;
     if let Some(zipf) = vocab.zipf() {
         let classes = classes(vocab, zipf, total);
+        for class in &classes {
+            let stages = stages(&instance, &class.queries).await?;
+            rep.record(Outcome::info(
+                "search",
+                &format!("stages in-process, {} ({label})", class.name),
+                stages.summary(),
+                stages.json(),
+            ))?;
+        }
         measure_classes(rep, &instance, &classes, spec, &healthz, &label, total).await?;
         instance.stop().await;
         return Ok(());
@@ -439,4 +464,98 @@ async fn measure_classes(
         }
     }
     Ok(())
+}
+
+/// Where one in-process query's time goes, stage by stage (medians over a class's queries,
+/// each run once cold and then [`STAGE_ROUNDS`] times): the freshness check, the index
+/// query, loading the page's co-ops, and the facet labels. The HTTP load adds routing,
+/// limits and rendering on top.
+struct Stages {
+    fresh_us: Vec<u32>,
+    index_us: Vec<u32>,
+    load_us: Vec<u32>,
+    page_us: Vec<u32>,
+    whole_us: Vec<u32>,
+    matches: Vec<f64>,
+}
+
+/// Rounds per query of the stage breakdown.
+const STAGE_ROUNDS: usize = 5;
+
+fn micros(t: Instant) -> u32 {
+    u32::try_from(t.elapsed().as_micros()).unwrap_or(u32::MAX)
+}
+
+async fn stages(instance: &Instance, queries: &[(String, SearchQuery)]) -> anyhow::Result<Stages> {
+    let ctx = &instance.ctx;
+    let mut s = Stages {
+        fresh_us: Vec::new(),
+        index_us: Vec::new(),
+        load_us: Vec::new(),
+        page_us: Vec::new(),
+        whole_us: Vec::new(),
+        matches: Vec::new(),
+    };
+    for (_, q) in queries.iter().take(64) {
+        for _ in 0..STAGE_ROUNDS {
+            let t = Instant::now();
+            let snapshot = ctx.search_index.fresh(&ctx.db).await?;
+            s.fresh_us.push(micros(t));
+            let t = Instant::now();
+            let hits = snapshot.search(q)?;
+            s.index_us.push(micros(t));
+            let t = Instant::now();
+            coopnet_db::repo::search::load(&ctx.db, &hits.ids).await?;
+            s.load_us.push(micros(t));
+            let t = Instant::now();
+            ctx.search_index.page(&ctx.db, &snapshot, &hits.ids).await?;
+            s.page_us.push(micros(t));
+            let t = Instant::now();
+            directory::search(ctx, q).await?;
+            s.whole_us.push(micros(t));
+            s.matches.push(hits.total as f64);
+        }
+    }
+    for v in [
+        &mut s.fresh_us,
+        &mut s.index_us,
+        &mut s.load_us,
+        &mut s.page_us,
+        &mut s.whole_us,
+    ] {
+        v.sort_unstable();
+    }
+    Ok(s)
+}
+
+impl Stages {
+    fn summary(&self) -> String {
+        format!(
+            "p50 / p99 ms: freshness check {:.3} / {:.3}, index {:.3} / {:.3}, page from the database {:.3} / {:.3}, page through its cache {:.3} / {:.3}, whole directory::search {:.3} / {:.3}; median {} matches",
+            percentile_ms(&self.fresh_us, 50.0),
+            percentile_ms(&self.fresh_us, 99.0),
+            percentile_ms(&self.index_us, 50.0),
+            percentile_ms(&self.index_us, 99.0),
+            percentile_ms(&self.load_us, 50.0),
+            percentile_ms(&self.load_us, 99.0),
+            percentile_ms(&self.page_us, 50.0),
+            percentile_ms(&self.page_us, 99.0),
+            percentile_ms(&self.whole_us, 50.0),
+            percentile_ms(&self.whole_us, 99.0),
+            scenarios::median(&self.matches),
+        )
+    }
+
+    fn json(&self) -> serde_json::Value {
+        let stage =
+            |v: &[u32]| json!({"p50_ms": percentile_ms(v, 50.0), "p99_ms": percentile_ms(v, 99.0)});
+        json!({
+            "fresh": stage(&self.fresh_us),
+            "index": stage(&self.index_us),
+            "load": stage(&self.load_us),
+            "page": stage(&self.page_us),
+            "whole": stage(&self.whole_us),
+            "median_matches": scenarios::median(&self.matches),
+        })
+    }
 }

@@ -1,172 +1,184 @@
-//! Answering a query from a snapshot: text matches from tantivy (or every entry when the
-//! query has no words), then the facet filters, the facet counts over all matches, the
-//! order and the page, the same as `repo::search::search` computes in SQL.
+//! Answering a query from a snapshot: text matches from tantivy (or every listed co-op
+//! when the query has no words), the facet filters from the posting lists, the facet
+//! counts over all matches, the order and the page, the same as `repo::search::search`
+//! computes in SQL. The layout it reads is `columns`.
 use std::cmp::Ordering;
+use std::collections::HashMap;
 
 use coopnet_core::{SearchQuery, Sort};
 use tantivy::Score;
 
 use super::Snapshot;
-use super::entries::Entry;
+use super::columns::{Columns, Slot, SlotSet};
 use super::text::{self, AllMatches, index_error};
 use crate::DbError;
 use crate::repo::search::{FacetCount, FacetKind, MAX_QUERY_WORDS, SearchHits, words};
 
-/// The kinds a filter can name, with their bit in a filter mask.
-const KINDS: [FacetKind; 5] = [
-    FacetKind::Network,
-    FacetKind::Country,
-    FacetKind::Service,
-    FacetKind::Technology,
-    FacetKind::Language,
-];
-
-fn bit(kind: FacetKind) -> u8 {
-    let i = KINDS.iter().position(|k| *k == kind).unwrap_or_default();
-    1 << i
-}
-
-/// The facet filters of a query: which interned values each filtered kind accepts. Within
-/// a kind any value will do, across kinds all must hold (as the SQL `IN` lists and `AND`s).
-struct Filter {
-    /// Per interned value, the bits of the kinds it satisfies.
-    accepts: Vec<u8>,
-    /// The bits of the kinds the query filters on.
-    required: u8,
-}
-
-impl Filter {
-    fn new(snapshot: &Snapshot, p: &SearchQuery) -> Self {
-        let networks: Vec<String> = p.networks.iter().map(i64::to_string).collect();
-        let wanted = |kind: FacetKind| -> &[String] {
-            match kind {
-                FacetKind::Network => &networks,
-                FacetKind::Country => &p.countries,
-                FacetKind::Service => &p.services,
-                FacetKind::Technology => &p.technologies,
-                FacetKind::Language => &p.languages,
+/// The co-ops the facet filters admit, or `None` when the query has none. Within a kind
+/// any wanted value will do, across kinds all must hold (as the SQL `IN` lists and `AND`s).
+fn filtered(snapshot: &Snapshot, p: &SearchQuery) -> Option<SlotSet> {
+    let networks: Vec<String> = p.networks.iter().map(i64::to_string).collect();
+    let wanted = |kind: FacetKind| -> &[String] {
+        match kind {
+            FacetKind::Network => &networks,
+            FacetKind::Country => &p.countries,
+            FacetKind::Service => &p.services,
+            FacetKind::Technology => &p.technologies,
+            FacetKind::Language => &p.languages,
+        }
+    };
+    let columns = &snapshot.columns;
+    let mut admitted: Option<SlotSet> = None;
+    for kind in [
+        FacetKind::Network,
+        FacetKind::Country,
+        FacetKind::Service,
+        FacetKind::Technology,
+        FacetKind::Language,
+    ] {
+        let keys = wanted(kind);
+        if keys.is_empty() {
+            continue;
+        }
+        let mut any = SlotSet::empty(columns.len());
+        for (value, slots) in snapshot.facets.values().iter().zip(&columns.postings) {
+            if value.kind == kind && keys.contains(&value.key) {
+                for slot in slots {
+                    any.insert(*slot);
+                }
             }
-        };
-        let required = KINDS
-            .iter()
-            .filter(|k| !wanted(**k).is_empty())
-            .fold(0, |bits, k| bits | bit(*k));
-        let accepts = if required == 0 {
-            Vec::new()
-        } else {
-            snapshot
-                .facets
-                .values()
-                .iter()
-                .map(|v| {
-                    if wanted(v.kind).contains(&v.key) {
-                        bit(v.kind)
-                    } else {
-                        0
-                    }
-                })
-                .collect()
-        };
-        Self { accepts, required }
+        }
+        match &mut admitted {
+            Some(set) => set.intersect(&any),
+            None => admitted = Some(any),
+        }
     }
-
-    fn admits(&self, entry: &Entry) -> bool {
-        self.required == 0
-            || entry.facets.iter().fold(0, |bits, f| {
-                bits | self.accepts.get(*f as usize).copied().unwrap_or(0)
-            }) == self.required
-    }
+    admitted
 }
 
-/// One match: its id, entry and text score.
-struct Match<'a> {
-    id: i64,
-    entry: &'a Entry,
-    score: Score,
-}
-
-fn by_name(a: &Match, b: &Match) -> Ordering {
-    a.entry
-        .sort_name
-        .cmp(&b.entry.sort_name)
-        .then(a.id.cmp(&b.id))
-}
-
-fn newest_first(a: &Match, b: &Match) -> Ordering {
-    b.entry
-        .created_at
-        .cmp(&a.entry.created_at)
-        .then(a.id.cmp(&b.id))
-}
-
-fn by_score(a: &Match, b: &Match) -> Ordering {
-    b.score.total_cmp(&a.score).then_with(|| by_name(a, b))
+/// What matched: every listed co-op, or these slots with their text scores.
+enum Matches {
+    All,
+    Some(Vec<(Slot, Score)>),
 }
 
 /// Runs `p` on `snapshot` (blocking: call it off the async runtime).
 pub(super) fn answer(snapshot: &Snapshot, p: &SearchQuery) -> Result<SearchHits, DbError> {
+    let columns = &snapshot.columns;
     let words: Vec<String> = words(&p.text).into_iter().take(MAX_QUERY_WORDS).collect();
-    let filter = Filter::new(snapshot, p);
-    let admit = |(id, score): (i64, Score)| {
-        let entry = snapshot.entries.get(&id)?;
-        filter.admits(entry).then_some(Match { id, entry, score })
-    };
-    let mut matches: Vec<Match> = if words.is_empty() {
-        snapshot
-            .entries
-            .keys()
-            .filter_map(|id| admit((*id, 0.0)))
-            .collect()
-    } else {
-        match text::query(&snapshot.searcher, snapshot.fields, &words)? {
+    let filter = filtered(snapshot, p);
+    let matches = if !words.is_empty() {
+        let found = match text::query(&snapshot.searcher, snapshot.fields, &words)? {
             None => Vec::new(),
             Some(query) => snapshot
                 .searcher
-                .search(&*query, &AllMatches)
-                .map_err(index_error)?
+                .search(&*query, &AllMatches::new(&columns.segments))
+                .map_err(index_error)?,
+        };
+        Matches::Some(match &filter {
+            Some(set) => found
                 .into_iter()
-                .filter_map(admit)
+                .filter(|(s, _)| set.contains(*s))
                 .collect(),
-        }
+            None => found,
+        })
+    } else if let Some(set) = &filter {
+        Matches::Some(set.slots().map(|s| (s, 0.0)).collect())
+    } else {
+        Matches::All
     };
 
-    let total = matches.len() as u64;
-    let facets = count(snapshot, &matches);
-
-    let order: fn(&Match, &Match) -> Ordering = match p.sort {
-        Sort::Newest => newest_first,
-        Sort::Relevance if !words.is_empty() => by_score,
-        _ => by_name,
+    let (total, facets) = match &matches {
+        Matches::All => (
+            columns.len() as u64,
+            count(snapshot, |per_value| {
+                for (n, slots) in per_value.iter_mut().zip(&columns.postings) {
+                    *n = slots.len() as u64;
+                }
+            }),
+        ),
+        Matches::Some(found) => (
+            found.len() as u64,
+            count(snapshot, |per_value| {
+                for (slot, _) in found {
+                    for f in columns.facets_of(*slot) {
+                        if let Some(n) = per_value.get_mut(*f as usize) {
+                            *n += 1;
+                        }
+                    }
+                }
+            }),
+        ),
     };
+
     let offset = usize::try_from(p.offset).unwrap_or(usize::MAX);
     let limit = usize::try_from(p.limit).unwrap_or(usize::MAX);
-    let wanted = offset.saturating_add(limit);
-    // Only the first `wanted` need sorting.
-    if wanted == 0 {
-        matches.clear();
-    } else if wanted < matches.len() {
-        matches.select_nth_unstable_by(wanted - 1, order);
-        matches.truncate(wanted);
-    }
-    matches.sort_unstable_by(order);
-    let ids = matches.iter().skip(offset).map(|m| m.id).collect();
+    let by_score = p.sort == Sort::Relevance && !words.is_empty();
+    let ids = match matches {
+        Matches::All => {
+            let order = if p.sort == Sort::Newest {
+                &columns.by_newest
+            } else {
+                &columns.by_name
+            };
+            order
+                .iter()
+                .skip(offset)
+                .take(limit)
+                .map(|s| columns.ids[*s as usize])
+                .collect()
+        }
+        Matches::Some(found) => page(columns, found, p.sort, by_score, offset, limit),
+    };
     Ok(SearchHits { ids, total, facets })
 }
 
-/// Facet counts over all matches: per (kind, key), the number of matches and the first
-/// label in byte order (as the SQL `MIN(label)`).
-fn count(snapshot: &Snapshot, matches: &[Match]) -> Vec<FacetCount> {
+/// The ids of `found`'s page in the query's order: only the first `offset + limit` are
+/// selected and sorted.
+fn page(
+    columns: &Columns,
+    mut found: Vec<(Slot, Score)>,
+    sort: Sort,
+    by_score: bool,
+    offset: usize,
+    limit: usize,
+) -> Vec<i64> {
+    let rank = if sort == Sort::Newest {
+        &columns.newest_rank
+    } else {
+        &columns.name_rank
+    };
+    let key = |s: &Slot| rank.get(*s as usize).copied().unwrap_or(u32::MAX);
+    let order = |a: &(Slot, Score), b: &(Slot, Score)| -> Ordering {
+        if by_score {
+            b.1.total_cmp(&a.1).then_with(|| key(&a.0).cmp(&key(&b.0)))
+        } else {
+            key(&a.0).cmp(&key(&b.0))
+        }
+    };
+    let wanted = offset.saturating_add(limit);
+    if wanted == 0 {
+        return Vec::new();
+    }
+    if wanted < found.len() {
+        found.select_nth_unstable_by(wanted - 1, order);
+        found.truncate(wanted);
+    }
+    found.sort_unstable_by(order);
+    found
+        .iter()
+        .skip(offset)
+        .map(|(s, _)| columns.ids[*s as usize])
+        .collect()
+}
+
+/// Facet counts: `fill` sets the number of matches per interned value; values are then
+/// summed per (kind, key), with the first label in byte order (as the SQL `MIN(label)`).
+fn count(snapshot: &Snapshot, fill: impl FnOnce(&mut [u64])) -> Vec<FacetCount> {
     let values = snapshot.facets.values();
     let mut per_value = vec![0u64; values.len()];
-    for m in matches {
-        for f in &m.entry.facets {
-            if let Some(n) = per_value.get_mut(*f as usize) {
-                *n += 1;
-            }
-        }
-    }
-    let mut by_key: std::collections::HashMap<(FacetKind, &str), FacetCount> =
-        std::collections::HashMap::new();
+    fill(&mut per_value);
+    let mut by_key: HashMap<(FacetKind, &str), FacetCount> = HashMap::new();
     for (value, n) in values.iter().zip(per_value) {
         if n == 0 {
             continue;

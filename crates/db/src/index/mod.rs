@@ -10,15 +10,19 @@
 //! federation) therefore show in the next query with no message passing.
 //!
 //! - `text`: the tantivy schema, analyzer, prefix query and match collector.
-//! - `entries`: per co-op facet values and sort keys.
+//! - `entries`: per co-op facet values and sort keys, as the writer keeps them.
+//! - `columns`: the same laid out in flat arrays per snapshot, for queries.
 //! - `sync`: the freshness check and the diff.
 //! - `answer`: filters, facet counts, order and page over the matches.
+//! - `pages`: the co-ops of result pages, kept so a page needs no database read.
 //!
 //! One [`SearchIndex`] per application context (tests run several in one process). A query
 //! takes an immutable [`Snapshot`] (cheap to clone), so searches run in parallel, off the
 //! async runtime, while a sync builds the next snapshot under a lock.
 mod answer;
+mod columns;
 mod entries;
+mod pages;
 mod sync;
 mod text;
 
@@ -29,6 +33,7 @@ use coopnet_core::SearchQuery;
 use sea_orm::ConnectionTrait;
 use tantivy::{IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument};
 
+use self::columns::Columns;
 use self::entries::{Entry, FacetTable};
 use self::sync::Diff;
 use self::text::{Fields, index_error};
@@ -46,6 +51,7 @@ pub struct Snapshot {
     fields: Fields,
     entries: Arc<HashMap<i64, Entry>>,
     facets: Arc<FacetTable>,
+    columns: Arc<Columns>,
 }
 
 impl Snapshot {
@@ -54,6 +60,11 @@ impl Snapshot {
     /// a blocking thread.
     pub fn search(&self, p: &SearchQuery) -> Result<SearchHits, DbError> {
         answer::answer(self, p)
+    }
+
+    /// When listed co-op `id` was last updated, as this state holds it.
+    pub fn updated_at(&self, id: i64) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.entries.get(&id).map(|e| e.updated_at)
     }
 
     /// Listed co-ops in this state.
@@ -83,6 +94,8 @@ struct Writer {
     fields: Fields,
     entries: Arc<HashMap<i64, Entry>>,
     facets: Arc<FacetTable>,
+    /// Laid out from `entries` after the last change.
+    columns: Arc<Columns>,
 }
 
 impl Writer {
@@ -102,6 +115,7 @@ impl Writer {
             fields,
             entries: Arc::new(HashMap::new()),
             facets: Arc::new(FacetTable::default()),
+            columns: Arc::new(Columns::default()),
         })
     }
 
@@ -112,6 +126,7 @@ impl Writer {
             fields: self.fields,
             entries: self.entries.clone(),
             facets: self.facets.clone(),
+            columns: self.columns.clone(),
         })
     }
 }
@@ -124,6 +139,8 @@ pub struct SearchIndex {
     /// Held while syncing; `None` until the first sync (or after a failed one, which
     /// rebuilds from scratch).
     writer: tokio::sync::Mutex<Option<Writer>>,
+    /// The co-ops of recent result pages.
+    pages: pages::PageCache,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -152,6 +169,17 @@ impl SearchIndex {
             Ok(mut guard) => *guard = Some(snapshot),
             Err(poisoned) => *poisoned.into_inner() = Some(snapshot),
         }
+    }
+
+    /// The co-ops `ids` of a page `snapshot` answered, in order, read from the database
+    /// only when not kept as `snapshot` lists them (see `pages`).
+    pub async fn page<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        snapshot: &Snapshot,
+        ids: &[i64],
+    ) -> Result<Vec<Arc<coopnet_core::Coop>>, DbError> {
+        self.pages.load(conn, snapshot, ids).await
     }
 
     /// A snapshot equal to the database as of this call: the current one when the
@@ -234,6 +262,14 @@ async fn catch_up<C: ConnectionTrait>(
     }
     with_writer(&writer, |w| w.commit().map(drop).map_err(index_error)).await?;
     writer.reader.reload().map_err(index_error)?;
+    let entries = writer.entries.clone();
+    let facets = writer.facets.clone();
+    let searcher = writer.reader.searcher();
+    writer.columns = Arc::new(
+        tokio::task::spawn_blocking(move || Columns::build(&entries, &facets, &searcher))
+            .await
+            .map_err(index_error)??,
+    );
     tracing::debug!(
         version,
         indexed,

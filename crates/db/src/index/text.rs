@@ -9,21 +9,22 @@
 //! would fold further than the database does (`ø` to `o`, `ß` to `ss`) and the two result
 //! sets would differ on such words.
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::Column;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::TextOptions;
 use tantivy::schema::{FAST, Field, INDEXED, IndexRecordOption, Schema, TextFieldIndexing};
 use tantivy::tokenizer::{LowerCaser, TextAnalyzer, WhitespaceTokenizer};
 use tantivy::{DocId, Index, Score, Searcher, SegmentOrdinal, SegmentReader, Term};
 
+use super::columns::{NONE, Slot};
 use crate::DbError;
 
 /// The analyzer's name in the index's tokenizer manager.
 const ANALYZER: &str = "coopnet_words";
-/// The id field's name (a fast field: the collector reads it per match).
-const ID: &str = "id";
+/// The id field's name (a fast field: `columns` maps documents to slots through it).
+pub(super) const ID: &str = "id";
 
 pub(super) fn index_error(err: impl std::fmt::Display) -> DbError {
     DbError::Index(err.to_string())
@@ -119,20 +120,34 @@ pub(super) fn query(
     Ok(Some(Box::new(BooleanQuery::new(all))))
 }
 
-/// Collects every match as (co-op id, score).
-pub(super) struct AllMatches;
+/// Collects every match as (slot, score), through the snapshot's document-to-slot maps.
+pub(super) struct AllMatches {
+    segments: Vec<Arc<Vec<Slot>>>,
+}
+
+impl AllMatches {
+    pub(super) fn new(segments: &[Arc<Vec<Slot>>]) -> Self {
+        Self {
+            segments: segments.to_vec(),
+        }
+    }
+}
 
 impl Collector for AllMatches {
-    type Fruit = Vec<(i64, Score)>;
+    type Fruit = Vec<(Slot, Score)>;
     type Child = SegmentMatches;
 
     fn for_segment(
         &self,
-        _segment: SegmentOrdinal,
-        reader: &SegmentReader,
+        segment: SegmentOrdinal,
+        _reader: &SegmentReader,
     ) -> tantivy::Result<SegmentMatches> {
         Ok(SegmentMatches {
-            ids: reader.fast_fields().u64(ID)?,
+            slots: self
+                .segments
+                .get(segment as usize)
+                .cloned()
+                .unwrap_or_default(),
             found: Vec::new(),
         })
     }
@@ -141,23 +156,23 @@ impl Collector for AllMatches {
         true
     }
 
-    fn merge_fruits(&self, fruits: Vec<Vec<(i64, Score)>>) -> tantivy::Result<Self::Fruit> {
+    fn merge_fruits(&self, fruits: Vec<Vec<(Slot, Score)>>) -> tantivy::Result<Self::Fruit> {
         Ok(fruits.into_iter().flatten().collect())
     }
 }
 
 /// [`AllMatches`] within one segment.
 pub(super) struct SegmentMatches {
-    ids: Column<u64>,
-    found: Vec<(i64, Score)>,
+    slots: Arc<Vec<Slot>>,
+    found: Vec<(Slot, Score)>,
 }
 
 impl SegmentCollector for SegmentMatches {
-    type Fruit = Vec<(i64, Score)>;
+    type Fruit = Vec<(Slot, Score)>;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        if let Some(id) = self.ids.first(doc).and_then(|id| i64::try_from(id).ok()) {
-            self.found.push((id, score));
+        if let Some(slot) = self.slots.get(doc as usize).copied().filter(|s| *s != NONE) {
+            self.found.push((slot, score));
         }
     }
 
@@ -199,12 +214,25 @@ mod tests {
             .unwrap();
         let searcher = reader.searcher();
         let words: Vec<String> = words.iter().map(|w| (*w).to_owned()).collect();
+        // Slot = co-op id here: the test reads back ids.
+        let segments: Vec<Arc<Vec<Slot>>> = searcher
+            .segment_readers()
+            .iter()
+            .map(|r| {
+                let column = r.fast_fields().u64(ID).unwrap();
+                Arc::new(
+                    (0..r.max_doc())
+                        .map(|d| Slot::try_from(column.first(d).unwrap()).unwrap())
+                        .collect(),
+                )
+            })
+            .collect();
         let mut found: Vec<i64> = match query(&searcher, fields, &words).unwrap() {
             Some(q) => searcher
-                .search(&*q, &AllMatches)
+                .search(&*q, &AllMatches::new(&segments))
                 .unwrap()
                 .into_iter()
-                .map(|(id, _)| id)
+                .map(|(slot, _)| i64::from(slot))
                 .collect(),
             None => Vec::new(),
         };
