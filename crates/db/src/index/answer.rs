@@ -10,7 +10,7 @@ use super::Snapshot;
 use super::entries::Entry;
 use super::text::{self, AllMatches, index_error};
 use crate::DbError;
-use crate::repo::search::{FacetCount, FacetKind, MAX_QUERY_WORDS, SearchHits, words};
+use crate::repo::search::{FacetCount, FacetKind, SearchHits, query_words};
 
 /// The kinds a filter can name, with their bit in a filter mask.
 const KINDS: [FacetKind; 5] = [
@@ -105,7 +105,7 @@ fn by_score(a: &Match, b: &Match) -> Ordering {
 
 /// Runs `p` on `snapshot` (blocking: call it off the async runtime).
 pub(super) fn answer(snapshot: &Snapshot, p: &SearchQuery) -> Result<SearchHits, DbError> {
-    let words: Vec<String> = words(&p.text).into_iter().take(MAX_QUERY_WORDS).collect();
+    let words = query_words(&p.text);
     let filter = Filter::new(snapshot, p);
     let admit = |(id, score): (i64, Score)| {
         let entry = snapshot.entries.get(&id)?;
