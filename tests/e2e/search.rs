@@ -1,8 +1,10 @@
 //! Directory search on the backend under test: the CoTech fixture plus hand-made local and
 //! remote co-ops, a fixed set of queries, filters and sorts. Expected results are computed
-//! here from the co-ops themselves (word-prefix matching, facet counting) and must come
-//! out the same on SQLite and PostgreSQL.
-use std::collections::{BTreeMap, HashMap, HashSet};
+//! here from the co-ops themselves (word-prefix or stem matching, facet counting) and must
+//! come out the same on SQLite and PostgreSQL. Stems of single words come from
+//! `coopnet_db::repo::stemming` (its unit tests hold them to the languages' examples);
+//! which languages apply to which text is decided here.
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, TimeZone, Utc};
 use coopnet_app::AppContext;
@@ -12,6 +14,7 @@ use coopnet_core::{Coop, CoopInput, Network, TokenScope};
 use coopnet_core::{SearchQuery, Sort};
 use coopnet_db::repo::coops::{RemoteCoop, RemoteUpsert};
 use coopnet_db::repo::networks::RemoteNetwork;
+use coopnet_db::repo::stemming::{self, Language};
 use coopnet_tests::TestDb;
 use serde_json::json;
 
@@ -188,28 +191,73 @@ fn haystack(c: &Coop) -> Vec<String> {
     hay
 }
 
-/// The listed co-ops with their words and the network names: what expectations read.
+/// The stems of a co-op: a summary in its own language when that is English, German, Dutch
+/// or French (none otherwise), everything else in all four.
+fn stem_hay(c: &Coop) -> BTreeSet<String> {
+    let p = &c.profile;
+    let mut out = BTreeSet::new();
+    let mut add = |text: &str, languages: &[Language]| {
+        for raw in stemming::raw_words(text) {
+            stemming::add_stems(&raw, languages, &mut out);
+        }
+    };
+    add(&p.name, &Language::ALL);
+    for tag in p.services.iter().chain(&p.technologies) {
+        add(tag.as_str(), &Language::ALL);
+    }
+    if let Some(l) = &p.locality {
+        add(l, &Language::ALL);
+    }
+    for (tag, text) in &p.summary {
+        let language = match tag.primary() {
+            "en" => Language::English,
+            "de" => Language::German,
+            "nl" => Language::Dutch,
+            "fr" => Language::French,
+            _ => continue,
+        };
+        add(text, &[language]);
+    }
+    out
+}
+
+/// A query's words, each with its stems in all four languages.
+fn query_words(text: &str) -> Vec<(String, Vec<String>)> {
+    let mut out = Vec::new();
+    for raw in stemming::raw_words(text) {
+        let stems = stemming::stems(&raw);
+        out.extend(words(&raw).into_iter().map(|w| (w, stems.clone())));
+    }
+    out
+}
+
+/// The listed co-ops with their words, stems and the network names: what expectations read.
 struct World {
     all: Vec<Coop>,
     hay: HashMap<i64, Vec<String>>,
+    stems: HashMap<i64, BTreeSet<String>>,
     networks: BTreeMap<i64, String>,
 }
 
 async fn world(ctx: &AppContext) -> World {
     let all = listed(ctx).await;
     let hay = all.iter().map(|c| (c.id, haystack(c))).collect();
+    let stems = all.iter().map(|c| (c.id, stem_hay(c))).collect();
     World {
         all,
         hay,
+        stems,
         networks: network_names(ctx).await,
     }
 }
 
-fn text_matches(world: &World, c: &Coop, query: &[String]) -> bool {
+/// Every query word begins a word of the co-op or shares a stem with it.
+fn text_matches(world: &World, c: &Coop, query: &[(String, Vec<String>)]) -> bool {
     let hay = &world.hay[&c.id];
-    query
-        .iter()
-        .all(|q| hay.iter().any(|w| w.starts_with(q.as_str())))
+    let stems = &world.stems[&c.id];
+    query.iter().all(|(q, q_stems)| {
+        hay.iter().any(|w| w.starts_with(q.as_str())) || q_stems.iter().any(|s| stems.contains(s))
+    })
 }
 
 fn facets_match(c: &Coop, q: &SearchQuery) -> bool {
@@ -245,7 +293,7 @@ struct Expected {
 }
 
 fn expected(world: &World, q: &SearchQuery) -> Expected {
-    let query = words(&q.text);
+    let query = query_words(&q.text);
     let networks = &world.networks;
     let mut hits: Vec<&Coop> = world
         .all
@@ -341,6 +389,13 @@ fn queries(peer: i64, local: i64) -> Vec<SearchQuery> {
         "ZÜRICH café",
         "numerique",
         "web-design",
+        // Stems: found by an inflection the co-ops do not write.
+        "cooperatives",
+        "coopératives",
+        "Genossenschaften",
+        "developers",
+        "designs",
+        "hostings",
         "\"a OR b\" -x *",
         "NEAR(rust wordpress)",
         "rust:* & !x | y",
@@ -861,4 +916,126 @@ async fn cached_counts_follow_writes_from_another_process() {
     let unlisted = both(&reader, &everything).await;
     assert_eq!(unlisted.total, before.total);
     assert_eq!(beekeeping(&unlisted), None);
+}
+
+/// The examples: a query word finds the co-ops that write another inflection of it,
+/// in English, German, Dutch and French, the same on both paths; a summary is stemmed in
+/// its own language only; and a co-op writing the very word ranks first.
+#[tokio::test]
+async fn inflections_are_found_in_four_languages() {
+    let (ctx, _db) = context().await;
+    for coop in [
+        json!({"slug": "en-coop", "name": "Northern Workers",
+               "summary": {"en": "A cooperative doing software development."}}),
+        json!({"slug": "en-exact", "name": "Southern Collective",
+               "summary": {"en": "Cooperatives developing software together."}}),
+        json!({"slug": "de-coop", "name": "Kollektiv Süd",
+               "summary": {"de": "Eine Genossenschaft für freie Software."}}),
+        json!({"slug": "nl-coop", "name": "Webwerkers",
+               "summary": {"nl": "Wij zijn een coöperatie voor webontwikkeling."}}),
+        json!({"slug": "fr-coop", "name": "Éclat Numérique",
+               "summary": {"fr": "Une coopérative de design à Lyon."}}),
+        // Spanish is not stemmed: `cooperativa` is found by its prefixes only (and the
+        // name is one no stemmer turns into `cooper`).
+        json!({"slug": "es-coop", "name": "Sur Digital",
+               "summary": {"es": "Una cooperativa de desarrollo."}}),
+        // German stems of English words stay in German text: `developers` is no German
+        // inflection of `developing`.
+        json!({"slug": "de-only", "name": "Nord Kollektiv",
+               "summary": {"de": "Wir sind developing."}}),
+    ] {
+        coops::create(&ctx, &input(coop)).await.unwrap();
+    }
+    let world = world(&ctx).await;
+    let find = |text: &str, sort: Sort| SearchQuery {
+        text: text.into(),
+        sort,
+        limit: 200,
+        ..Default::default()
+    };
+    let slugs = |ids: &[i64]| {
+        let mut s = slugs_of(&world.all, ids);
+        s.sort();
+        s
+    };
+    for (text, want) in [
+        ("cooperatives", &["en-coop", "en-exact", "fr-coop"][..]),
+        ("Genossenschaften", &["de-coop"]),
+        ("coöperaties", &["nl-coop"]),
+        ("cooperaties", &["nl-coop"]),
+        ("coopératives", &["en-coop", "en-exact", "fr-coop"]),
+        ("developers", &["en-coop", "en-exact"]),
+        ("developers software", &["en-coop", "en-exact"]),
+        // Not stemmed in Spanish: the plural does not find the singular...
+        ("cooperativas", &[]),
+        // ...which its prefixes do, as before stemming.
+        ("cooperativ", &["en-coop", "en-exact", "es-coop", "fr-coop"]),
+    ] {
+        for sort in [Sort::Relevance, Sort::Name] {
+            let ids = check_in(&ctx, &world, &find(text, sort)).await;
+            let want: Vec<String> = want.iter().map(|s| (*s).to_owned()).collect();
+            assert_eq!(slugs(&ids), want, "{text} ({sort:?})");
+        }
+    }
+
+    // Ranked: the co-op that writes `cooperatives` comes before those found by the stem,
+    // on both paths.
+    let q = find("cooperatives", Sort::Relevance);
+    for (path, r) in [
+        ("index", directory::search(&ctx, &q).await.unwrap()),
+        (
+            "database",
+            directory::search_database(&ctx, &q).await.unwrap(),
+        ),
+    ] {
+        assert_eq!(r.items[0].slug.as_str(), "en-exact", "{path}");
+    }
+}
+
+/// A database written before stems: down to the previous schema (words only) and up again,
+/// the migration empties the SQL index, and the next start writes every co-op's entry
+/// again with its stems.
+#[tokio::test]
+async fn the_stems_migration_reindexes_existing_coops() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let (ctx, db) = context().await;
+    let nl = json!({"slug": "nl-coop", "name": "Webwerkers",
+                    "summary": {"nl": "Wij zijn een coöperatie."}});
+    coops::create(&ctx, &input(nl)).await.unwrap();
+    let count = |sql: &'static str| {
+        let db = ctx.db.clone();
+        async move {
+            let row = db
+                .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+                .await
+                .unwrap()
+                .unwrap();
+            row.try_get::<i64>("", "n").unwrap()
+        }
+    };
+    coopnet_app::schema::migrate_down(&ctx.db, Some(1))
+        .await
+        .unwrap();
+    assert_eq!(count("SELECT COUNT(*) AS n FROM coop_search").await, 1);
+    coopnet_app::schema::migrate_up(&ctx.db).await.unwrap();
+    assert_eq!(count("SELECT COUNT(*) AS n FROM coop_search").await, 0);
+
+    let restarted = AppContext::start_with_keys(
+        coopnet_tests::test_settings(&db.url, 1),
+        coopnet_tests::fixture_keys(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        count("SELECT COUNT(*) AS n FROM coop_search WHERE stems <> ''").await,
+        1
+    );
+    let q = SearchQuery {
+        text: "coöperaties".into(),
+        sort: Sort::Name,
+        limit: 10,
+        ..Default::default()
+    };
+    let ids = check(&restarted, &q).await;
+    assert_eq!(slugs_of(&listed(&restarted).await, &ids), ["nl-coop"]);
 }

@@ -1,8 +1,9 @@
 //! The in-memory search index (`coopnet_db::index`) against the SQL one
 //! (`coopnet_db::repo::search`) on the backend under test: a generated directory of about
 //! 2,000 co-ops whose words follow a Zipf-shaped vocabulary (a few words in most profiles,
-//! most words rare), queried ~150 ways; and writes from another application context
-//! showing in the next query.
+//! most words rare), and real inflected words in English, German, Dutch and French
+//! summaries, queried ~200 ways (stemmed queries among them); and writes from another
+//! application context showing in the next query.
 //!
 //! The contract (`docs/search.md`, "The search index"): the same total and facet counts for
 //! every query, the same co-ops, and the same order except for relevance-ranked queries
@@ -97,6 +98,62 @@ const PLACES: [&str; 8] = [
     "Zürich", "Köln", "Gent", "Lyon", "Málaga", "London", "Utrecht", "Torino",
 ];
 
+/// Inflected words per summary language: stemming finds one form by another.
+const INFLECTED: [(&str, &[&str]); 4] = [
+    (
+        "en",
+        &[
+            "cooperative",
+            "cooperatives",
+            "developers",
+            "development",
+            "developing",
+            "designs",
+            "designer",
+            "hosted",
+            "trainings",
+            "consultancy",
+        ],
+    ),
+    (
+        "de",
+        &[
+            "Genossenschaft",
+            "Genossenschaften",
+            "Entwicklung",
+            "Entwicklungen",
+            "Häuser",
+            "Haus",
+            "Beratungen",
+            "Straße",
+        ],
+    ),
+    (
+        "nl",
+        &[
+            "coöperatie",
+            "coöperaties",
+            "organisaties",
+            "organisatie",
+            "ontwikkelaars",
+            "ontwikkeling",
+            "ontwerpen",
+        ],
+    ),
+    (
+        "fr",
+        &[
+            "coopérative",
+            "coopératives",
+            "développement",
+            "développeurs",
+            "développées",
+            "solidarité",
+            "économie",
+        ],
+    ),
+];
+
 /// Word `i` of the vocabulary: the base-16 digits of `i + 16` as syllables (distinct words,
 /// two or more syllables, many sharing prefixes, some with diacritics).
 fn word(i: usize) -> String {
@@ -154,6 +211,18 @@ fn generate() -> Vec<CoopInput> {
             if k % 3 == 0 {
                 let de: Vec<String> = (0..4).map(|_| capitalised(&draw(&mut rng))).collect();
                 summary["de"] = json!(de.join(", "));
+            }
+            // Real words, from a generator of their own (the one above keeps its sequence).
+            let mut inflected = Rng(k as u64);
+            for (i, (language, forms)) in INFLECTED.iter().enumerate() {
+                if (k + i) % 5 != 0 {
+                    continue;
+                }
+                let picked: Vec<&str> = (0..2)
+                    .map(|_| forms[inflected.below(forms.len())])
+                    .collect();
+                let before = summary[*language].as_str().unwrap_or_default().to_owned();
+                summary[*language] = json!(format!("{before} {}", picked.join(" ")).trim());
             }
             let n = 1 + rng.below(3);
             let service_list = pick(&mut rng, &services, &SERVICES, n);
@@ -341,6 +410,36 @@ fn queries(network: i64) -> Vec<SearchQuery> {
             ..query(text)
         });
     }
+    // Stems: each form of the inflected words, forms no co-op writes, and the generated
+    // words with endings that stemmers remove.
+    for (_, forms) in INFLECTED {
+        for form in forms {
+            out.push(query(form));
+        }
+    }
+    for text in [
+        "cooperation",
+        "Genossenschaftlich",
+        "developed",
+        "ontwikkelen",
+        "economique",
+        "solidarites",
+        "strasse",
+        "hosting",
+        "designs developing",
+        "cooperatives koln",
+    ] {
+        out.push(query(text));
+        out.push(SearchQuery {
+            sort: Sort::Name,
+            ..query(text)
+        });
+    }
+    for r in [0, 1, 3, 30, 200] {
+        for ending in ["s", "en", "ing", "es"] {
+            out.push(query(&format!("{}{ending}", word(r))));
+        }
+    }
     // Words with country and service.
     for (r, country, service) in [
         (0, "GB", "hosting"),
@@ -437,6 +536,16 @@ async fn the_index_answers_like_the_database_on_a_zipf_shaped_directory() {
     assert!(popular * 2 > listed, "word 0 in {popular} of {listed}");
     let rare = compare(&ctx, &query(&word(700))).await.total;
     assert!(rare > 0 && rare * 50 < listed, "word 700 in {rare}");
+    // Words no co-op writes are found by their stems alone.
+    for text in [
+        "Genossenschaftlich",
+        "solidarites",
+        "ontwikkelen",
+        "cooperation",
+    ] {
+        let stemmed = compare(&ctx, &query(text)).await.total;
+        assert!(stemmed > 0 && stemmed * 4 < listed, "{text} in {stemmed}");
+    }
     let found = totals.iter().filter(|t| **t > 0).count();
     assert!(
         found * 4 > queries.len() * 3,

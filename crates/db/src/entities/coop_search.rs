@@ -10,6 +10,7 @@ pub struct Model {
     pub coop_id: i32,
     pub sort_name: String,
     pub document: String,
+    pub stems: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,7 +12,7 @@ use super::Snapshot;
 use super::columns::{Columns, Slot, SlotSet};
 use super::text::{self, AllMatches, index_error};
 use crate::DbError;
-use crate::repo::search::{FacetCount, FacetKind, MAX_QUERY_WORDS, SearchHits, words};
+use crate::repo::search::{FacetCount, FacetKind, SearchHits, query_words};
 
 /// The co-ops the facet filters admit, or `None` when the query has none. Within a kind
 /// any wanted value will do, across kinds all must hold (as the SQL `IN` lists and `AND`s).
@@ -65,7 +65,7 @@ enum Matches {
 /// Runs `p` on `snapshot` (blocking: call it off the async runtime).
 pub(super) fn answer(snapshot: &Snapshot, p: &SearchQuery) -> Result<SearchHits, DbError> {
     let columns = &snapshot.columns;
-    let words: Vec<String> = words(&p.text).into_iter().take(MAX_QUERY_WORDS).collect();
+    let words = query_words(&p.text);
     let filter = filtered(snapshot, p);
     let matches = if !words.is_empty() {
         let found = match text::query(&snapshot.searcher, snapshot.fields, &words)? {

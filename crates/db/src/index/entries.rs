@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use coopnet_core::Coop;
 
+use super::text::Texts;
 use crate::DbError;
 use crate::entities::coop;
 use crate::repo::search::{self, FacetKind};
@@ -65,12 +66,12 @@ pub(super) struct Entry {
     pub facets: Vec<FacetId>,
 }
 
-/// The entry and the searchable text of a co-op row (live and listed), with its facet
+/// The entry and the searchable texts of a co-op row (live and listed), with its facet
 /// values interned in `table`.
 pub(super) fn entry_of(
     m: coop::Model,
     table: &mut FacetTable,
-) -> Result<(i64, Entry, String), DbError> {
+) -> Result<(i64, Entry, Texts), DbError> {
     let network = m.network_id.to_string();
     let country = m.country.clone();
     let coop = Coop::try_from(m)?;
@@ -101,5 +102,5 @@ pub(super) fn entry_of(
         sort_name: search::fold(&coop.profile.name),
         facets,
     };
-    Ok((coop.id, entry, search::document(&coop)))
+    Ok((coop.id, entry, Texts::of(&coop)))
 }

@@ -9,7 +9,7 @@
 //! removed. Writes from any process (the CLI, other `serve` processes on one PostgreSQL,
 //! federation) therefore show in the next query with no message passing.
 //!
-//! - `text`: the tantivy schema, analyzer, prefix query and match collector.
+//! - `text`: the tantivy schema, analyzer, prefix-or-stem query and match collector.
 //! - `entries`: per co-op facet values and sort keys, as the writer keeps them.
 //! - `columns`: the same laid out in flat arrays per snapshot, for queries.
 //! - `sync`: the freshness check and the diff.
@@ -244,17 +244,15 @@ async fn catch_up<C: ConnectionTrait>(
         let entries = Arc::make_mut(&mut writer.entries);
         let mut documents = Vec::with_capacity(rows.len());
         for row in rows {
-            let (id, entry, words) = entries::entry_of(row, facets)?;
+            let (id, entry, texts) = entries::entry_of(row, facets)?;
             entries.insert(id, entry);
-            documents.push((id, words));
+            documents.push((id, texts));
         }
         indexed += documents.len();
         with_writer(&writer, move |w| {
-            for (id, words) in documents {
-                let mut doc = TantivyDocument::new();
-                doc.add_u64(fields.id, u64::try_from(id).unwrap_or_default());
-                doc.add_text(fields.text, &words);
-                w.add_document(doc).map_err(index_error)?;
+            for (id, texts) in documents {
+                w.add_document(text::document(fields, id, &texts))
+                    .map_err(index_error)?;
             }
             Ok(())
         })

@@ -1,25 +1,32 @@
-//! The tantivy side of the index: its schema (a co-op id and its words), the analyzer, the
-//! text query (every query word a prefix of some word of the co-op) and a collector that
-//! returns every match with its BM25 score.
+//! The tantivy side of the index: its schema (a co-op id, its words and their stems), the
+//! analyzer, the text query (every query word a prefix of some word of the co-op, or one
+//! of its stems a stem of the co-op) and a collector that returns every match with its
+//! BM25 score.
 //!
-//! Documents are the text `repo::search::document` builds for the SQL index: words already
-//! folded (lowercase, diacritics removed by Unicode decomposition, so `Coöperaties` is
-//! `cooperaties`), letters and digits only, joined by spaces. Sharing that one function with
-//! the SQL path is what makes both find the same co-ops: tantivy's `AsciiFoldingFilter`
-//! would fold further than the database does (`ø` to `o`, `ß` to `ss`) and the two result
-//! sets would differ on such words.
+//! Documents are the texts `repo::search::document` and `repo::search::stems` build for
+//! the SQL index: words already folded (lowercase, diacritics removed by Unicode
+//! decomposition, so `Coöperaties` is `cooperaties`) and stemmed, letters and digits only,
+//! joined by spaces. Sharing those functions with the SQL path is what makes both find the
+//! same co-ops: tantivy's `AsciiFoldingFilter` would fold further than the database does
+//! (`ø` to `o`, `ß` to `ss`), and its stemmer filter would stem in one language only.
+//! Words and stems are two fields, as they are two FTS5 columns and two weights of the
+//! PostgreSQL `tsvector`: a prefix never reaches a stem, and BM25 scores each apart.
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use coopnet_core::Coop;
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::TextOptions;
 use tantivy::schema::{FAST, Field, INDEXED, IndexRecordOption, Schema, TextFieldIndexing};
 use tantivy::tokenizer::{LowerCaser, TextAnalyzer, WhitespaceTokenizer};
-use tantivy::{DocId, Index, Score, Searcher, SegmentOrdinal, SegmentReader, Term};
+use tantivy::{
+    DocId, Index, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyDocument, Term,
+};
 
 use super::columns::{NONE, Slot};
 use crate::DbError;
+use crate::repo::search::{self, QueryWord, STEM_WEIGHT};
 
 /// The analyzer's name in the index's tokenizer manager.
 const ANALYZER: &str = "coopnet_words";
@@ -30,13 +37,42 @@ pub(super) fn index_error(err: impl std::fmt::Display) -> DbError {
     DbError::Index(err.to_string())
 }
 
-/// The two fields of a document.
+/// The fields of a document.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Fields {
     /// The co-op's storage id.
     pub id: Field,
     /// Its words.
     pub text: Field,
+    /// Their stems.
+    pub stems: Field,
+}
+
+/// The searchable texts of a co-op, as the SQL index stores them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Texts {
+    /// `repo::search::document`.
+    pub words: String,
+    /// `repo::search::stems`.
+    pub stems: String,
+}
+
+impl Texts {
+    pub(super) fn of(coop: &Coop) -> Self {
+        Self {
+            words: search::document(coop),
+            stems: search::stems(coop),
+        }
+    }
+}
+
+/// The tantivy document of co-op `id`.
+pub(super) fn document(fields: Fields, id: i64, texts: &Texts) -> TantivyDocument {
+    let mut doc = TantivyDocument::new();
+    doc.add_u64(fields.id, u64::try_from(id).unwrap_or_default());
+    doc.add_text(fields.text, &texts.words);
+    doc.add_text(fields.stems, &texts.stems);
+    doc
 }
 
 /// A new, empty index in RAM.
@@ -48,6 +84,10 @@ pub(super) fn create() -> (Index, Fields) {
         .set_index_option(IndexRecordOption::WithFreqs);
     let text = schema.add_text_field(
         "text",
+        TextOptions::default().set_indexing_options(indexing.clone()),
+    );
+    let stems = schema.add_text_field(
+        "stems",
         TextOptions::default().set_indexing_options(indexing),
     );
     let index = Index::create_in_ram(schema.build());
@@ -57,7 +97,7 @@ pub(super) fn create() -> (Index, Fields) {
             .filter(LowerCaser)
             .build(),
     );
-    (index, Fields { id, text })
+    (index, Fields { id, text, stems })
 }
 
 /// The term that names co-op `id`'s document (to delete it).
@@ -89,29 +129,35 @@ fn expand(searcher: &Searcher, field: Field, prefix: &str) -> Result<BTreeSet<St
     Ok(terms)
 }
 
-/// The query for `words` (already folded by `repo::search::words`): each word must be a
-/// prefix of a word of the document; a document's score is the sum of the BM25 scores of
-/// the words it holds. `None` when some word begins no word of the index (nothing matches).
+/// The query for `words` (from `repo::search::query_words`): each word must be a prefix of
+/// a word of the document or have a stem among the document's stems; a document's score
+/// is the sum of the BM25 scores of the words it holds, plus [`STEM_WEIGHT`] times those of
+/// the stems. `None` when some word can match nothing (no word of the index begins with it
+/// and it has no stems).
 pub(super) fn query(
     searcher: &Searcher,
     fields: Fields,
-    words: &[String],
+    words: &[QueryWord],
 ) -> Result<Option<Box<dyn Query>>, DbError> {
+    let term = |field: Field, text: &str| -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, text),
+            IndexRecordOption::WithFreqs,
+        ))
+    };
     let mut all = Vec::new();
     for word in words {
-        let terms = expand(searcher, fields.text, word)?;
-        if terms.is_empty() {
+        let mut any: Vec<(Occur, Box<dyn Query>)> = expand(searcher, fields.text, &word.word)?
+            .iter()
+            .map(|t| (Occur::Should, term(fields.text, t)))
+            .collect();
+        any.extend(word.stems.iter().map(|s| {
+            let q: Box<dyn Query> = Box::new(BoostQuery::new(term(fields.stems, s), STEM_WEIGHT));
+            (Occur::Should, q)
+        }));
+        if any.is_empty() {
             return Ok(None);
         }
-        let any: Vec<(Occur, Box<dyn Query>)> = terms
-            .iter()
-            .map(|t| {
-                let term = Term::from_field_text(fields.text, t);
-                let q: Box<dyn Query> =
-                    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
-                (Occur::Should, q)
-            })
-            .collect();
         all.push((
             Occur::Must,
             Box::new(BooleanQuery::new(any)) as Box<dyn Query>,
@@ -184,28 +230,42 @@ impl SegmentCollector for SegmentMatches {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use tantivy::{ReloadPolicy, TantivyDocument};
+    use std::collections::BTreeSet;
+
+    use tantivy::ReloadPolicy;
 
     use super::*;
+    use crate::repo::stemming::{self, Language};
 
-    fn ids(words: &[&str], documents: &[(i64, &str)]) -> Vec<i64> {
+    /// The texts of `text` as if it were a co-op's name (stemmed in every language).
+    fn texts(text: &str) -> Texts {
+        let mut stems = BTreeSet::new();
+        for raw in stemming::raw_words(text) {
+            stemming::add_stems(&raw, &Language::ALL, &mut stems);
+        }
+        Texts {
+            words: search::words(text).join(" "),
+            stems: stems.into_iter().collect::<Vec<_>>().join(" "),
+        }
+    }
+
+    /// The matches of `text` as (id, score), best first.
+    fn search(text: &str, documents: &[(i64, &str)]) -> Vec<(i64, Score)> {
         let (index, fields) = create();
         let mut writer = index
             .writer_with_num_threads::<TantivyDocument>(1, 15_000_000)
             .unwrap();
         for (id, text) in documents {
-            let mut doc = TantivyDocument::new();
-            doc.add_u64(fields.id, u64::try_from(*id).unwrap());
-            doc.add_text(fields.text, text);
-            writer.add_document(doc).unwrap();
+            writer
+                .add_document(document(fields, *id, &texts(text)))
+                .unwrap();
         }
         // A delete and a second segment: expansion reads every segment's dictionary.
         writer.delete_term(id_term(fields, 3));
         writer.commit().unwrap();
-        let mut doc = TantivyDocument::new();
-        doc.add_u64(fields.id, 4);
-        doc.add_text(fields.text, "cooperaties zurich");
-        writer.add_document(doc).unwrap();
+        writer
+            .add_document(document(fields, 4, &texts("Coöperaties Zürich")))
+            .unwrap();
         writer.commit().unwrap();
         let reader = index
             .reader_builder()
@@ -213,7 +273,7 @@ mod tests {
             .try_into()
             .unwrap();
         let searcher = reader.searcher();
-        let words: Vec<String> = words.iter().map(|w| (*w).to_owned()).collect();
+        let words = search::query_words(text);
         // Slot = co-op id here: the test reads back ids.
         let segments: Vec<Arc<Vec<Slot>>> = searcher
             .segment_readers()
@@ -227,34 +287,69 @@ mod tests {
                 )
             })
             .collect();
-        let mut found: Vec<i64> = match query(&searcher, fields, &words).unwrap() {
+        let mut found: Vec<(i64, Score)> = match query(&searcher, fields, &words).unwrap() {
             Some(q) => searcher
                 .search(&*q, &AllMatches::new(&segments))
                 .unwrap()
                 .into_iter()
-                .map(|(slot, _)| i64::from(slot))
+                .map(|(slot, score)| (i64::from(slot), score))
                 .collect(),
             None => Vec::new(),
         };
-        found.sort_unstable();
+        found.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         found
     }
 
+    fn ids(text: &str, documents: &[(i64, &str)]) -> Vec<i64> {
+        let mut ids: Vec<i64> = search(text, documents).iter().map(|(id, _)| *id).collect();
+        ids.sort_unstable();
+        ids
+    }
+
     const DOCS: &[(i64, &str)] = &[
-        (1, "web design cooperative london"),
-        (2, "rust web services berlin"),
-        (3, "web cooperative deleted"),
+        (1, "Web design cooperative London"),
+        (2, "Rust web services Berlin"),
+        (3, "Web cooperative deleted"),
+        (5, "Genossenschaft für Entwicklung"),
+        (6, "Software development co-op"),
+        (7, "Straße der Pariser Kommune"),
     ];
 
     #[test]
     fn every_word_is_a_prefix_and_all_must_match() {
-        assert_eq!(ids(&["web"], DOCS), [1, 2]);
-        assert_eq!(ids(&["coop"], DOCS), [1, 4]);
-        assert_eq!(ids(&["we", "coop"], DOCS), [1]);
-        assert_eq!(ids(&["coop", "we"], DOCS), [1]);
-        assert_eq!(ids(&["cooperaties"], DOCS), [4]);
-        assert_eq!(ids(&["berlin", "london"], DOCS), Vec::<i64>::new());
-        assert_eq!(ids(&["deleted"], DOCS), Vec::<i64>::new());
-        assert_eq!(ids(&["x"], DOCS), Vec::<i64>::new());
+        assert_eq!(ids("web", DOCS), [1, 2]);
+        assert_eq!(ids("coop", DOCS), [1, 4]);
+        assert_eq!(ids("we coop", DOCS), [1]);
+        assert_eq!(ids("coop we", DOCS), [1]);
+        assert_eq!(ids("cooperaties", DOCS), [4]);
+        assert_eq!(ids("berlin london", DOCS), Vec::<i64>::new());
+        assert_eq!(ids("deleted", DOCS), Vec::<i64>::new());
+        assert_eq!(ids("x", DOCS), Vec::<i64>::new());
+    }
+
+    #[test]
+    fn a_word_also_matches_by_its_stems() {
+        assert_eq!(ids("cooperatives", DOCS), [1]);
+        assert_eq!(ids("coöperatie", DOCS), [4]);
+        assert_eq!(ids("Genossenschaften", DOCS), [5]);
+        assert_eq!(ids("developers", DOCS), [6]);
+        assert_eq!(ids("developers berlin", DOCS), Vec::<i64>::new());
+        assert_eq!(ids("genossenschaftlich", DOCS), [5]);
+        // German stems `straße` as `strass`: typed without `ß`, it is found by its stem...
+        assert_eq!(ids("strasse", DOCS), [7]);
+        // ...but a query word is never a prefix of a stem, only of words.
+        assert_eq!(ids("stras", DOCS), Vec::<i64>::new());
+    }
+
+    #[test]
+    fn a_word_match_outranks_a_stem_match() {
+        let docs = &[
+            (1, "Cooperative for web design"),
+            (2, "Cooperatives for web design"),
+        ];
+        let found = search("cooperatives", docs);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].0, 2, "{found:?}");
+        assert!(found[0].1 > found[1].1, "{found:?}");
     }
 }

@@ -24,4 +24,5 @@ pub mod remote_actors;
 pub mod remote_posts;
 pub mod removals;
 pub mod search;
+pub mod stemming;
 pub mod tokens;

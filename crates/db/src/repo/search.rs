@@ -2,17 +2,18 @@
 //!
 //! Every co-op write in the co-op repository calls [`reindex`] / [`remove`] in the caller's
 //! connection or transaction, so the index changes with the row. Per co-op the index holds
-//! its facet values (`coop_facet`: services, technologies, languages) and one normalised
-//! text (`coop_search.document`), which SQLite indexes with FTS5 and PostgreSQL with a
-//! `tsvector`. Unlisted co-ops stay indexed; queries keep to live, listed co-ops.
+//! its facet values (`coop_facet`: services, technologies, languages) and two normalised
+//! texts (`coop_search.document`, its words, and `coop_search.stems`, their stems), which
+//! SQLite indexes with FTS5 (two columns) and PostgreSQL with one `tsvector` (words weighted
+//! A, stems B). Unlisted co-ops stay indexed; queries keep to live, listed co-ops.
 //!
-//! Text matching is word-prefix matching: every query word must begin a word of the
-//! co-op's name, summaries, services, technologies or locality. Not stemming, because
-//! summaries come in many languages (a stemmer needs to know which, and guessing gives
-//! each backend its own results) and because FTS5 and PostgreSQL stem differently: with
-//! prefixes over text both backends receive already normalised (lowercased, diacritics
-//! removed, letters and digits only), both return the same co-ops. Only the relevance
-//! scores differ (bm25 on SQLite, `ts_rank` on PostgreSQL), so the relevance order may too.
+//! A query word matches a co-op when it begins one of the co-op's words (word-prefix
+//! matching) or when one of its stems (English, German, Dutch and French Snowball, see
+//! [`super::stemming`]) is one of the co-op's stems. Both texts are built here in Rust,
+//! already folded (lowercased, diacritics removed, letters and digits only) and stemmed, so
+//! FTS5, PostgreSQL and the in-memory index receive the same tokens and return the same
+//! co-ops; neither database stems. Only the relevance scores differ (bm25 on SQLite,
+//! `ts_rank` on PostgreSQL), so the relevance order may too.
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write;
 use std::sync::Arc;
@@ -29,6 +30,7 @@ use unicode_normalization::char::is_combining_mark;
 
 use super::count_cache::{self, CountCache, CountKey, Counts};
 pub use super::facets::{FacetCount, FacetKind};
+use super::stemming::{self, Language};
 use crate::DbError;
 use crate::entities::{coop, coop_facet, coop_search, membership_event};
 
@@ -37,6 +39,10 @@ pub const MAX_QUERY_WORDS: usize = 32;
 /// Longer words are cut to this many characters, in documents and queries alike
 /// (PostgreSQL does not index very long words).
 pub const MAX_WORD_CHARS: usize = 64;
+/// How much a stem match counts against a word match in relevance scores (FTS5 column
+/// weight, `ts_rank` weight of class B, tantivy boost): an exact or prefix match of the
+/// word the searcher typed outranks a match of its stem alone.
+pub const STEM_WEIGHT: f32 = 0.2;
 
 fn db_id(id: i64) -> Result<i32, DbError> {
     i32::try_from(id).map_err(|_| DbError::NotFound)
@@ -72,6 +78,63 @@ pub fn document(coop: &Coop) -> String {
         .chain(p.technologies.iter().map(|t| t.as_str()))
         .chain(p.locality.as_deref());
     parts.flat_map(words).collect::<Vec<_>>().join(" ")
+}
+
+/// The stems of a co-op's words (see [`super::stemming`]), sorted, without repeats, one
+/// space apart: each summary's words in its own language when that is one we stem (none
+/// otherwise: a Spanish text stemmed with French rules gives noise), the name, services,
+/// technologies and locality in all four (their language is unknown).
+pub fn stems(coop: &Coop) -> String {
+    let p = &coop.profile;
+    let mut out = BTreeSet::new();
+    let untagged = std::iter::once(p.name.as_str())
+        .chain(p.services.iter().map(|t| t.as_str()))
+        .chain(p.technologies.iter().map(|t| t.as_str()))
+        .chain(p.locality.as_deref());
+    for text in untagged {
+        for raw in stemming::raw_words(text) {
+            stemming::add_stems(&raw, &Language::ALL, &mut out);
+        }
+    }
+    for (tag, text) in &p.summary {
+        if let Some(language) = Language::of_tag(tag) {
+            for raw in stemming::raw_words(text) {
+                stemming::add_stems(&raw, &[language], &mut out);
+            }
+        }
+    }
+    out.into_iter().collect::<Vec<_>>().join(" ")
+}
+
+/// A word of a query and the stems it may also match by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryWord {
+    /// Folded, as [`words`] gives it: it matches the co-op words it begins.
+    pub word: String,
+    /// Its stems in every stemmed language: it matches co-ops holding one of them.
+    pub stems: Vec<String>,
+}
+
+/// The words of a query (at most [`MAX_QUERY_WORDS`], exactly [`words`] of `text`), each
+/// with its stems.
+pub fn query_words(text: &str) -> Vec<QueryWord> {
+    let mut out = Vec::new();
+    for raw in stemming::raw_words(text) {
+        if out.len() >= MAX_QUERY_WORDS {
+            break;
+        }
+        let folded = words(&raw);
+        if folded.is_empty() {
+            continue;
+        }
+        let stems = stemming::stems(&raw);
+        out.extend(folded.into_iter().map(|word| QueryWord {
+            word,
+            stems: stems.clone(),
+        }));
+    }
+    out.truncate(MAX_QUERY_WORDS);
+    out
 }
 
 /// The service, technology and language facet values of a co-op as (kind, key, label): one
@@ -124,6 +187,7 @@ pub(crate) async fn write(conn: &impl ConnectionTrait, coop: &Coop) -> Result<()
         coop_id: Set(db_id(coop.id)?),
         sort_name: Set(fold(&coop.profile.name)),
         document: Set(document(coop)),
+        stems: Set(stems(coop)),
     };
     coop_search::Entity::insert(entry)
         .exec_without_returning(conn)
@@ -147,6 +211,7 @@ pub(crate) async fn write_new(conn: &impl ConnectionTrait, coops: &[Coop]) -> Re
             coop_id: Set(db_id(coop.id)?),
             sort_name: Set(fold(&coop.profile.name)),
             document: Set(document(coop)),
+            stems: Set(stems(coop)),
         });
     }
     for chunk in entries.chunks(2_000) {
@@ -277,27 +342,47 @@ impl Sql {
     }
 }
 
-/// The text condition in each backend's syntax. Words hold only letters and digits, so no
+/// The text condition in each backend's syntax: for every query word, the word as a prefix
+/// of a word (FTS5 column `document`, `tsvector` lexemes of weight A) or one of its stems
+/// exactly (column `stems`, weight B). Words and stems hold only letters and digits, so no
 /// user input reaches either query language as syntax.
 fn text_query(backend: DbBackend, text: &str) -> Option<String> {
-    let words: Vec<String> = words(text).into_iter().take(MAX_QUERY_WORDS).collect();
+    let words = query_words(text);
     if words.is_empty() {
         return None;
     }
-    Some(match backend {
-        // `word:*` is a prefix; `&` is AND.
-        DbBackend::Postgres => words
+    let postgres = backend == DbBackend::Postgres;
+    let any = |w: &QueryWord| {
+        if postgres {
+            // `word:*A` is a prefix among lexemes of weight A; `stem:B` an exact lexeme of
+            // weight B; `|` is OR.
+            std::iter::once(format!("{}:*A", w.word))
+                .chain(w.stems.iter().map(|s| format!("{s}:B")))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        } else {
+            // `document : "word"*` is a prefix in that column; `stems : (…)` exact terms.
+            let stems = w
+                .stems
+                .iter()
+                .map(|s| format!("\"{s}\""))
+                .collect::<Vec<_>>()
+                .join(" OR ");
+            if stems.is_empty() {
+                format!("document : \"{}\"*", w.word)
+            } else {
+                format!("document : \"{}\"* OR stems : ({stems})", w.word)
+            }
+        }
+    };
+    let and = if postgres { " & " } else { " AND " };
+    Some(
+        words
             .iter()
-            .map(|w| format!("{w}:*"))
+            .map(|w| format!("({})", any(w)))
             .collect::<Vec<_>>()
-            .join(" & "),
-        // `"word"*` is a prefix; a space is AND.
-        _ => words
-            .iter()
-            .map(|w| format!("\"{w}\"*"))
-            .collect::<Vec<_>>()
-            .join(" "),
-    })
+            .join(and),
+    )
 }
 
 /// `AND …` conditions on `coop c` for everything but the text: live, listed, facet filters.
@@ -550,8 +635,10 @@ async fn page(
         // slower on a 100,000 co-op directory, see docs/search.md).
         Sql::new(
             backend,
-            "SELECT c.id AS id FROM (SELECT rowid AS id, bm25(coop_fts) AS score FROM coop_fts \
-             WHERE coop_fts MATCH ",
+            &format!(
+                "SELECT c.id AS id FROM (SELECT rowid AS id, bm25(coop_fts, 1.0, {STEM_WEIGHT}) \
+                 AS score FROM coop_fts WHERE coop_fts MATCH "
+            ),
         )
     } else if walk_name_index {
         // SQLite joins tables in CROSS JOIN order: the name index drives (see `Plan`).
@@ -590,10 +677,12 @@ async fn page(
     match p.sort {
         Sort::Newest => q.push(" ORDER BY c.created_at DESC, c.id"),
         _ if by_rank && postgres => {
-            // `$n` may be used twice: the tsquery bound above.
+            // `$n` may be used twice: the tsquery bound above. Weights are {D, C, B, A}:
+            // words are A, stems B.
             let n = q.values.len();
             q.push(&format!(
-                " ORDER BY ts_rank(s.tsv, to_tsquery('simple', ${n})) DESC, s.sort_name, c.id"
+                " ORDER BY ts_rank('{{0, 0, {STEM_WEIGHT}, 1}}'::real[], s.tsv, \
+                 to_tsquery('simple', ${n})) DESC, s.sort_name, c.id"
             ))
         }
         _ if by_rank => q.push(" ORDER BY m.score, s.sort_name, c.id"),
@@ -747,6 +836,7 @@ pub async fn load(conn: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<Coop>,
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -774,13 +864,100 @@ mod tests {
 
     #[test]
     fn queries_carry_no_syntax_from_input() {
-        let sqlite = text_query(DbBackend::Sqlite, "\"a OR b\" -x* NEAR(c)");
-        assert_eq!(
-            sqlite.as_deref(),
-            Some("\"a\"* \"or\"* \"b\"* \"x\"* \"near\"* \"c\"*")
+        // Everything between the syntax we write is a word or a stem: letters and digits.
+        let syntax = |q: &str, ours: &[&str]| {
+            let mut rest = q.replace(" : ", " ");
+            for s in ours {
+                rest = rest.replace(s, " ");
+            }
+            rest.split_whitespace()
+                .filter(|t| !["document", "stems", "OR", "AND"].contains(t))
+                .all(|t| t.chars().all(char::is_alphanumeric))
+        };
+        let sqlite = text_query(DbBackend::Sqlite, "\"a OR b\" -x* NEAR(c)").unwrap();
+        assert!(
+            sqlite.starts_with("(document : \"a\"* OR stems : (\"a\")) AND (document : \"or\"*"),
+            "{sqlite}"
         );
-        let postgres = text_query(DbBackend::Postgres, "don't & (b | !c):*");
-        assert_eq!(postgres.as_deref(), Some("don:* & t:* & b:* & c:*"));
+        assert!(syntax(&sqlite, &["\"", "*", "(", ")"]), "{sqlite}");
+        let postgres = text_query(DbBackend::Postgres, "don't & (b | !c):*").unwrap();
+        assert_eq!(
+            postgres,
+            "(don:*A | don:B) & (t:*A | t:B) & (b:*A | b:B) & (c:*A | c:B)"
+        );
+        let postgres = text_query(DbBackend::Postgres, "Genossenschaften").unwrap();
+        assert!(
+            postgres.starts_with("(genossenschaften:*A | genossenschaft:B"),
+            "{postgres}"
+        );
+        assert!(
+            syntax(&postgres, &[":*A", ":B", "|", "&", "(", ")"]),
+            "{postgres}"
+        );
         assert_eq!(text_query(DbBackend::Sqlite, " * - \" "), None);
+    }
+
+    #[test]
+    fn query_words_are_the_words_with_their_stems() {
+        // Nothing lost: the words are exactly those prefix matching used before stems.
+        for text in [
+            "Café Zürich: HTML/CSS, co-operative 3D ½ İstanbul",
+            "Coöperaties Genossenschaften coopératives developers",
+            "\"a OR b\" -x * ( ) : & | ! '",
+            &"word ".repeat(40),
+        ] {
+            let query: Vec<String> = query_words(text).into_iter().map(|w| w.word).collect();
+            let expected: Vec<String> = words(text).into_iter().take(MAX_QUERY_WORDS).collect();
+            assert_eq!(query, expected, "{text}");
+        }
+        let q = query_words("Developers");
+        assert_eq!(q[0].word, "developers");
+        assert!(q[0].stems.contains(&"develop".to_owned()), "{q:?}");
+    }
+
+    fn coop(value: serde_json::Value) -> Coop {
+        let input: coopnet_core::CoopInput = serde_json::from_value(value).unwrap();
+        let (slug, profile) = input.validate().unwrap();
+        Coop {
+            id: 1,
+            network_id: 1,
+            slug,
+            profile,
+            origin: CoopOrigin::Local,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn summaries_are_stemmed_in_their_language_the_rest_in_all() {
+        let c = coop(serde_json::json!({
+            "slug": "x", "name": "Coopératives Unies",
+            "summary": {"de": "Genossenschaften", "nl": "coöperaties", "es": "cooperativas",
+                        "en": "developers"},
+        }));
+        let stems: Vec<String> = stems(&c).split(' ').map(str::to_owned).collect();
+        let has = |s: &str| stems.contains(&s.to_owned());
+        // The name in every language: English and French `cooper`, German `cooperativ`.
+        assert!(has("cooper") && has("cooperativ"), "{stems:?}");
+        assert!(
+            has("genossenschaft") && has("cooperatie") && has("develop"),
+            "{stems:?}"
+        );
+        // Summaries only in their own language; Spanish is not stemmed.
+        assert!(!has("genossenschaften") && !has("cooperati") && !has("cooperativa"));
+        assert!(
+            !has("developer"),
+            "Dutch and French would keep `developer`: {stems:?}"
+        );
+        let mut sorted = stems.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted, stems, "sorted, no repeats");
+        // The words are unchanged by stemming.
+        assert_eq!(
+            document(&c),
+            "cooperatives unies genossenschaften developers cooperativas cooperaties"
+        );
     }
 }

@@ -28,7 +28,7 @@ const LIST_PARAMS: [&str; 5] = ["network", "country", "service", "technology", "
 #[into_params(parameter_in = Query)]
 pub struct CoopsQuery {
     /// Words to find in name, summary, services, technologies and locality (all must match,
-    /// as word prefixes).
+    /// each as a word prefix or by its English, German, Dutch or French stem).
     #[serde(default)]
     pub q: Option<String>,
     /// Network ids (see `/api/v1/networks`); repeat or comma-separate.
