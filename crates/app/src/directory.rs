@@ -8,7 +8,9 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use coopnet_core::{Coop, MAX_SEARCH_LIMIT, SearchQuery};
+use std::collections::HashMap;
+
+use coopnet_core::{Coop, MAX_SEARCH_LIMIT, Network, SearchQuery};
 use coopnet_db::TransactionTrait;
 use coopnet_db::repo::search::{self as index, FacetKind, SearchHits};
 
@@ -49,6 +51,9 @@ pub struct SearchResult {
     pub total: u64,
     /// Facet counts over all matches.
     pub facets: Facets,
+    /// Every known network by storage id, as the search saw them: what pages name the
+    /// co-ops' networks with, without reading them again.
+    pub networks: Arc<HashMap<i64, Network>>,
 }
 
 /// Searches the directory: live, listed co-ops of every network (see `docs/search.md`).
@@ -61,12 +66,19 @@ pub async fn search(ctx: &AppContext, q: &SearchQuery) -> Result<SearchResult, A
         ..q.clone()
     };
     let snapshot = ctx.search_index.fresh(&ctx.db).await?;
-    let searched = snapshot.clone();
-    let hits = tokio::task::spawn_blocking(move || searched.search(&q))
-        .await
-        .map_err(|e| AppError::caused("search", e))??;
+    // A kept answer costs microseconds; computing one can take milliseconds (a word in
+    // most co-ops), which would stall the runtime's worker: that runs on a blocking thread.
+    let hits = match snapshot.cached(&q) {
+        Some(hits) => hits,
+        None => {
+            let searched = snapshot.clone();
+            tokio::task::spawn_blocking(move || searched.search_cached(&q))
+                .await
+                .map_err(|e| AppError::caused("search", e))??
+        }
+    };
     let items = ctx.search_index.page(&ctx.db, &snapshot, &hits.ids).await?;
-    result(ctx, hits, items).await
+    Ok(result(hits, items, snapshot.networks().clone()))
 }
 
 /// Like [`search`], answered by the SQL full-text index (`coopnet_db::repo::search`): the
@@ -89,7 +101,8 @@ pub async fn search_database(ctx: &AppContext, q: &SearchQuery) -> Result<Search
         .map(Arc::new)
         .collect();
     txn.commit().await?;
-    result(ctx, hits, items).await
+    let networks = Arc::new(crate::networks::by_id(ctx).await?);
+    Ok(result(hits, items, networks))
 }
 
 /// Builds the search index now (or catches it up) and returns how many co-ops it holds:
@@ -99,16 +112,11 @@ pub async fn build_index(ctx: &AppContext) -> Result<usize, AppError> {
 }
 
 /// Facet labels (network names) and orders for `hits`, whose page is `items`.
-async fn result(
-    ctx: &AppContext,
+fn result(
     hits: SearchHits,
     items: Vec<Arc<Coop>>,
-) -> Result<SearchResult, AppError> {
-    let networks = if hits.facets.iter().any(|f| f.kind == FacetKind::Network) {
-        crate::networks::by_id(ctx).await?
-    } else {
-        Default::default()
-    };
+    networks: Arc<HashMap<i64, Network>>,
+) -> SearchResult {
     let mut facets = Facets::default();
     for f in hits.facets {
         let (list, label) = match f.kind {
@@ -146,11 +154,12 @@ async fn result(
                 .then_with(|| a.key.cmp(&b.key))
         });
     }
-    Ok(SearchResult {
+    SearchResult {
         items,
         total: hits.total,
         facets,
-    })
+        networks,
+    }
 }
 
 /// A co-op joining or leaving a network.

@@ -278,6 +278,15 @@ async fn measure(
     .await?;
     if let Some(zipf) = vocab.zipf() {
         let classes = classes(vocab, zipf, total);
+        let caught_up = catch_up_after_a_write(&instance).await?;
+        rep.record(Outcome::info(
+            "search",
+            &format!("catch-up after one write ({label})"),
+            format!(
+                "one co-op's summary changed: the next query waits {caught_up:.1} ms for the index (counter moved, listing diffed, one co-op re-indexed, columns laid out again)"
+            ),
+            json!({"ms": caught_up}),
+        ))?;
         for class in &classes {
             let stages = stages(&instance, &class.queries).await?;
             rep.record(Outcome::info(
@@ -558,4 +567,35 @@ impl Stages {
             "median_matches": scenarios::median(&self.matches),
         })
     }
+}
+
+/// Changes one local co-op's summary through the use case and returns how long the next
+/// freshness check takes (ms): what a query pays after each write at this size.
+async fn catch_up_after_a_write(instance: &Instance) -> anyhow::Result<f64> {
+    let ctx = &instance.ctx;
+    let local = directory::search(
+        ctx,
+        &SearchQuery {
+            networks: vec![ctx.network.id],
+            limit: 1,
+            ..SearchQuery::default()
+        },
+    )
+    .await?;
+    let coop = local
+        .items
+        .first()
+        .ok_or_else(|| anyhow::anyhow!("no local co-op to change"))?;
+    let patch: coopnet_core::CoopPatch =
+        serde_json::from_value(json!({"summary": {"en": "Changed for the catch-up measure."}}))?;
+    coopnet_app::coops::update(
+        ctx,
+        &coopnet_core::TokenScope::Admin,
+        coop.slug.as_str(),
+        &patch,
+    )
+    .await?;
+    let t = Instant::now();
+    ctx.search_index.fresh(&ctx.db).await?;
+    Ok(t.elapsed().as_secs_f64() * 1000.0)
 }

@@ -200,3 +200,70 @@ fn count(snapshot: &Snapshot, fill: impl FnOnce(&mut [u64])) -> Vec<FacetCount> 
     }
     by_key.into_values().collect()
 }
+
+/// Answers already computed on one snapshot, by query. A snapshot never changes, so an
+/// answer stays right for as long as the snapshot is current; the next write makes a new
+/// snapshot with an empty cache. Directory traffic repeats itself (the first page, popular
+/// words, the facet links of a page), and the heaviest queries (a word in most co-ops) are
+/// the most repeated.
+///
+/// Bounded by [`AnswerCache::CAPACITY`] answers; when full it starts over, so a stream of
+/// distinct queries (a crawler, the bench's uncached load) costs one clear per
+/// `CAPACITY` queries and never an ordered eviction list.
+#[derive(Debug, Default)]
+pub(super) struct AnswerCache {
+    answers: std::sync::Mutex<HashMap<String, SearchHits>>,
+}
+
+impl AnswerCache {
+    /// Answers kept per snapshot (each a page of ids and the facet counts: a few KB).
+    pub(super) const CAPACITY: usize = 1024;
+
+    /// The answer to `p` if kept.
+    pub(super) fn get(&self, p: &SearchQuery) -> Option<SearchHits> {
+        self.lock().get(&Self::key(p)).cloned()
+    }
+
+    /// The answer to `p`: kept, or computed by `compute` and kept.
+    pub(super) fn get_or(
+        &self,
+        p: &SearchQuery,
+        compute: impl FnOnce() -> Result<SearchHits, DbError>,
+    ) -> Result<SearchHits, DbError> {
+        let key = Self::key(p);
+        if let Some(hits) = self.lock().get(&key) {
+            return Ok(hits.clone());
+        }
+        let hits = compute()?;
+        let mut answers = self.lock();
+        if answers.len() >= Self::CAPACITY {
+            answers.clear();
+        }
+        answers.insert(key, hits.clone());
+        Ok(hits)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, SearchHits>> {
+        match self.answers.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    /// What decides an answer: the query's words as matched (so `Web` and `web` share
+    /// one), its filters, order and page.
+    fn key(p: &SearchQuery) -> String {
+        format!(
+            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}",
+            query_words(&p.text),
+            p.networks,
+            p.countries,
+            p.services,
+            p.technologies,
+            p.languages,
+            p.sort,
+            p.offset,
+            p.limit
+        )
+    }
+}

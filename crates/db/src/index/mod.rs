@@ -52,14 +52,36 @@ pub struct Snapshot {
     entries: Arc<HashMap<i64, Entry>>,
     facets: Arc<FacetTable>,
     columns: Arc<Columns>,
+    /// Every known network by id, as of `version` (network writes move the counter too).
+    networks: Arc<HashMap<i64, coopnet_core::Network>>,
+    /// Answers computed on this state.
+    answers: answer::AnswerCache,
 }
 
 impl Snapshot {
+    /// Every known network by storage id, as this state holds them: pages name the
+    /// networks of their co-ops and facets without reading the `network` table.
+    pub fn networks(&self) -> &Arc<HashMap<i64, coopnet_core::Network>> {
+        &self.networks
+    }
+
     /// Answers `p` like `repo::search::search`: the page's co-op ids in order, the number
     /// of matches and the facet counts over all of them. Blocking (CPU only): run it on
     /// a blocking thread.
     pub fn search(&self, p: &SearchQuery) -> Result<SearchHits, DbError> {
         answer::answer(self, p)
+    }
+
+    /// The kept answer to `p`, if any: cheap, so callers may try it on the async runtime
+    /// before running [`Snapshot::search_cached`] on a blocking thread.
+    pub fn cached(&self, p: &SearchQuery) -> Option<SearchHits> {
+        self.answers.get(p)
+    }
+
+    /// Like [`Snapshot::search`], kept per query for as long as this state is current
+    /// (see `answer::AnswerCache`): what the directory's pages and API call.
+    pub fn search_cached(&self, p: &SearchQuery) -> Result<SearchHits, DbError> {
+        self.answers.get_or(p, || answer::answer(self, p))
     }
 
     /// When listed co-op `id` was last updated, as this state holds it.
@@ -119,9 +141,15 @@ impl Writer {
         })
     }
 
-    fn snapshot(&self, version: i64) -> Arc<Snapshot> {
+    fn snapshot(
+        &self,
+        version: i64,
+        networks: Arc<HashMap<i64, coopnet_core::Network>>,
+    ) -> Arc<Snapshot> {
         Arc::new(Snapshot {
             version,
+            networks,
+            answers: answer::AnswerCache::default(),
             searcher: self.reader.searcher(),
             fields: self.fields,
             entries: self.entries.clone(),
@@ -201,7 +229,12 @@ impl SearchIndex {
         };
         // On failure the writer is dropped: the next query starts over from an empty index.
         let writer = catch_up(writer, conn, version).await?;
-        let snapshot = writer.snapshot(version);
+        let networks = crate::repo::networks::list(conn)
+            .await?
+            .into_iter()
+            .map(|n| (n.id, n))
+            .collect();
+        let snapshot = writer.snapshot(version, Arc::new(networks));
         *guard = Some(writer);
         self.publish(snapshot.clone());
         Ok(snapshot)

@@ -214,15 +214,11 @@ fn group(
 /// `GET /coops?q=&network=&country=&service=&technology=&language=&sort=&page=`
 pub async fn index(State(ctx): State<AppContext>, c: Chrome, RawQuery(raw): RawQuery) -> Response {
     let params = DirectoryParams::parse(raw.as_deref());
-    let result = async {
-        let networks = coopnet_app::networks::by_id(&ctx).await?;
-        let result = directory::search(&ctx, &params.to_search(PAGE_SIZE)).await?;
-        Ok::<_, coopnet_app::AppError>((networks, result))
-    };
-    let (networks, result) = match result.await {
+    let result = match directory::search(&ctx, &params.to_search(PAGE_SIZE)).await {
         Ok(r) => r,
         Err(e) => return error_page(&c, &e),
     };
+    let networks = result.networks.clone();
     let f = &result.facets;
     let groups: Vec<FacetGroup> = [
         ("network", &f.network),

@@ -229,12 +229,12 @@ pub async fn list(
 ) -> Result<Response, ApiError> {
     let query = CoopsQuery::parse(raw.as_deref())?.to_search()?;
     let result = directory::search(&ctx, &query).await?;
-    let networks = coopnet_app::networks::by_id(&ctx).await?;
+    let networks = &result.networks;
     let body = CoopSearchJson {
         items: result
             .items
             .iter()
-            .map(|c| CoopJson::new(&ctx, &networks, c))
+            .map(|c| CoopJson::new(&ctx, networks, c))
             .collect(),
         total: result.total,
         limit: query.limit,
