@@ -16,7 +16,7 @@
 //! outbox), and the delivery worker is woken after the commit. Many co-ops are written
 //! [`WRITE_BATCH`] at a time, each batch its own transaction, so a large import never holds
 //! the database's write lock long enough to keep other writers out.
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use coopnet_core::{Coop, CoopInput, CoopPatch, CoopProfile, Slug, TokenScope};
 use coopnet_db::ConnectionTrait;
 use coopnet_db::repo::coops::{self as repo, NewCoop};
@@ -266,7 +266,14 @@ pub async fn update_many(
             if *profile == existing.profile {
                 continue;
             }
-            let at = updated_at.unwrap_or_else(Utc::now);
+            // A change must move `updated_at` forward: the search index (`docs/search.md`)
+            // and peer networks (`repo::upsert_remote`) find changed co-ops by it alone. A
+            // time from the file is kept only when later, since an exported file, edited
+            // and imported back, carries the very time the co-op already has.
+            let at = updated_at
+                .filter(|t| *t > existing.updated_at)
+                .unwrap_or_else(Utc::now)
+                .max(existing.updated_at + TimeDelta::microseconds(1));
             changed.push(write_profile(&txn, ctx, &existing, profile, at).await?);
         }
         commit(txn, ctx).await?;
