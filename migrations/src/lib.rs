@@ -25,6 +25,7 @@ mod m20261206_130100_add_post_language_and_mentions;
 mod m20261206_140000_create_queue_notify;
 mod m20261210_100000_add_coop_search_stems;
 mod m20261210_110000_directory_version_networks;
+mod m20261210_120000_shard_directory_version;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_140000_create_queue_notify::Migration),
             Box::new(m20261210_100000_add_coop_search_stems::Migration),
             Box::new(m20261210_110000_directory_version_networks::Migration),
+            Box::new(m20261210_120000_shard_directory_version::Migration),
         ]
     }
 }

@@ -287,6 +287,21 @@ async fn measure(
             ),
             json!({"ms": caught_up}),
         ))?;
+        let t = Instant::now();
+        let rebuilt = coopnet_db::index::SearchIndex::new()
+            .fresh(&instance.ctx.db)
+            .await?
+            .len();
+        let rebuild_s = t.elapsed().as_secs_f64();
+        rep.record(Outcome::info(
+            "search",
+            &format!("full index build ({label})"),
+            format!(
+                "{} co-ops read and indexed from the database in {rebuild_s:.1} s (what `serve` does before it listens)",
+                thousands(rebuilt as f64)
+            ),
+            json!({"coops": rebuilt, "seconds": rebuild_s}),
+        ))?;
         for class in &classes {
             let stages = stages(&instance, &class.queries).await?;
             rep.record(Outcome::info(

@@ -18,8 +18,11 @@ use sea_orm::ConnectionTrait;
 use super::Snapshot;
 use crate::DbError;
 
-/// Co-ops kept; at about 3 KB each, a few tens of megabytes at most.
-pub const CAPACITY: usize = 8192;
+/// Co-ops kept; at about 2 KB each, some 30 MB at most. Sized for the co-ops of the pages
+/// visitors are shown between two writes: at 8,192, the bench's 256 distinct queries of 50
+/// co-ops each (12,800 co-ops) cycled through the cache and every page was read again
+/// (`docs/benchmarks.md`, run G).
+pub const CAPACITY: usize = 16_384;
 
 /// Pages longer than this are served but not kept: exports and the map walk the whole
 /// directory in long pages and would push out what visitors are shown.

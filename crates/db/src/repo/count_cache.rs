@@ -164,12 +164,14 @@ impl CountCache {
     }
 }
 
-/// The directory's change counter (see the module header).
+/// The directory's change counter (see the module header): the sum of its rows, one on
+/// SQLite and 64 on PostgreSQL, where each connection bumps its own so parallel writers do
+/// not queue on one row (migration `m20261210_120000_shard_directory_version`).
 pub async fn version(conn: &impl ConnectionTrait) -> Result<i64, DbError> {
     let row = conn
         .query_one_raw(Statement::from_string(
             conn.get_database_backend(),
-            "SELECT version FROM directory_version WHERE id = 1",
+            "SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) AS version FROM directory_version",
         ))
         .await?;
     Ok(match row {
