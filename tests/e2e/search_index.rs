@@ -667,3 +667,57 @@ async fn writes_from_another_context_show_in_the_next_query() {
     assert_eq!(total(&wax).await, 0, "removed");
     assert_eq!(total(&everything).await, 1);
 }
+
+/// While `serve` builds the index in the background, searches are answered by the SQL path
+/// (an instance answers at once after a start), then by the index once it is built, with
+/// the same results; a co-op added during the build shows both before and after.
+#[tokio::test]
+async fn searches_during_the_background_build_come_from_the_database() {
+    let (ctx, _db) = context().await;
+    for (slug, name) in [("alpha", "Alpha Honey Co-op"), ("beta", "Beta Wax Co-op")] {
+        coops::create(
+            &ctx,
+            &input(json!({"slug": slug, "name": name, "country": "GB"})),
+        )
+        .await
+        .unwrap();
+    }
+    let honey = query("honey");
+    // A build flagged as running: nothing is indexed yet, the SQL path answers.
+    ctx.search_index.set_building(true);
+    // Only the SQL path fills the count cache: it shows which path answered.
+    assert!(ctx.count_cache.is_empty());
+    let during = directory::search(&ctx, &honey).await.unwrap();
+    assert!(!ctx.count_cache.is_empty(), "answered by the SQL path");
+    assert_eq!(during.total, 1);
+    assert_eq!(during.items[0].slug.as_str(), "alpha");
+    coops::create(
+        &ctx,
+        &input(json!({"slug": "gamma", "name": "Gamma Honey Co-op", "country": "NL"})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(directory::search(&ctx, &honey).await.unwrap().total, 2);
+
+    let build = {
+        ctx.search_index.set_building(false);
+        directory::spawn_index_build(&ctx)
+    };
+    build.await.unwrap();
+    assert!(!ctx.search_index.is_building());
+    let after = directory::search(&ctx, &honey).await.unwrap();
+    let database = directory::search_database(&ctx, &honey).await.unwrap();
+    assert_eq!(after.total, 2);
+    assert_eq!(after.facets, database.facets);
+    let slugs = |r: &directory::SearchResult| {
+        r.items
+            .iter()
+            .map(|c| c.slug.as_str().to_owned())
+            .collect::<BTreeSet<_>>()
+    };
+    assert_eq!(slugs(&after), slugs(&database));
+    assert_eq!(
+        slugs(&after),
+        BTreeSet::from(["alpha".to_owned(), "gamma".to_owned()])
+    );
+}

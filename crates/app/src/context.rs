@@ -106,7 +106,8 @@ pub struct AppContext {
     /// Totals and facet counts of recent directory queries (see `directory::search`).
     pub count_cache: Arc<CountCache>,
     /// The in-memory search index `directory::search` answers from, built on first use
-    /// (`serve` builds it before listening, see `directory::build_index`).
+    /// (`serve` builds it in the background while it already serves, see
+    /// `directory::spawn_index_build`).
     pub search_index: Arc<SearchIndex>,
 }
 

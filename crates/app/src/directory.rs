@@ -61,6 +61,11 @@ pub struct SearchResult {
 /// Answers from the in-memory index (`coopnet_db::index`), caught up with the database
 /// first when its change counter moved, so writes from any process show at once.
 pub async fn search(ctx: &AppContext, q: &SearchQuery) -> Result<SearchResult, AppError> {
+    if ctx.search_index.is_building() {
+        // The same answers, slower, while `serve` builds the index after it started
+        // listening (see `spawn_index_build`).
+        return search_database(ctx, q).await;
+    }
     let q = SearchQuery {
         limit: q.limit.clamp(1, MAX_SEARCH_LIMIT),
         ..q.clone()
@@ -105,10 +110,33 @@ pub async fn search_database(ctx: &AppContext, q: &SearchQuery) -> Result<Search
     Ok(result(hits, items, networks))
 }
 
-/// Builds the search index now (or catches it up) and returns how many co-ops it holds:
-/// `serve` calls it before listening so the first query does not pay for the build.
+/// Builds the search index now (or catches it up) and returns how many co-ops it holds.
 pub async fn build_index(ctx: &AppContext) -> Result<usize, AppError> {
     Ok(ctx.search_index.fresh(&ctx.db).await?.len())
+}
+
+/// Builds the search index in the background, for `serve`: a full build reads and indexes
+/// every listed co-op (about 20 s at 100,000 co-ops, `docs/benchmarks.md`), and an
+/// instance must answer at once after a start or an upgrade. Until the build is done,
+/// [`search`] answers from the SQL path (same results, slower); if the build fails, the
+/// next search builds the index itself.
+pub fn spawn_index_build(ctx: &AppContext) -> tokio::task::JoinHandle<()> {
+    let ctx = ctx.clone();
+    ctx.search_index.set_building(true);
+    tokio::spawn(async move {
+        let started = std::time::Instant::now();
+        match build_index(&ctx).await {
+            Ok(coops) => tracing::info!(
+                coops,
+                ms = started.elapsed().as_millis() as u64,
+                "search index built"
+            ),
+            Err(e) => {
+                tracing::error!(error = %e, "building the search index failed; the next search tries again")
+            }
+        }
+        ctx.search_index.set_building(false);
+    })
 }
 
 /// Facet labels (network names) and orders for `hits`, whose page is `items`.

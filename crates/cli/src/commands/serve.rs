@@ -10,15 +10,8 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let ctx = AppContext::start(settings)
         .await
         .context("start-up failed")?;
-    let started = std::time::Instant::now();
-    let indexed = coopnet_app::directory::build_index(&ctx)
-        .await
-        .context("building the search index failed")?;
-    tracing::info!(
-        coops = indexed,
-        ms = started.elapsed().as_millis() as u64,
-        "search index built"
-    );
+    // Built while serving: searches use the SQL path until it is done.
+    coopnet_app::directory::spawn_index_build(&ctx);
     let listener = TcpListener::bind(&listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;

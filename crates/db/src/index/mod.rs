@@ -169,6 +169,9 @@ pub struct SearchIndex {
     writer: tokio::sync::Mutex<Option<Writer>>,
     /// The co-ops of recent result pages.
     pages: pages::PageCache,
+    /// True while `serve` builds the index in the background: searches then go to the
+    /// SQL path rather than wait for the build.
+    building: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -183,6 +186,17 @@ impl SearchIndex {
     /// An empty index; the first [`SearchIndex::fresh`] builds it from the database.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Marks a background build as running (or over).
+    pub fn set_building(&self, building: bool) {
+        self.building
+            .store(building, std::sync::atomic::Ordering::Release);
+    }
+
+    /// True while a background build runs.
+    pub fn is_building(&self) -> bool {
+        self.building.load(std::sync::atomic::Ordering::Acquire)
     }
 
     fn current(&self) -> Option<Arc<Snapshot>> {
