@@ -9,6 +9,8 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DbBackend;
 
+use crate::statements::run;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -40,14 +42,6 @@ const POSTGRES_DOWN: &[&str] = &[
     "DROP TRIGGER IF EXISTS directory_version_network ON network",
     "DROP TRIGGER IF EXISTS directory_version_network_u ON network",
 ];
-
-async fn run(manager: &SchemaManager<'_>, sqls: &[&str]) -> Result<(), DbErr> {
-    let db = manager.get_connection();
-    for sql in sqls {
-        db.execute_unprepared(sql).await?;
-    }
-    Ok(())
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

@@ -14,6 +14,8 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DbBackend;
 
+use crate::statements::run;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -33,24 +35,21 @@ const POSTGRES_DOWN: &[&str] = &[
      BEGIN UPDATE directory_version SET version = version + 1 WHERE id = 1; RETURN NULL; END $$",
 ];
 
-async fn run(manager: &SchemaManager<'_>, sqls: &[&str]) -> Result<(), DbErr> {
+/// Runs `sqls` on PostgreSQL; nothing on SQLite.
+async fn postgres_only(manager: &SchemaManager<'_>, sqls: &[&str]) -> Result<(), DbErr> {
     if manager.get_database_backend() != DbBackend::Postgres {
         return Ok(());
     }
-    let db = manager.get_connection();
-    for sql in sqls {
-        db.execute_unprepared(sql).await?;
-    }
-    Ok(())
+    run(manager, sqls).await
 }
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run(manager, POSTGRES_UP).await
+        postgres_only(manager, POSTGRES_UP).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run(manager, POSTGRES_DOWN).await
+        postgres_only(manager, POSTGRES_DOWN).await
     }
 }

@@ -115,10 +115,4 @@ impl PageCache {
             );
         }
     }
-
-    /// Co-ops kept now.
-    #[cfg(test)]
-    pub(super) fn len(&self) -> usize {
-        self.lock().0.len()
-    }
 }
