@@ -297,7 +297,7 @@ async fn measure(
             "search",
             &format!("full index build ({label})"),
             format!(
-                "{} co-ops read and indexed from the database in {rebuild_s:.1} s (what `serve` does before it listens)",
+                "{} co-ops read and indexed from the database in {rebuild_s:.1} s (what `serve` does at start, in the background)",
                 thousands(rebuilt as f64)
             ),
             json!({"coops": rebuilt, "seconds": rebuild_s}),

@@ -1,10 +1,11 @@
 //! The directory's search index in memory: tantivy for the words (inverted index, BM25,
-//! prefix expansion through its term dictionary), plain maps for the facet values and sort
-//! keys of every listed co-op (design and contract: `docs/search.md`, "The search index").
+//! prefix expansion through its term dictionary), flat columns for the facet values and
+//! sort orders of every listed co-op (design and contract: `docs/search.md`, "The search
+//! index").
 //!
 //! The database stays the single source of truth. The index is built from it on first use
-//! (`serve` does that before it listens) and checked before every query: one read of the
-//! `directory_version` counter, and only when that moved, a diff of the live listed co-ops'
+//! (`serve` does that in the background once it listens) and checked before every query:
+//! one read of the `directory_version` counter, and only when that moved, a diff of the live listed co-ops'
 //! `(id, updated_at)` against the index that re-reads just what was added, changed or
 //! removed. Writes from any process (the CLI, other `serve` processes on one PostgreSQL,
 //! federation) therefore show in the next query with no message passing.
