@@ -15,31 +15,10 @@ use coopnet_app::coops;
 use coopnet_app::directory;
 use coopnet_core::{CoopInput, SearchQuery, Sort, TokenScope};
 use coopnet_db::repo::search::{self as sql, FacetCount, SearchHits};
-use coopnet_tests::{fixture_keys, test_settings};
+use coopnet_tests::{Rng, fixture_keys, test_settings};
 use serde_json::json;
 
 use crate::context;
-
-/// splitmix64: a fixed seed gives the same directory on every run and backend.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
 
 /// Ranks 0..n with weight 1 / (rank + 1)^s.
 struct Zipf(Vec<f64>);

@@ -11,10 +11,12 @@ pub mod console;
 mod db;
 mod instance;
 mod remote;
+mod rng;
 
 pub use db::TestDb;
 pub use instance::{METRICS_TOKEN, TestInstance, fast_delivery, test_settings};
 pub use remote::{FakeServer, TestResolver, activity_json, respond};
+pub use rng::Rng;
 
 use coopnet_db::repo::keys::KeyPair;
 use coopnet_federation::keys::KeySource;

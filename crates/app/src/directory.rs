@@ -5,11 +5,10 @@
 //! from the in-memory index (`coopnet_db::index`), derived from the database and caught up
 //! before each query; `search_database` answers the same from the SQL full-text index
 //! (`coopnet_db::repo::search`), which every co-op write keeps up to date (`docs/search.md`).
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use std::collections::HashMap;
-
 use coopnet_core::{Coop, MAX_SEARCH_LIMIT, Network, SearchQuery};
 use coopnet_db::TransactionTrait;
 use coopnet_db::repo::search::{self as index, FacetKind, SearchHits};

@@ -32,7 +32,7 @@ use std::time::{Duration, Instant};
 use coopnet_app::AppContext;
 use coopnet_app::directory::{self, FacetValue, SearchResult};
 use coopnet_core::{SearchQuery, Sort};
-use coopnet_tests::{TestDb, eventually, fixture_keys, test_settings};
+use coopnet_tests::{Rng, TestDb, eventually, fixture_keys, test_settings};
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -58,24 +58,12 @@ fn free_port() -> u16 {
 
 // --- generated co-ops ---
 
-/// splitmix64: the same co-ops on every run and backend.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
-        // Skewed towards the front: a few common values, a tail of rare ones.
-        let a = (self.next() % from.len() as u64) as usize;
-        let b = (self.next() % from.len() as u64) as usize;
-        from[a.min(b)]
-    }
+/// A value of `from` from `rng`, skewed towards the front: a few common values, a tail of
+/// rare ones.
+fn pick<'a>(rng: &mut Rng, from: &[&'a str]) -> &'a str {
+    let a = rng.below(from.len());
+    let b = rng.below(from.len());
+    from[a.min(b)]
 }
 
 const WORDS: [&str; 20] = [
@@ -121,12 +109,12 @@ fn record(prefix: &str, k: usize) -> Value {
     let mut rng = Rng(seed);
     let name = format!(
         "{} {} {k}",
-        rng.pick(&WORDS),
-        rng.pick(&WORDS).to_uppercase()
+        pick(&mut rng, &WORDS),
+        pick(&mut rng, &WORDS).to_uppercase()
     );
-    let summary: Vec<&str> = (0..6).map(|_| rng.pick(&WORDS)).collect();
-    let services: BTreeSet<&str> = (0..1 + rng.next() % 3)
-        .map(|_| rng.pick(&SERVICES))
+    let summary: Vec<&str> = (0..6).map(|_| pick(&mut rng, &WORDS)).collect();
+    let services: BTreeSet<&str> = (0..1 + rng.next_u64() % 3)
+        .map(|_| pick(&mut rng, &SERVICES))
         .collect();
     let mut r = json!({
         "slug": format!("{prefix}-{k}"),
@@ -136,7 +124,7 @@ fn record(prefix: &str, k: usize) -> Value {
         "languages": ["en"],
     });
     if !k.is_multiple_of(11) {
-        r["country"] = json!(rng.pick(&COUNTRIES));
+        r["country"] = json!(pick(&mut rng, &COUNTRIES));
     }
     if k % 13 == 5 {
         r["listed"] = json!(false);

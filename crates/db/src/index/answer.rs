@@ -250,20 +250,10 @@ impl AnswerCache {
         }
     }
 
-    /// What decides an answer: the query's words as matched (so `Web` and `web` share
-    /// one), its filters, order and page.
+    /// What decides an answer: the query itself (text as typed, filters, order, page).
+    /// Not its stemmed words: stemming every request to build a key would cost more than
+    /// the lookup it serves, and `Web` and `web` merely get an answer each.
     fn key(p: &SearchQuery) -> String {
-        format!(
-            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}",
-            query_words(&p.text),
-            p.networks,
-            p.countries,
-            p.services,
-            p.technologies,
-            p.languages,
-            p.sort,
-            p.offset,
-            p.limit
-        )
+        format!("{p:?}")
     }
 }
