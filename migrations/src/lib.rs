@@ -26,6 +26,7 @@ mod m20261206_140000_create_queue_notify;
 mod m20261210_100000_add_coop_search_stems;
 mod m20261210_110000_directory_version_networks;
 mod m20261210_120000_shard_directory_version;
+mod m20261211_100000_create_directory_change;
 mod statements;
 
 /// The ordered list of migrations.
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261210_100000_add_coop_search_stems::Migration),
             Box::new(m20261210_110000_directory_version_networks::Migration),
             Box::new(m20261210_120000_shard_directory_version::Migration),
+            Box::new(m20261211_100000_create_directory_change::Migration),
         ]
     }
 }

@@ -9,6 +9,7 @@ mod bulk_import;
 mod console;
 mod console_lockout;
 mod csv_injection;
+mod directory_changes;
 mod exchange;
 mod federation_news;
 mod federation_rules;

@@ -1013,9 +1013,10 @@ async fn the_stems_migration_reindexes_existing_coops() {
             row.try_get::<i64>("", "n").unwrap()
         }
     };
-    // Down past the stems migration: it and the two after it
-    // (`m20261210_110000_directory_version_networks`, `m20261210_120000_shard_directory_version`).
-    coopnet_app::schema::migrate_down(&ctx.db, Some(3))
+    // Down past the stems migration: it and the three after it
+    // (`m20261210_110000_directory_version_networks`, `m20261210_120000_shard_directory_version`,
+    // `m20261211_100000_create_directory_change`).
+    coopnet_app::schema::migrate_down(&ctx.db, Some(4))
         .await
         .unwrap();
     assert_eq!(count("SELECT COUNT(*) AS n FROM coop_search").await, 1);

@@ -645,6 +645,11 @@ async fn writes_from_another_context_show_in_the_next_query() {
     coops::remove(&writer, "bees").await.unwrap();
     assert_eq!(total(&wax).await, 0, "removed");
     assert_eq!(total(&everything).await, 1);
+
+    // Built once; every write after that was read from the change log, not by a full diff.
+    let syncs = reader.search_index.syncs();
+    assert_eq!(syncs.full, 1, "{syncs:?}");
+    assert!(syncs.from_log >= 5, "{syncs:?}");
 }
 
 /// While `serve` builds the index in the background, searches are answered by the SQL path

@@ -15,7 +15,12 @@ use serde_json::Value;
 const IDLE_POLL: Duration = Duration::from_secs(120);
 
 async fn listed_on(instance: &TestInstance, slug: &str) -> bool {
-    let page: Value = reqwest::get(instance.url("/api/v1/coops?q=wakeful"))
+    found(instance, "wakeful", slug).await
+}
+
+/// True when `instance`'s directory search for `q` lists co-op `slug`.
+async fn found(instance: &TestInstance, q: &str, slug: &str) -> bool {
+    let page: Value = reqwest::get(instance.url(&format!("/api/v1/coops?q={q}")))
         .await
         .unwrap()
         .json()
@@ -104,6 +109,40 @@ async fn a_coop_added_by_another_process_reaches_the_peer_at_once() {
     let took = started.elapsed();
     eprintln!("a rename by another process reached the serving process's actor in {took:?}");
     assert!(took < Duration::from_secs(1), "took {took:?}");
+
+    // A's search index is watched (A runs the workers, so their commit signals move its
+    // epoch and no query reads the database to learn whether anything changed): the next
+    // rename by the other process reaches A's search through the same signal, read from the
+    // change log, not by a full diff.
+    eventually(
+        Duration::from_secs(10),
+        "A's search finds the co-op",
+        || async { found(&a, "awake", "wakeful-coop").await.then_some(()) },
+    )
+    .await;
+    let before = a.ctx.search_index.syncs();
+    assert!(before.full >= 1, "{before:?}");
+    let patch = serde_json::from_value(serde_json::json!({"name": "Sleepless Co-op"})).unwrap();
+    let started = Instant::now();
+    coops::update(&cli, &TokenScope::Admin, "wakeful-coop", &patch)
+        .await
+        .unwrap();
+    eventually(
+        Duration::from_secs(10),
+        "the new name in A's search",
+        || async { found(&a, "sleepless", "wakeful-coop").await.then_some(()) },
+    )
+    .await;
+    let took = started.elapsed();
+    eprintln!("a rename by another process reached the serving process's search in {took:?}");
+    assert!(
+        took < coopnet_db::index::RECHECK + Duration::from_millis(500),
+        "took {took:?}"
+    );
+    assert!(!found(&a, "awake", "wakeful-coop").await);
+    let after = a.ctx.search_index.syncs();
+    assert_eq!(after.full, before.full, "caught up from the change log");
+    assert!(after.from_log > before.from_log, "{after:?}");
 }
 
 /// The `name` of co-op `slug`'s actor document as `instance` serves it.

@@ -271,21 +271,30 @@ impl AppContext {
     /// Rings the workers' wake-ups when another process on the database commits rows for
     /// them (`coopnet_db::signals`), so what `coopnet coop add` enqueues is delivered at once
     /// rather than at the worker's next idle poll, and drops the rendered actor documents
-    /// when co-ops changed. Ends when `stop` turns true.
+    /// and moves the search index's epoch when co-ops or networks changed. Ends when `stop`
+    /// turns true.
     fn spawn_commit_signals(&self, stop: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
         let url = self.settings.database_url.clone();
         let deliveries = self.federation.wake.clone();
         let jobs = self.federation.jobs_wake.clone();
         let actors = self.federation.actor_cache.clone();
+        let index = self.search_index.clone();
+        // From here on the index trusts these signals instead of reading the directory's
+        // counter per query (`coopnet_db::index`, watched mode).
+        index.set_watched();
         tokio::spawn(async move {
             coopnet_db::signals::watch_commits(&url, stop, |signal| match signal {
                 Signal::Deliveries => deliveries.ring(),
                 Signal::Jobs => jobs.ring(),
-                Signal::Coops => actors.invalidate(),
+                Signal::Coops => {
+                    actors.invalidate();
+                    index.invalidate();
+                }
                 Signal::Any => {
                     deliveries.ring();
                     jobs.ring();
                     actors.invalidate();
+                    index.invalidate();
                 }
             })
             .await;

@@ -84,6 +84,8 @@ pub async fn unfollow(ctx: &AppContext, domain: &str) -> Result<usize, AppError>
         }
     }
     commit_and_wake(txn, [&ctx.fed().wake]).await?;
+    // The forgotten networks' co-ops leave this process's index at its next query.
+    ctx.search_index.invalidate();
     Ok(targets.len())
 }
 
@@ -160,6 +162,7 @@ pub async fn block(ctx: &AppContext, domain: &str, reason: &str) -> Result<(), A
         networks::delete_remote(&txn, network.id).await?;
     }
     txn.commit().await?;
+    ctx.search_index.invalidate();
     Ok(())
 }
 

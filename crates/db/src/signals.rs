@@ -1,10 +1,11 @@
 //! Commit signals between processes sharing one database: how a `serve` process learns that
 //! another process (the CLI, another `serve`) committed rows for its queues, so its workers
-//! wake at once instead of at their next idle poll, or changed co-ops, so it drops the actor
-//! documents it rendered.
+//! wake at once instead of at their next idle poll, or changed co-ops or networks, so it
+//! drops the actor documents it rendered and its search index catches up.
 //!
 //! - PostgreSQL: `LISTEN coopnet_queue` on a connection of its own; triggers on `delivery`,
 //!   `job`, `coop` and `linked_account` (migration `m20261206_140000_create_queue_notify`)
+//!   and `network` (`m20261211_100000_create_directory_change`)
 //!   notify with the table's name when their transaction commits. If the connection drops, notifications may have
 //!   been missed while it was down: after reconnecting the watcher reports [`Signal::Any`].
 //! - SQLite: no notifications exist, so a connection of its own reads `PRAGMA data_version`
@@ -39,7 +40,8 @@ pub enum Signal {
     Deliveries,
     /// Rows in `job`.
     Jobs,
-    /// A write to `coop` or `linked_account`: what actor documents are built from.
+    /// A write to `coop`, `linked_account` or `network`: what actor documents and the
+    /// search index are built from.
     Coops,
     /// Something (SQLite), or possibly something (a PostgreSQL reconnect): wake everyone.
     Any,
@@ -50,7 +52,7 @@ impl Signal {
         match payload {
             "delivery" => Self::Deliveries,
             "job" => Self::Jobs,
-            "coop" | "linked_account" => Self::Coops,
+            "coop" | "linked_account" | "network" => Self::Coops,
             _ => Self::Any,
         }
     }

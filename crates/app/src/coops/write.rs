@@ -48,15 +48,16 @@ pub struct NewMember {
     pub updated_at: Option<DateTime<Utc>>,
 }
 
-/// Commits a co-op write: wakes the delivery worker for what it queued and drops the
-/// actor documents this process rendered (`http::actor_cache`; other processes drop theirs
-/// on the database's signal).
+/// Commits a co-op write: wakes the delivery worker for what it queued, drops the actor
+/// documents this process rendered (`http::actor_cache`) and has its search index check the
+/// database at the next query (other processes do both on the database's signal).
 pub(super) async fn commit(
     txn: coopnet_db::DatabaseTransaction,
     ctx: &AppContext,
 ) -> Result<(), AppError> {
     commit_and_wake(txn, [&ctx.fed().wake]).await?;
     ctx.fed().actor_cache.invalidate();
+    ctx.search_index.invalidate();
     Ok(())
 }
 

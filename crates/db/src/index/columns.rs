@@ -16,14 +16,17 @@
 //! - tantivy's documents map to slots through one array per segment, so a text match
 //!   becomes a slot without a hash lookup.
 //!
-//! Built from the writer's entries whenever a sync changed something: about 50 ms at
-//! 100,000 co-ops, mostly the name sort.
-use std::collections::HashMap;
+//! Laid out again from the writer's ordered entries whenever a sync changed something: one
+//! pass in id order and one walk of each maintained order, no sort (`Orders` keeps them
+//! sorted as co-ops come and go), so a sync after one write costs a linear pass, not a
+//! sort of every name.
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
 use tantivy::Searcher;
 
-use super::entries::{Entry, FacetTable};
+use super::entries::{Entry, FacetTable, Orders};
 use super::text::{ID, index_error};
 use crate::DbError;
 
@@ -36,8 +39,10 @@ pub(super) const NONE: Slot = Slot::MAX;
 /// The columns of one snapshot.
 #[derive(Debug, Default)]
 pub(super) struct Columns {
-    /// Slot to co-op id.
+    /// Slot to co-op id, ascending (so a co-op's slot is found by binary search).
     pub ids: Vec<i64>,
+    /// Slot to the co-op's `updated_at` when indexed (what kept pages are checked against).
+    pub updated_at: Vec<DateTime<Utc>>,
     /// Slot to its position in name order.
     pub name_rank: Vec<u32>,
     /// Slots in name order (folded name, then id), as `ORDER BY sort_name, id`.
@@ -57,36 +62,40 @@ pub(super) struct Columns {
 }
 
 impl Columns {
-    /// Lays out `entries` (interned in `facets`) and maps the documents `searcher` sees.
+    /// Lays out `entries` (interned in `facets`, ordered by `orders`) and maps the
+    /// documents `searcher` sees.
     pub(super) fn build(
-        entries: &HashMap<i64, Entry>,
+        entries: &BTreeMap<i64, Entry>,
+        orders: &Orders,
         facets: &FacetTable,
         searcher: &Searcher,
     ) -> Result<Self, DbError> {
-        let mut listed: Vec<(&i64, &Entry)> = entries.iter().collect();
         // Slots in id order: tantivy's documents are mostly in insertion order, so matches
         // read the columns nearly sequentially.
-        listed.sort_unstable_by_key(|(id, _)| **id);
-        let n = listed.len();
-        let ids: Vec<i64> = listed.iter().map(|(id, _)| **id).collect();
-
-        let mut by_name: Vec<Slot> = (0..n as Slot).collect();
-        by_name.sort_unstable_by(|a, b| {
-            let (ia, ea) = listed[*a as usize];
-            let (ib, eb) = listed[*b as usize];
-            ea.sort_name.cmp(&eb.sort_name).then(ia.cmp(ib))
-        });
-        let mut by_newest: Vec<Slot> = (0..n as Slot).collect();
-        by_newest.sort_unstable_by(|a, b| {
-            let (ia, ea) = listed[*a as usize];
-            let (ib, eb) = listed[*b as usize];
-            eb.created_at.cmp(&ea.created_at).then(ia.cmp(ib))
-        });
+        let n = entries.len();
+        let ids: Vec<i64> = entries.keys().copied().collect();
+        let updated_at = entries.values().map(|e| e.updated_at).collect();
+        let slot_of = |id: i64| ids.binary_search(&id).ok().map(|s| s as Slot);
+        let by_name: Vec<Slot> = orders
+            .by_name
+            .iter()
+            .filter_map(|(_, id)| slot_of(*id))
+            .collect();
+        let by_newest: Vec<Slot> = orders
+            .by_newest
+            .iter()
+            .filter_map(|(_, id)| slot_of(*id))
+            .collect();
+        if by_name.len() != n || by_newest.len() != n {
+            return Err(DbError::Index(
+                "index orders out of step with entries".into(),
+            ));
+        }
 
         let mut facet_start = Vec::with_capacity(n + 1);
         let mut facet_list = Vec::new();
         let mut postings: Vec<Vec<Slot>> = vec![Vec::new(); facets.values().len()];
-        for (slot, (_, entry)) in listed.iter().enumerate() {
+        for (slot, entry) in entries.values().enumerate() {
             facet_start.push(u32::try_from(facet_list.len()).map_err(index_error)?);
             for f in &entry.facets {
                 facet_list.push(*f);
@@ -97,11 +106,6 @@ impl Columns {
         }
         facet_start.push(u32::try_from(facet_list.len()).map_err(index_error)?);
 
-        let slot_of: HashMap<i64, Slot> = ids
-            .iter()
-            .enumerate()
-            .map(|(slot, id)| (*id, slot as Slot))
-            .collect();
         let mut segments = Vec::new();
         for segment in searcher.segment_readers() {
             let column = segment.fast_fields().u64(ID).map_err(index_error)?;
@@ -114,7 +118,7 @@ impl Columns {
                     column
                         .first(doc)
                         .and_then(|id| i64::try_from(id).ok())
-                        .and_then(|id| slot_of.get(&id).copied())
+                        .and_then(slot_of)
                         .unwrap_or(NONE)
                 })
                 .collect();
@@ -123,6 +127,7 @@ impl Columns {
 
         Ok(Self {
             ids,
+            updated_at,
             name_rank: ranks(&by_name),
             by_name,
             newest_rank: ranks(&by_newest),
@@ -132,6 +137,12 @@ impl Columns {
             postings,
             segments,
         })
+    }
+
+    /// The `updated_at` of listed co-op `id` when indexed.
+    pub(super) fn updated_at_of(&self, id: i64) -> Option<DateTime<Utc>> {
+        let slot = self.ids.binary_search(&id).ok()?;
+        self.updated_at.get(slot).copied()
     }
 
     /// Listed co-ops.

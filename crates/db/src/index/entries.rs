@@ -5,7 +5,8 @@
 //!
 //! Facet values are interned: each distinct (kind, key, label) gets a small number, so a
 //! co-op's values are a short `Vec<u32>` and counting is indexing into a `Vec<u64>`.
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use coopnet_core::Coop;
@@ -64,6 +65,43 @@ pub(super) struct Entry {
     pub sort_name: String,
     /// Network, country, services, technologies and languages.
     pub facets: Vec<FacetId>,
+}
+
+/// The two orders pages are served in, kept sorted as co-ops come and go so laying out a
+/// snapshot needs no sort.
+#[derive(Debug, Default)]
+pub(super) struct Orders {
+    /// Folded name, then id (`ORDER BY sort_name, id`).
+    pub by_name: BTreeSet<(String, i64)>,
+    /// Newest first, then id (`ORDER BY created_at DESC, id`).
+    pub by_newest: BTreeSet<(Reverse<DateTime<Utc>>, i64)>,
+}
+
+/// The writer's entries by co-op id (ascending: the slot order) with their orders.
+#[derive(Debug, Default)]
+pub(super) struct Entries {
+    pub by_id: BTreeMap<i64, Entry>,
+    pub orders: Orders,
+}
+
+impl Entries {
+    /// Forgets co-op `id` (if held).
+    pub(super) fn remove(&mut self, id: i64) {
+        if let Some(old) = self.by_id.remove(&id) {
+            self.orders.by_name.remove(&(old.sort_name, id));
+            self.orders.by_newest.remove(&(Reverse(old.created_at), id));
+        }
+    }
+
+    /// Holds `entry` for co-op `id`, replacing what was held.
+    pub(super) fn insert(&mut self, id: i64, entry: Entry) {
+        self.remove(id);
+        self.orders.by_name.insert((entry.sort_name.clone(), id));
+        self.orders
+            .by_newest
+            .insert((Reverse(entry.created_at), id));
+        self.by_id.insert(id, entry);
+    }
 }
 
 /// The entry and the searchable texts of a co-op row (live and listed), with its facet

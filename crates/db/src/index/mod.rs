@@ -4,16 +4,22 @@
 //! index").
 //!
 //! The database stays the single source of truth. The index is built from it on first use
-//! (`serve` does that in the background once it listens) and checked before every query:
-//! one read of the `directory_version` counter, and only when that moved, a diff of the live listed co-ops'
-//! `(id, updated_at)` against the index that re-reads just what was added, changed or
-//! removed. Writes from any process (the CLI, other `serve` processes on one PostgreSQL,
-//! federation) therefore show in the next query with no message passing.
+//! (`serve` does that in the background once it listens) and kept current from the
+//! directory's change log (`repo::directory_changes`): a sync re-reads just the co-ops
+//! written since its watermark. When to sync:
+//!
+//! - *unwatched* (tests, CLI commands): before every query, one read of the
+//!   `directory_version` counter; a sync when it moved. Writes from any process show in the
+//!   next query.
+//! - *watched* (`serve`, whose commit-signal watcher calls [`SearchIndex::invalidate`] on
+//!   every co-op or network commit of any process, as the app's co-op writes do right after
+//!   committing): no read at all while no signal came, and at most one counter read per
+//!   [`RECHECK`] otherwise, so a lost signal costs at most that long.
 //!
 //! - `text`: the tantivy schema, analyzer, prefix-or-stem query and match collector.
 //! - `entries`: per co-op facet values and sort keys, as the writer keeps them.
 //! - `columns`: the same laid out in flat arrays per snapshot, for queries.
-//! - `sync`: the freshness check and the diff.
+//! - `sync`: the freshness check, the full diff and the reads of changed co-ops.
 //! - `answer`: filters, facet counts, order and page over the matches.
 //! - `pages`: the co-ops of result pages, kept so a page needs no database read.
 //!
@@ -28,18 +34,26 @@ mod sync;
 mod text;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use coopnet_core::SearchQuery;
 use sea_orm::ConnectionTrait;
 use tantivy::{IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument};
 
 use self::columns::Columns;
-use self::entries::{Entry, FacetTable};
+use self::entries::{Entries, FacetTable};
 use self::sync::Diff;
 use self::text::{Fields, index_error};
 use crate::DbError;
+use crate::repo::directory_changes::{self, Watermark};
 use crate::repo::search::SearchHits;
+
+/// Watched mode: the longest a query is answered without checking the database, should a
+/// commit signal be lost (a dropped connection is reported by the watcher; this is the
+/// bound for anything else).
+pub const RECHECK: Duration = Duration::from_secs(1);
 
 /// The indexing memory budget of the one writer thread (tantivy's minimum is 15 MB).
 const WRITER_MEMORY: usize = 32_000_000;
@@ -50,13 +64,13 @@ pub struct Snapshot {
     version: i64,
     searcher: Searcher,
     fields: Fields,
-    entries: Arc<HashMap<i64, Entry>>,
     facets: Arc<FacetTable>,
     columns: Arc<Columns>,
     /// Every known network by id, as of `version` (network writes move the counter too).
     networks: Arc<HashMap<i64, coopnet_core::Network>>,
-    /// Answers computed on this state.
-    answers: answer::AnswerCache,
+    /// Answers computed on these co-ops (carried to the next snapshot when a sync changed
+    /// no co-op: answers hold ids and counts, never network names).
+    answers: Arc<answer::AnswerCache>,
 }
 
 impl Snapshot {
@@ -87,17 +101,17 @@ impl Snapshot {
 
     /// When listed co-op `id` was last updated, as this state holds it.
     pub fn updated_at(&self, id: i64) -> Option<chrono::DateTime<chrono::Utc>> {
-        self.entries.get(&id).map(|e| e.updated_at)
+        self.columns.updated_at_of(id)
     }
 
     /// Listed co-ops in this state.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.columns.len()
     }
 
     /// True when no co-op is listed.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.len() == 0
     }
 }
 
@@ -105,7 +119,7 @@ impl std::fmt::Debug for Snapshot {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Snapshot")
             .field("version", &self.version)
-            .field("coops", &self.entries.len())
+            .field("coops", &self.len())
             .finish_non_exhaustive()
     }
 }
@@ -115,10 +129,17 @@ struct Writer {
     writer: Arc<Mutex<IndexWriter>>,
     reader: IndexReader,
     fields: Fields,
-    entries: Arc<HashMap<i64, Entry>>,
+    /// Owned by the writer alone (snapshots read `columns`), so a change touches one entry.
+    entries: Entries,
     facets: Arc<FacetTable>,
     /// Laid out from `entries` after the last change.
     columns: Arc<Columns>,
+    /// Where the writer stands in the change log; `None` until the first full diff.
+    watermark: Option<Watermark>,
+    /// When the change log was last read (see `directory_changes::MAX_GAP`).
+    read_at: Instant,
+    /// The answers of the co-ops as they now stand.
+    answers: Arc<answer::AnswerCache>,
 }
 
 impl Writer {
@@ -136,9 +157,12 @@ impl Writer {
             writer: Arc::new(Mutex::new(writer)),
             reader,
             fields,
-            entries: Arc::new(HashMap::new()),
+            entries: Entries::default(),
             facets: Arc::new(FacetTable::default()),
             columns: Arc::new(Columns::default()),
+            watermark: None,
+            read_at: Instant::now(),
+            answers: Arc::new(answer::AnswerCache::default()),
         })
     }
 
@@ -150,10 +174,9 @@ impl Writer {
         Arc::new(Snapshot {
             version,
             networks,
-            answers: answer::AnswerCache::default(),
+            answers: self.answers.clone(),
             searcher: self.reader.searcher(),
             fields: self.fields,
-            entries: self.entries.clone(),
             facets: self.facets.clone(),
             columns: self.columns.clone(),
         })
@@ -161,7 +184,6 @@ impl Writer {
 }
 
 /// The search index of one application context.
-#[derive(Default)]
 pub struct SearchIndex {
     /// The latest snapshot, if built.
     current: RwLock<Option<Arc<Snapshot>>>,
@@ -172,7 +194,48 @@ pub struct SearchIndex {
     pages: pages::PageCache,
     /// True while `serve` builds the index in the background: searches then go to the
     /// SQL path rather than wait for the build.
-    building: std::sync::atomic::AtomicBool,
+    building: AtomicBool,
+    /// True once a commit-signal watcher calls [`SearchIndex::invalidate`] (watched mode).
+    watched: AtomicBool,
+    /// Moved by [`SearchIndex::invalidate`].
+    epoch: AtomicU64,
+    /// Watched mode: the epoch of the last check against the database...
+    checked_epoch: AtomicU64,
+    /// ...and when it was, in milliseconds since `started`.
+    checked_at: AtomicU64,
+    started: Instant,
+    /// Syncs by full diff and from the change log (see [`SearchIndex::syncs`]).
+    full_syncs: AtomicU64,
+    log_syncs: AtomicU64,
+}
+
+/// How a [`SearchIndex`] has caught up so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Syncs {
+    /// Full diffs of every listed co-op against the index (the first build, and after a
+    /// gap longer than `directory_changes::MAX_GAP` or a failed sync).
+    pub full: u64,
+    /// Reads of the change log past the watermark.
+    pub from_log: u64,
+}
+
+impl Default for SearchIndex {
+    fn default() -> Self {
+        Self {
+            current: RwLock::new(None),
+            writer: tokio::sync::Mutex::new(None),
+            pages: pages::PageCache::default(),
+            building: AtomicBool::new(false),
+            watched: AtomicBool::new(false),
+            epoch: AtomicU64::new(0),
+            // No check yet: the first query checks.
+            checked_epoch: AtomicU64::new(u64::MAX),
+            checked_at: AtomicU64::new(0),
+            started: Instant::now(),
+            full_syncs: AtomicU64::new(0),
+            log_syncs: AtomicU64::new(0),
+        }
+    }
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -191,13 +254,59 @@ impl SearchIndex {
 
     /// Marks a background build as running (or over).
     pub fn set_building(&self, building: bool) {
-        self.building
-            .store(building, std::sync::atomic::Ordering::Release);
+        self.building.store(building, Ordering::Release);
     }
 
     /// True while a background build runs.
     pub fn is_building(&self) -> bool {
-        self.building.load(std::sync::atomic::Ordering::Acquire)
+        self.building.load(Ordering::Acquire)
+    }
+
+    /// Switches to watched mode: from now on the caller promises to call
+    /// [`SearchIndex::invalidate`] after every commit of a co-op or network write it learns
+    /// of (its commit signals), and queries stop reading the counter each time.
+    pub fn set_watched(&self) {
+        self.watched.store(true, Ordering::Release);
+    }
+
+    /// Something may have changed: the next query checks the database.
+    pub fn invalidate(&self) {
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// How this index has caught up so far (for logs, metrics and tests).
+    pub fn syncs(&self) -> Syncs {
+        Syncs {
+            full: self.full_syncs.load(Ordering::Acquire),
+            from_log: self.log_syncs.load(Ordering::Acquire),
+        }
+    }
+
+    fn millis(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// Watched mode: the current snapshot, if no signal came since the last check and that
+    /// check is recent.
+    fn unchanged(&self) -> Option<Arc<Snapshot>> {
+        if !self.watched.load(Ordering::Acquire)
+            || self.checked_epoch.load(Ordering::Acquire) != self.epoch.load(Ordering::Acquire)
+        {
+            return None;
+        }
+        let age = self
+            .millis()
+            .saturating_sub(self.checked_at.load(Ordering::Acquire));
+        if u128::from(age) >= RECHECK.as_millis() {
+            return None;
+        }
+        self.current()
+    }
+
+    /// Records a check against the database that began at `epoch`.
+    fn checked(&self, epoch: u64, at: u64) {
+        self.checked_at.store(at, Ordering::Release);
+        self.checked_epoch.store(epoch, Ordering::Release);
     }
 
     fn current(&self) -> Option<Arc<Snapshot>> {
@@ -225,17 +334,27 @@ impl SearchIndex {
         self.pages.load(conn, snapshot, ids).await
     }
 
-    /// A snapshot equal to the database as of this call: the current one when the
-    /// directory's change counter has not moved, else one caught up with what changed
-    /// (built in full the first time).
+    /// A snapshot equal to the database as of this call (watched mode: as of the last
+    /// commit signal, and at most [`RECHECK`] old): the current one when the directory's
+    /// change counter has not moved, else one caught up with what changed (built in full
+    /// the first time).
     pub async fn fresh<C: ConnectionTrait>(&self, conn: &C) -> Result<Arc<Snapshot>, DbError> {
+        if let Some(current) = self.unchanged() {
+            return Ok(current);
+        }
+        // Taken before the database is read: a signal arriving meanwhile moves the epoch
+        // past it, and the next query checks again.
+        let epoch = self.epoch.load(Ordering::Acquire);
+        let at = self.millis();
         let version = sync::version(conn).await?;
         if let Some(current) = self.current().filter(|s| s.version == version) {
+            self.checked(epoch, at);
             return Ok(current);
         }
         let mut guard = self.writer.lock().await;
         // Another query may have synced while this one waited.
         if let Some(current) = self.current().filter(|s| s.version == version) {
+            self.checked(epoch, at);
             return Ok(current);
         }
         let writer = match guard.take() {
@@ -243,7 +362,12 @@ impl SearchIndex {
             None => Writer::new()?,
         };
         // On failure the writer is dropped: the next query starts over from an empty index.
-        let writer = catch_up(writer, conn, version).await?;
+        let (writer, full) = catch_up(writer, conn, version).await?;
+        if full {
+            self.full_syncs.fetch_add(1, Ordering::AcqRel);
+        } else {
+            self.log_syncs.fetch_add(1, Ordering::AcqRel);
+        }
         let networks = crate::repo::networks::list(conn)
             .await?
             .into_iter()
@@ -252,11 +376,14 @@ impl SearchIndex {
         let snapshot = writer.snapshot(version, Arc::new(networks));
         *guard = Some(writer);
         self.publish(snapshot.clone());
+        self.checked(epoch, at);
         Ok(snapshot)
     }
 }
 
-/// Brings `writer` up to the database, which was at counter `version` before this read it.
+/// Brings `writer` up to the database, which was at counter `version` before this read it:
+/// from the change log past the writer's watermark, or by a full diff the first time and
+/// after a gap longer than `directory_changes::MAX_GAP`.
 ///
 /// Changed co-ops are read and indexed [`sync::CHUNK`] at a time, so a first build of a
 /// large directory never holds all its rows at once; one commit at the end publishes them.
@@ -264,18 +391,47 @@ async fn catch_up<C: ConnectionTrait>(
     mut writer: Writer,
     conn: &C,
     version: i64,
-) -> Result<Writer, DbError> {
-    let listing = sync::listing(conn).await?;
-    let diff = Diff::between(&writer.entries, &listing);
-    drop(listing);
+) -> Result<(Writer, bool), DbError> {
+    let read_at = Instant::now();
+    let (diff, watermark, full) = match writer.watermark {
+        Some(since) if writer.read_at.elapsed() < directory_changes::MAX_GAP => {
+            let (ids, watermark) = directory_changes::since(conn, since).await?;
+            // Every logged co-op is looked at again: the ones still listed are re-indexed
+            // (whatever changed, even a column `updated_at` does not reflect), the others
+            // dropped.
+            (
+                Diff {
+                    removed: ids,
+                    changed: Vec::new(),
+                },
+                watermark,
+                false,
+            )
+        }
+        _ => {
+            let watermark = directory_changes::watermark(conn).await?;
+            let listing = sync::listing(conn).await?;
+            let diff = Diff::between(&writer.entries.by_id, &listing);
+            (diff, watermark, true)
+        }
+    };
+    writer.watermark = Some(watermark);
+    writer.read_at = read_at;
     if diff.is_empty() {
-        return Ok(writer);
+        return Ok((writer, full));
     }
-    let entries = Arc::make_mut(&mut writer.entries);
+    // From the log, `removed` holds every logged id; which of them are listed is learnt
+    // by reading them.
+    let look_again: Vec<i64> = if full {
+        diff.changed.clone()
+    } else {
+        diff.removed.clone()
+    };
     for id in diff.removed.iter().chain(&diff.changed) {
-        entries.remove(id);
+        writer.entries.remove(*id);
     }
     let stale: Vec<i64> = diff.removed.iter().chain(&diff.changed).copied().collect();
+    let dropped = stale.len();
     let fields = writer.fields;
     with_writer(&writer, move |w| {
         for id in stale {
@@ -286,14 +442,13 @@ async fn catch_up<C: ConnectionTrait>(
     .await?;
 
     let mut indexed = 0;
-    for chunk in diff.changed.chunks(sync::CHUNK) {
+    for chunk in look_again.chunks(sync::CHUNK) {
         let rows = sync::rows(conn, chunk).await?;
         let facets = Arc::make_mut(&mut writer.facets);
-        let entries = Arc::make_mut(&mut writer.entries);
         let mut documents = Vec::with_capacity(rows.len());
         for row in rows {
             let (id, entry, texts) = entries::entry_of(row, facets)?;
-            entries.insert(id, entry);
+            writer.entries.insert(id, entry);
             documents.push((id, texts));
         }
         indexed += documents.len();
@@ -308,21 +463,29 @@ async fn catch_up<C: ConnectionTrait>(
     }
     with_writer(&writer, |w| w.commit().map(drop).map_err(index_error)).await?;
     writer.reader.reload().map_err(index_error)?;
-    let entries = writer.entries.clone();
-    let facets = writer.facets.clone();
     let searcher = writer.reader.searcher();
-    writer.columns = Arc::new(
-        tokio::task::spawn_blocking(move || Columns::build(&entries, &facets, &searcher))
-            .await
-            .map_err(index_error)??,
-    );
+    let started = Instant::now();
+    // A linear pass (no sort), tens of milliseconds at 100,000 co-ops: off the runtime.
+    let entries = std::mem::take(&mut writer.entries);
+    let facets = writer.facets.clone();
+    let (entries, columns) = tokio::task::spawn_blocking(move || {
+        let columns = Columns::build(&entries.by_id, &entries.orders, &facets, &searcher);
+        (entries, columns)
+    })
+    .await
+    .map_err(index_error)?;
+    writer.entries = entries;
+    writer.columns = Arc::new(columns?);
+    writer.answers = Arc::new(answer::AnswerCache::default());
     tracing::debug!(
         version,
+        full,
         indexed,
-        dropped = diff.removed.len(),
+        looked_at = dropped,
+        layout_ms = started.elapsed().as_millis(),
         "search index caught up"
     );
-    Ok(writer)
+    Ok((writer, full))
 }
 
 /// Runs `work` on the tantivy writer on a blocking thread (indexing and committing block).

@@ -1,10 +1,14 @@
 //! Keeping the index equal to the database: the cheap check (has `directory_version`
-//! moved?) and, when it has, the diff of the live listed co-ops' `(id, updated_at)` against
-//! the index, which reads in full only the co-ops that were added or changed.
+//! moved?) and, when it has, what changed: normally the ids the change log
+//! (`repo::directory_changes`) holds past the writer's watermark; on the first build, or
+//! when the writer has not read the log for too long, the full diff of the live listed
+//! co-ops' `(id, updated_at)` against the index. Either way only added or changed co-ops
+//! are read in full.
 //!
-//! The counter is read before the listing, so a write that lands between the two reads
-//! moves the counter past the version this sync records, and the next query syncs again.
-use std::collections::HashMap;
+//! The counter and the log's watermark are read before the listing or the log, so a write
+//! that lands in between moves the counter past the version this sync records and shows in
+//! the log past its watermark: the next sync reads it again, nothing is missed.
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
@@ -48,7 +52,7 @@ pub(super) struct Diff {
 
 impl Diff {
     pub(super) fn between(
-        entries: &HashMap<i64, Entry>,
+        entries: &BTreeMap<i64, Entry>,
         listing: &HashMap<i64, DateTime<Utc>>,
     ) -> Self {
         let mut diff = Self {
@@ -115,7 +119,7 @@ mod tests {
             sort_name: String::new(),
             facets: Vec::new(),
         };
-        let entries = HashMap::from([(1, entry(1)), (2, entry(2)), (3, entry(3))]);
+        let entries = BTreeMap::from([(1, entry(1)), (2, entry(2)), (3, entry(3))]);
         let listing = HashMap::from([(1, at(1)), (2, at(9)), (4, at(4))]);
         let diff = Diff::between(&entries, &listing);
         assert_eq!(diff.removed, [3]);

@@ -7,6 +7,7 @@ pub mod blocks;
 pub mod coops;
 pub mod count_cache;
 pub mod deliveries;
+pub mod directory_changes;
 pub mod facets;
 pub mod federation_errors;
 pub mod followers;

@@ -6,7 +6,7 @@
 //! most `per_host_concurrency` deliveries per host (one probe for a host whose circuit breaker
 //! has just half-opened) and hand the rest back, send, then record each outcome and each
 //! host's health in one commit. Housekeeping prunes old deliveries, activities, hosts and
-//! received activity ids.
+//! received activity ids, and the directory's change log.
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,7 +14,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use coopnet_core::Target;
 use coopnet_db::repo::deliveries::{self, BreakerPolicy, ClaimedDelivery, Cutoffs};
-use coopnet_db::repo::{coops, received};
+use coopnet_db::repo::{coops, directory_changes, received};
 use coopnet_db::{DbError, TransactionTrait};
 use tokio::sync::{Mutex, watch};
 use url::Url;
@@ -587,7 +587,8 @@ pub async fn run_once(
     queue::run_once(&Deliveries::new(data, config), stop).await
 }
 
-/// Prunes old rows (see [`DeliveryConfig`] for the retention times).
+/// Prunes old rows (see [`DeliveryConfig`] for the retention times, and
+/// `directory_changes::RETENTION` for the directory's change log).
 pub async fn housekeeping(data: &FedData, config: &DeliveryConfig) -> Result<(), FederationError> {
     let now = Utc::now();
     let cutoffs = Cutoffs {
@@ -598,7 +599,14 @@ pub async fn housekeeping(data: &FedData, config: &DeliveryConfig) -> Result<(),
     };
     let pruned = deliveries::housekeeping(&data.db, cutoffs).await?;
     let received = received::prune(&data.db, now - chrono(config.received_retention)).await?;
-    tracing::debug!(?pruned, received, "delivery housekeeping");
+    // The directory's change log: every reader has read rows this old long ago (a reader
+    // that paused longer rebuilds by a full diff: `directory_changes::MAX_GAP`).
+    let changes = directory_changes::prune(
+        &data.db,
+        (now - chrono(directory_changes::RETENTION)).timestamp(),
+    )
+    .await?;
+    tracing::debug!(?pruned, received, changes, "delivery housekeeping");
     Ok(())
 }
 
