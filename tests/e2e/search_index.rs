@@ -705,3 +705,100 @@ async fn searches_during_the_background_build_come_from_the_database() {
         BTreeSet::from(["alpha".to_owned(), "gamma".to_owned()])
     );
 }
+
+/// An index kept on disk (`directory.index_dir`) opens again with its co-ops and catches
+/// up with what other processes wrote while no process kept it, reading only those co-ops;
+/// a second process pointed at a folder in use keeps its index in memory. Either way the
+/// answers are the database's.
+#[tokio::test]
+async fn an_index_kept_on_disk_reopens_and_reads_only_what_changed() {
+    let db = coopnet_tests::TestDb::new().await.unwrap();
+    let folder = tempfile::tempdir().unwrap();
+    let on_disk = || {
+        let mut s = test_settings(&db.url, 1);
+        s.directory.index_dir = folder.path().join("index").display().to_string();
+        s
+    };
+    let cli = AppContext::start_with_keys(test_settings(&db.url, 1), fixture_keys())
+        .await
+        .unwrap();
+    for i in 0..40 {
+        coops::create(
+            &cli,
+            &input(json!({
+                "slug": format!("disk-{i}"), "name": format!("Disk Co-op {i}"),
+                "country": if i % 2 == 0 { "GB" } else { "DE" },
+                "services": [if i % 3 == 0 { "Hosting" } else { "Design" }],
+                "summary": {"en": format!("Honey number {i}.")}
+            })),
+        )
+        .await
+        .unwrap();
+    }
+    let queries = [
+        query(""),
+        query("honey"),
+        query("wax"),
+        SearchQuery {
+            countries: vec!["GB".into()],
+            services: vec!["Hosting".into()],
+            ..query("")
+        },
+    ];
+    let queries = &queries;
+    let agree = |ctx: AppContext| async move {
+        for q in queries {
+            let index = directory::search(&ctx, q).await.unwrap();
+            let database = directory::search_database(&ctx, q).await.unwrap();
+            assert_eq!(index.total, database.total, "{q:?}");
+            assert_eq!(index.facets, database.facets, "{q:?}");
+        }
+    };
+
+    let first = AppContext::start_with_keys(on_disk(), fixture_keys())
+        .await
+        .unwrap();
+    agree(first.clone()).await;
+    let syncs = first.search_index.syncs();
+    assert_eq!((syncs.restored, syncs.indexed), (0, 40), "built: {syncs:?}");
+    drop(first);
+
+    // While no process keeps the index: one added, one changed, one removed.
+    coops::create(
+        &cli,
+        &input(json!({"slug": "disk-new", "name": "New Wax Co-op", "country": "GB"})),
+    )
+    .await
+    .unwrap();
+    let patch = serde_json::from_value(json!({"summary": {"en": "Wax now."}})).unwrap();
+    coops::update(&cli, &TokenScope::Admin, "disk-1", &patch)
+        .await
+        .unwrap();
+    coops::remove(&cli, "disk-2").await.unwrap();
+
+    let second = AppContext::start_with_keys(on_disk(), fixture_keys())
+        .await
+        .unwrap();
+    agree(second.clone()).await;
+    assert_eq!(
+        directory::search(&second, &query("wax"))
+            .await
+            .unwrap()
+            .total,
+        2
+    );
+    let syncs = second.search_index.syncs();
+    assert_eq!(syncs.restored, 40, "opened from disk: {syncs:?}");
+    assert_eq!(
+        syncs.indexed, 2,
+        "only the added and the changed co-op read: {syncs:?}"
+    );
+
+    // The folder is in use by `second`: a third context keeps its index in memory.
+    let third = AppContext::start_with_keys(on_disk(), fixture_keys())
+        .await
+        .unwrap();
+    agree(third.clone()).await;
+    let syncs = third.search_index.syncs();
+    assert_eq!((syncs.restored, syncs.indexed), (0, 40), "{syncs:?}");
+}

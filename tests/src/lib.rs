@@ -10,11 +10,13 @@
 pub mod console;
 mod db;
 mod instance;
+mod process;
 mod remote;
 mod rng;
 
 pub use db::TestDb;
 pub use instance::{METRICS_TOKEN, TestInstance, fast_delivery, test_settings};
+pub use process::{ServeProcess, free_port};
 pub use remote::{FakeServer, TestResolver, activity_json, respond};
 pub use rng::Rng;
 

@@ -203,13 +203,18 @@ impl AppContext {
         let federation = coopnet_federation::build_config(data)
             .await
             .map_err(|e| AppError::caused("configuring federation", e))?;
+        let settings_index_dir =
+            Some(settings.directory.index_dir.clone()).filter(|dir| !dir.trim().is_empty());
         let ctx = Self {
             settings: Arc::new(settings),
             db,
             network,
             federation,
             count_cache: Arc::new(CountCache::new()),
-            search_index: Arc::new(SearchIndex::new()),
+            search_index: Arc::new(match settings_index_dir {
+                Some(dir) => SearchIndex::on_disk(dir),
+                None => SearchIndex::new(),
+            }),
         };
         if ctx.settings.demo_data {
             let seeded = demo::seed_if_empty(&ctx).await?;

@@ -115,8 +115,9 @@ pub async fn build_index(ctx: &AppContext) -> Result<usize, AppError> {
 }
 
 /// Builds the search index in the background, for `serve`: a full build reads and indexes
-/// every listed co-op (about 20 s at 100,000 co-ops, `docs/benchmarks.md`), and an
-/// instance must answer at once after a start or an upgrade. Until the build is done,
+/// every listed co-op (about 20 s at 100,000 co-ops, `docs/benchmarks.md`; an index kept on
+/// disk is opened and only what changed is read), and an instance must answer at once after
+/// a start or an upgrade. Until the build is done,
 /// [`search`] answers from the SQL path (same results, slower); if the build fails, the
 /// next search builds the index itself.
 pub fn spawn_index_build(ctx: &AppContext) -> tokio::task::JoinHandle<()> {
@@ -125,11 +126,16 @@ pub fn spawn_index_build(ctx: &AppContext) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let started = std::time::Instant::now();
         match build_index(&ctx).await {
-            Ok(coops) => tracing::info!(
-                coops,
-                ms = started.elapsed().as_millis() as u64,
-                "search index built"
-            ),
+            Ok(coops) => {
+                let syncs = ctx.search_index.syncs();
+                tracing::info!(
+                    coops,
+                    restored = syncs.restored,
+                    indexed = syncs.indexed,
+                    ms = started.elapsed().as_millis() as u64,
+                    "search index built"
+                )
+            }
             Err(e) => {
                 tracing::error!(error = %e, "building the search index failed; the next search tries again")
             }

@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::process::{Child, ExitStatus, Stdio};
+use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -22,7 +22,7 @@ use coopnet_app::AppContext;
 use coopnet_core::Target;
 use coopnet_db::TransactionTrait;
 use coopnet_db::repo::deliveries::{self, NewActivity, QueueCounts};
-use coopnet_tests::{TestDb, eventually, fixture_keys, test_settings};
+use coopnet_tests::{ServeProcess, TestDb, eventually, fixture_keys, free_port, test_settings};
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -35,12 +35,6 @@ const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
 const BATCH: u64 = 64;
 /// Lease of a claim: the shortest allowed, so a killed worker's rows come back quickly.
 const LEASE_SECS: u64 = 15;
-
-/// A port that was free a moment ago (bind to port 0, read it, let it go).
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
-}
 
 type Seen = Arc<Mutex<HashMap<(String, String), u32>>>;
 
@@ -280,83 +274,32 @@ idle_poll_ms = 100
             .stderr(file)
             .spawn()
             .unwrap();
-        let mut serve = Serve { child, port, log };
-        serve.wait_healthy().await;
+        let mut serve = Serve(ServeProcess::new(child, port, log));
+        serve.wait_healthy(STARTUP_TIMEOUT).await;
         serve
     }
 }
 
-/// A `coopnet serve` process, killed when dropped.
-struct Serve {
-    child: Child,
-    port: u16,
-    log: PathBuf,
+/// A `coopnet serve` process (the shared harness), with what these tests read from its log.
+struct Serve(ServeProcess);
+
+impl std::ops::Deref for Serve {
+    type Target = ServeProcess;
+    fn deref(&self) -> &ServeProcess {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Serve {
+    fn deref_mut(&mut self) -> &mut ServeProcess {
+        &mut self.0
+    }
 }
 
 impl Serve {
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    async fn wait_healthy(&mut self) {
-        let http = reqwest::Client::new();
-        let url = format!("http://127.0.0.1:{}/healthz", self.port);
-        let deadline = Instant::now() + STARTUP_TIMEOUT;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                panic!("coopnet serve exited early ({status}):\n{}", self.log());
-            }
-            if let Ok(r) = http.get(&url).send().await
-                && r.status() == reqwest::StatusCode::OK
-            {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "coopnet serve did not answer /healthz within {STARTUP_TIMEOUT:?}:\n{}",
-                self.log()
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    /// `kill -9`: no chance to clean up.
-    fn kill9(&mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-
-    /// SIGTERM, then waits for the process to exit.
-    async fn terminate(&mut self) -> ExitStatus {
-        let sent = std::process::Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(sent.success());
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "coopnet serve did not stop:\n{}",
-                self.log()
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
     /// Deliveries this process attempted (from its debug log).
     fn attempts_logged(&self) -> usize {
         self.log().matches("delivery attempt").count()
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

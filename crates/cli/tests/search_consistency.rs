@@ -1,13 +1,15 @@
-//! The in-memory search index of a real `coopnet serve` process against the database, after
-//! what can go wrong between processes: two other processes writing while the server answers
-//! (an import and a stream of `coop add`/`edit`/`remove`), `kill -9` of the server while it
+//! The search index of a real `coopnet serve` process against the database, after what can
+//! go wrong between processes: two other processes writing while the server answers (an
+//! import and a stream of `coop add`/`edit`/`remove`), `kill -9` of the server while it
 //! catches up and of an importer mid-batch, a restart, and a rebuild from a backup restored
-//! into a new database.
+//! into a new database. The servers keep their index on disk (`directory.index_dir`), so a
+//! restart, including after `kill -9` mid-commit, opens the index the killed process left
+//! and catches it up.
 //!
-//! Why real processes: the index lives in the server's memory and learns of other processes'
-//! writes only through the database (`directory_version`, then a diff of `(id, updated_at)`;
-//! `docs/search.md`, "The search index"), so only separate processes show whether that is
-//! enough. The reference is the SQL path (`directory::search_database`) answered by a context
+//! Why real processes: the index lives in the server and learns of other processes' writes
+//! only through the database (commit signals, the change log, and on opening a diff of
+//! `(id, updated_at)`; `docs/search.md`, "The search index"), so only separate processes show
+//! whether that is enough. The reference is the SQL path (`directory::search_database`) answered by a context
 //! in this test process on the same database: it is written in the writers' own
 //! transactions (no sync step of its own to get wrong), and it is the path the index is held
 //! to everywhere else. A second, freshly started `serve` would only compare the index with
@@ -32,7 +34,9 @@ use std::time::{Duration, Instant};
 use coopnet_app::AppContext;
 use coopnet_app::directory::{self, FacetValue, SearchResult};
 use coopnet_core::{SearchQuery, Sort};
-use coopnet_tests::{Rng, TestDb, eventually, fixture_keys, test_settings};
+use coopnet_tests::{
+    Rng, ServeProcess, TestDb, eventually, fixture_keys, free_port, test_settings,
+};
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -42,19 +46,15 @@ const BIN: &str = env!("CARGO_BIN_EXE_coopnet");
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
 /// Longest a one-shot command may take.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(120);
-/// How long the server may take to show the last write. The design promises the next
-/// query; a little slack keeps a loaded machine from failing the test for nothing.
+/// How long the server may take to show the last write. `serve`'s index is watched: it
+/// catches up on the commit signal (about 100 ms on SQLite, at once on PostgreSQL) and
+/// within `coopnet_db::index::RECHECK` (1 s) should one be lost; a little slack keeps a
+/// loaded machine from failing the test for nothing.
 const SETTLE: Duration = Duration::from_secs(2);
 /// Page size for paging through every answer (the API's largest).
 const PAGE: u64 = 200;
 /// Co-ops an import writes per transaction (`coopnet_app::coops::WRITE_BATCH`).
 const IMPORT_BATCH: i64 = 50;
-
-/// A port that was free a moment ago (bind to port 0, read it, let it go).
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
-}
 
 // --- generated co-ops ---
 
@@ -522,7 +522,10 @@ impl Instance {
         let child = std::process::Command::new(BIN)
             .env_clear()
             .envs(std::env::vars().filter(|(k, _)| k == "PATH" || k == "HOME"))
-            .env("COOPNET_LOG", "warn,coopnet_db::index=debug")
+            .env(
+                "COOPNET_LOG",
+                "warn,coopnet_db::index=debug,coopnet_app::directory=info",
+            )
             .current_dir(self.dir.path())
             .args(["serve", "--config"])
             .arg(&self.config)
@@ -533,12 +536,10 @@ impl Instance {
             .spawn()
             .unwrap();
         let mut serve = Serve {
-            child,
-            port,
-            log,
+            process: ServeProcess::new(child, port, log),
             http: reqwest::Client::new(),
         };
-        serve.wait_healthy().await;
+        serve.wait_healthy(STARTUP_TIMEOUT).await;
         serve
     }
 
@@ -586,70 +587,58 @@ summary = "A network under test."
 
 [limits]
 search_per_minute = 1000000
+
+# Kept on disk (in the instance's folder, serve's working directory), so restarts, kill -9
+# and a restored database exercise an index opened again and caught up.
+[directory]
+index_dir = "search-index"
 "#
     )
 }
 
-/// A `coopnet serve` process, killed when dropped.
+/// `line` without the terminal colour codes of the log's text format.
+fn without_colours(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // ESC [ ... m
+            for c in chars.by_ref() {
+                if c == 'm' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A `coopnet serve` process (the shared harness) and a client for its API.
 struct Serve {
-    child: std::process::Child,
-    port: u16,
-    log: PathBuf,
+    process: ServeProcess,
     http: reqwest::Client,
 }
 
+impl std::ops::Deref for Serve {
+    type Target = ServeProcess;
+    fn deref(&self) -> &ServeProcess {
+        &self.process
+    }
+}
+
+impl std::ops::DerefMut for Serve {
+    fn deref_mut(&mut self) -> &mut ServeProcess {
+        &mut self.process
+    }
+}
+
 impl Serve {
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    async fn wait_healthy(&mut self) {
-        let url = format!("http://127.0.0.1:{}/healthz", self.port);
-        let deadline = Instant::now() + STARTUP_TIMEOUT;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                panic!("coopnet serve exited early ({status}):\n{}", self.log());
-            }
-            if let Ok(r) = self.http.get(&url).send().await
-                && r.status() == reqwest::StatusCode::OK
-            {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "coopnet serve did not answer /healthz within {STARTUP_TIMEOUT:?}:\n{}",
-                self.log()
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    /// `kill -9`: no chance to finish anything.
-    fn kill9(&mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-
     /// SIGTERM, then waits for a clean exit.
     async fn terminate(&mut self) {
-        let sent = std::process::Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(sent.success());
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                assert!(status.success(), "{status}:\n{}", self.log());
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "serve did not stop:\n{}",
-                self.log()
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        let status = self.process.terminate().await;
+        assert!(status.success(), "{status}:\n{}", self.log());
     }
 
     /// `GET /api/v1/coops?QUERY`, which must answer 200.
@@ -678,13 +667,6 @@ impl Serve {
             out.push((q, self.answer(&q).await));
         }
         out
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -870,6 +852,20 @@ async fn a_restarted_server_answers_as_before() {
     server.terminate().await;
 
     let again = instance.serve("after").await;
+    // The index the first server left on disk is opened, not built again: every co-op
+    // restored from it, none read from the database (nothing changed while it was down).
+    eventually(Duration::from_secs(60), "the index opened", || async {
+        again.log().contains("search index built").then_some(())
+    })
+    .await;
+    let log = again.log();
+    let built = log
+        .lines()
+        .find(|l| l.contains("search index built"))
+        .map(without_colours)
+        .unwrap_or_default();
+    assert!(built.contains("indexed=0"), "{built}");
+    assert!(!built.contains("restored=0"), "{built}");
     let after = again.answers().await;
     for ((q, b), (_, a)) in before.iter().zip(&after) {
         // Identical, pages and order included: ranked queries too, when one page holds

@@ -202,6 +202,8 @@ pub struct DirectorySettings {
     pub data_licence: String,
     /// Where the licence text lives (`Link: <URL>; rel="license"` on exports and the API).
     pub data_licence_url: String,
+    /// Folder where `serve` keeps its search index between runs; empty: in memory only.
+    pub index_dir: String,
 }
 
 impl Default for DirectorySettings {
@@ -209,6 +211,7 @@ impl Default for DirectorySettings {
         Self {
             data_licence: "CC-BY-4.0".into(),
             data_licence_url: "https://creativecommons.org/licenses/by/4.0/".into(),
+            index_dir: String::new(),
         }
     }
 }

@@ -104,6 +104,78 @@ impl Entries {
     }
 }
 
+/// An entry as an index on disk stores it (`text::Fields::entry`): facet values spelled out
+/// (their numbers mean something only in one process), times in nanoseconds (exactly as
+/// read from the database, so the diff against it on opening finds them equal).
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct Stored {
+    u: i64,
+    c: i64,
+    n: String,
+    f: Vec<(u8, String, String)>,
+}
+
+fn kind_number(kind: FacetKind) -> u8 {
+    match kind {
+        FacetKind::Network => 0,
+        FacetKind::Country => 1,
+        FacetKind::Service => 2,
+        FacetKind::Technology => 3,
+        FacetKind::Language => 4,
+    }
+}
+
+fn kind_of(number: u8) -> Option<FacetKind> {
+    Some(match number {
+        0 => FacetKind::Network,
+        1 => FacetKind::Country,
+        2 => FacetKind::Service,
+        3 => FacetKind::Technology,
+        4 => FacetKind::Language,
+        _ => return None,
+    })
+}
+
+/// `entry` (interned in `table`) in its stored form.
+pub(super) fn stored(entry: &Entry, table: &FacetTable) -> Result<String, DbError> {
+    let f = entry
+        .facets
+        .iter()
+        .filter_map(|id| table.values().get(*id as usize))
+        .map(|v| (kind_number(v.kind), v.key.clone(), v.label.clone()))
+        .collect();
+    let nanos = |t: DateTime<Utc>| {
+        t.timestamp_nanos_opt()
+            .ok_or_else(|| DbError::Index("a time outside 1677-2262".into()))
+    };
+    serde_json::to_string(&Stored {
+        u: nanos(entry.updated_at)?,
+        c: nanos(entry.created_at)?,
+        n: entry.sort_name.clone(),
+        f,
+    })
+    .map_err(|e| DbError::Index(e.to_string()))
+}
+
+/// The entry stored as `text`, its facet values interned in `table`.
+pub(super) fn from_stored(text: &str, table: &mut FacetTable) -> Result<Entry, DbError> {
+    let bad = || DbError::Index("unreadable entry in the search index".into());
+    let s: Stored = serde_json::from_str(text).map_err(|_| bad())?;
+    let facets =
+        s.f.into_iter()
+            .map(|(kind, key, label)| {
+                let kind = kind_of(kind).ok_or_else(bad)?;
+                table.intern(FacetValue { kind, key, label })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+    Ok(Entry {
+        updated_at: DateTime::from_timestamp_nanos(s.u),
+        created_at: DateTime::from_timestamp_nanos(s.c),
+        sort_name: s.n,
+        facets,
+    })
+}
+
 /// The entry and the searchable texts of a co-op row (live and listed), with its facet
 /// values interned in `table`.
 pub(super) fn entry_of(

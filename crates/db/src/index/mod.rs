@@ -34,12 +34,14 @@ mod sync;
 mod text;
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use coopnet_core::SearchQuery;
 use sea_orm::ConnectionTrait;
+use tantivy::schema::Value;
 use tantivy::{IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument};
 
 use self::columns::Columns;
@@ -143,8 +145,25 @@ struct Writer {
 }
 
 impl Writer {
-    fn new() -> Result<Self, DbError> {
+    /// The writer of the index in `dir` (restored from it), or in RAM when `dir` is `None`
+    /// or cannot be used (another process holds it: each process keeps its own index).
+    /// Blocking: reads every stored entry of an index on disk.
+    fn new(dir: Option<&Path>) -> Result<Self, DbError> {
+        if let Some(dir) = dir {
+            match Self::open(dir) {
+                Ok(writer) => return Ok(writer),
+                Err(e) => tracing::warn!(
+                    error = %e,
+                    dir = %dir.display(),
+                    "cannot use the search index on disk; building it in memory"
+                ),
+            }
+        }
         let (index, fields) = text::create();
+        Self::with_index(&index, fields)
+    }
+
+    fn with_index(index: &tantivy::Index, fields: Fields) -> Result<Self, DbError> {
         let writer = index
             .writer_with_num_threads::<TantivyDocument>(1, WRITER_MEMORY)
             .map_err(index_error)?;
@@ -164,6 +183,47 @@ impl Writer {
             read_at: Instant::now(),
             answers: Arc::new(answer::AnswerCache::default()),
         })
+    }
+
+    /// Opens the index kept in `dir` and restores the entries from its documents (each
+    /// holds its own, written in the same commit, so they agree by construction). What
+    /// changed in the database meanwhile is found by the first sync's full diff.
+    fn open(dir: &Path) -> Result<Self, DbError> {
+        let (index, fields) = text::open_or_create(dir)?;
+        let mut writer = Self::with_index(&index, fields)?;
+        let Some(entry_field) = fields.entry else {
+            return Ok(writer);
+        };
+        let searcher = writer.reader.searcher();
+        let facets = Arc::make_mut(&mut writer.facets);
+        for segment in searcher.segment_readers() {
+            let store = segment.get_store_reader(64).map_err(index_error)?;
+            let ids = segment.fast_fields().u64(text::ID).map_err(index_error)?;
+            let alive = segment.alive_bitset();
+            for doc in 0..segment.max_doc() {
+                if alive.is_some_and(|a| a.is_deleted(doc)) {
+                    continue;
+                }
+                let Some(id) = ids.first(doc).and_then(|id| i64::try_from(id).ok()) else {
+                    continue;
+                };
+                let stored: TantivyDocument = store.get(doc).map_err(index_error)?;
+                // A document without its entry is left out: the diff against the
+                // database then finds the co-op missing and indexes it again.
+                if let Some(text) = stored.get_first(entry_field).and_then(|v| v.as_str()) {
+                    writer
+                        .entries
+                        .insert(id, entries::from_stored(text, facets)?);
+                }
+            }
+        }
+        writer.columns = Arc::new(Columns::build(
+            &writer.entries.by_id,
+            &writer.entries.orders,
+            &writer.facets,
+            &searcher,
+        )?);
+        Ok(writer)
     }
 
     fn snapshot(
@@ -192,6 +252,8 @@ pub struct SearchIndex {
     writer: tokio::sync::Mutex<Option<Writer>>,
     /// The co-ops of recent result pages.
     pages: pages::PageCache,
+    /// Where the index is kept between runs (`None`: in memory only).
+    dir: Option<PathBuf>,
     /// True while `serve` builds the index in the background: searches then go to the
     /// SQL path rather than wait for the build.
     building: AtomicBool,
@@ -207,6 +269,8 @@ pub struct SearchIndex {
     /// Syncs by full diff and from the change log (see [`SearchIndex::syncs`]).
     full_syncs: AtomicU64,
     log_syncs: AtomicU64,
+    restored: AtomicU64,
+    indexed: AtomicU64,
 }
 
 /// How a [`SearchIndex`] has caught up so far.
@@ -217,6 +281,10 @@ pub struct Syncs {
     pub full: u64,
     /// Reads of the change log past the watermark.
     pub from_log: u64,
+    /// Co-ops restored from an index on disk when it was opened.
+    pub restored: u64,
+    /// Co-ops read from the database and indexed, over all syncs.
+    pub indexed: u64,
 }
 
 impl Default for SearchIndex {
@@ -225,6 +293,7 @@ impl Default for SearchIndex {
             current: RwLock::new(None),
             writer: tokio::sync::Mutex::new(None),
             pages: pages::PageCache::default(),
+            dir: None,
             building: AtomicBool::new(false),
             watched: AtomicBool::new(false),
             epoch: AtomicU64::new(0),
@@ -234,6 +303,8 @@ impl Default for SearchIndex {
             started: Instant::now(),
             full_syncs: AtomicU64::new(0),
             log_syncs: AtomicU64::new(0),
+            restored: AtomicU64::new(0),
+            indexed: AtomicU64::new(0),
         }
     }
 }
@@ -247,9 +318,22 @@ impl std::fmt::Debug for SearchIndex {
 }
 
 impl SearchIndex {
-    /// An empty index; the first [`SearchIndex::fresh`] builds it from the database.
+    /// An empty index in memory; the first [`SearchIndex::fresh`] builds it from the
+    /// database.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An index kept in folder `dir` between runs: the first [`SearchIndex::fresh`] opens
+    /// it, restores its entries and catches up with the database by a diff of every listed
+    /// co-op's `(id, updated_at)`, re-reading only what changed while no process kept it
+    /// (created and built in full the first time). Falls back to memory if the folder
+    /// cannot be used (another process on the machine holds it).
+    pub fn on_disk(dir: impl Into<PathBuf>) -> Self {
+        Self {
+            dir: Some(dir.into()),
+            ..Self::default()
+        }
     }
 
     /// Marks a background build as running (or over).
@@ -279,6 +363,8 @@ impl SearchIndex {
         Syncs {
             full: self.full_syncs.load(Ordering::Acquire),
             from_log: self.log_syncs.load(Ordering::Acquire),
+            restored: self.restored.load(Ordering::Acquire),
+            indexed: self.indexed.load(Ordering::Acquire),
         }
     }
 
@@ -359,10 +445,19 @@ impl SearchIndex {
         }
         let writer = match guard.take() {
             Some(writer) => writer,
-            None => Writer::new()?,
+            None => {
+                let dir = self.dir.clone();
+                let writer = tokio::task::spawn_blocking(move || Writer::new(dir.as_deref()))
+                    .await
+                    .map_err(index_error)??;
+                self.restored
+                    .fetch_add(writer.entries.by_id.len() as u64, Ordering::AcqRel);
+                writer
+            }
         };
         // On failure the writer is dropped: the next query starts over from an empty index.
-        let (writer, full) = catch_up(writer, conn, version).await?;
+        let (writer, full, indexed) = catch_up(writer, conn, version).await?;
+        self.indexed.fetch_add(indexed as u64, Ordering::AcqRel);
         if full {
             self.full_syncs.fetch_add(1, Ordering::AcqRel);
         } else {
@@ -391,7 +486,7 @@ async fn catch_up<C: ConnectionTrait>(
     mut writer: Writer,
     conn: &C,
     version: i64,
-) -> Result<(Writer, bool), DbError> {
+) -> Result<(Writer, bool, usize), DbError> {
     let read_at = Instant::now();
     let (diff, watermark, full) = match writer.watermark {
         Some(since) if writer.read_at.elapsed() < directory_changes::MAX_GAP => {
@@ -418,7 +513,7 @@ async fn catch_up<C: ConnectionTrait>(
     writer.watermark = Some(watermark);
     writer.read_at = read_at;
     if diff.is_empty() {
-        return Ok((writer, full));
+        return Ok((writer, full, 0));
     }
     // From the log, `removed` holds every logged id; which of them are listed is learnt
     // by reading them.
@@ -448,13 +543,17 @@ async fn catch_up<C: ConnectionTrait>(
         let mut documents = Vec::with_capacity(rows.len());
         for row in rows {
             let (id, entry, texts) = entries::entry_of(row, facets)?;
+            let stored = match fields.entry {
+                Some(_) => Some(entries::stored(&entry, facets)?),
+                None => None,
+            };
             writer.entries.insert(id, entry);
-            documents.push((id, texts));
+            documents.push((id, texts, stored));
         }
         indexed += documents.len();
         with_writer(&writer, move |w| {
-            for (id, texts) in documents {
-                w.add_document(text::document(fields, id, &texts))
+            for (id, texts, stored) in documents {
+                w.add_document(text::document(fields, id, &texts, stored))
                     .map_err(index_error)?;
             }
             Ok(())
@@ -485,7 +584,7 @@ async fn catch_up<C: ConnectionTrait>(
         layout_ms = started.elapsed().as_millis(),
         "search index caught up"
     );
-    Ok((writer, full))
+    Ok((writer, full, indexed))
 }
 
 /// Runs `work` on the tantivy writer on a blocking thread (indexing and committing block).

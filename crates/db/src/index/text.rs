@@ -12,13 +12,15 @@
 //! Words and stems are two fields, as they are two FTS5 columns and two weights of the
 //! PostgreSQL `tsvector`: a prefix never reaches a stem, and BM25 scores each apart.
 use std::collections::BTreeSet;
+use std::path::Path;
 use std::sync::Arc;
 
 use coopnet_core::Coop;
 use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::directory::MmapDirectory;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::TextOptions;
-use tantivy::schema::{FAST, Field, INDEXED, IndexRecordOption, Schema, TextFieldIndexing};
+use tantivy::schema::{FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing};
 use tantivy::tokenizer::{LowerCaser, TextAnalyzer, WhitespaceTokenizer};
 use tantivy::{
     DocId, Index, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyDocument, Term,
@@ -37,6 +39,12 @@ pub(super) fn index_error(err: impl std::fmt::Display) -> DbError {
     DbError::Index(err.to_string())
 }
 
+/// The name of the stored field holding a co-op's entry in an index kept on disk. The
+/// number is the format of what it and the texts hold: change it whenever `entries`'
+/// stored form, folding or stemming change, and an index on disk from before no longer
+/// matches the schema and is rebuilt.
+const ENTRY: &str = "entry_v1";
+
 /// The fields of a document.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Fields {
@@ -46,6 +54,9 @@ pub(super) struct Fields {
     pub text: Field,
     /// Their stems.
     pub stems: Field,
+    /// On disk only: the co-op's entry (`entries::stored`), so an index opened again
+    /// restores its entries from its own documents, consistent with them by construction.
+    pub entry: Option<Field>,
 }
 
 /// The searchable texts of a co-op, as the SQL index stores them.
@@ -66,17 +77,24 @@ impl Texts {
     }
 }
 
-/// The tantivy document of co-op `id`.
-pub(super) fn document(fields: Fields, id: i64, texts: &Texts) -> TantivyDocument {
+/// The tantivy document of co-op `id`; `entry` is its stored entry (on disk only).
+pub(super) fn document(
+    fields: Fields,
+    id: i64,
+    texts: &Texts,
+    entry: Option<String>,
+) -> TantivyDocument {
     let mut doc = TantivyDocument::new();
     doc.add_u64(fields.id, u64::try_from(id).unwrap_or_default());
     doc.add_text(fields.text, &texts.words);
     doc.add_text(fields.stems, &texts.stems);
+    if let (Some(field), Some(entry)) = (fields.entry, entry) {
+        doc.add_text(field, entry);
+    }
     doc
 }
 
-/// A new, empty index in RAM.
-pub(super) fn create() -> (Index, Fields) {
+fn schema(on_disk: bool) -> (Schema, Fields) {
     let mut schema = Schema::builder();
     let id = schema.add_u64_field(ID, INDEXED | FAST);
     let indexing = TextFieldIndexing::default()
@@ -90,14 +108,54 @@ pub(super) fn create() -> (Index, Fields) {
         "stems",
         TextOptions::default().set_indexing_options(indexing),
     );
-    let index = Index::create_in_ram(schema.build());
+    let entry = on_disk.then(|| schema.add_text_field(ENTRY, STORED));
+    (
+        schema.build(),
+        Fields {
+            id,
+            text,
+            stems,
+            entry,
+        },
+    )
+}
+
+fn register_analyzer(index: &Index) {
     index.tokenizers().register(
         ANALYZER,
         TextAnalyzer::builder(WhitespaceTokenizer::default())
             .filter(LowerCaser)
             .build(),
     );
-    (index, Fields { id, text, stems })
+}
+
+/// A new, empty index in RAM.
+pub(super) fn create() -> (Index, Fields) {
+    let (schema, fields) = schema(false);
+    let index = Index::create_in_ram(schema);
+    register_analyzer(&index);
+    (index, fields)
+}
+
+/// The index kept in folder `dir`: opened when it holds one of this schema, else (none
+/// yet, another format, unreadable) emptied and created.
+pub(super) fn open_or_create(dir: &Path) -> Result<(Index, Fields), DbError> {
+    let (schema, fields) = schema(true);
+    std::fs::create_dir_all(dir).map_err(index_error)?;
+    let opened = MmapDirectory::open(dir)
+        .map_err(index_error)
+        .and_then(|d| Index::open_or_create(d, schema.clone()).map_err(index_error));
+    let index = match opened {
+        Ok(index) => index,
+        Err(e) => {
+            tracing::warn!(error = %e, dir = %dir.display(), "search index on disk not usable; rebuilding it");
+            std::fs::remove_dir_all(dir).map_err(index_error)?;
+            std::fs::create_dir_all(dir).map_err(index_error)?;
+            Index::create_in_dir(dir, schema).map_err(index_error)?
+        }
+    };
+    register_analyzer(&index);
+    Ok((index, fields))
 }
 
 /// The term that names co-op `id`'s document (to delete it).
