@@ -476,6 +476,7 @@ async fn older_updates_never_overwrite_newer() {
     );
     let (status, body) = post_as_network(&b, &a, &update(&b, &old)).await;
     assert_eq!(status, 202, "stale Update: {body}");
+    settled().await;
     assert_eq!(
         entry(&a, &id).await,
         Some(original),
@@ -485,13 +486,23 @@ async fn older_updates_never_overwrite_newer() {
     let new = renamed(&doc, "Today's Name", Utc::now());
     let (status, body) = post_as_network(&b, &a, &update(&b, &new)).await;
     assert_eq!(status, 202, "fresh Update: {body}");
+    settled().await;
     let now = entry(&a, &id).await.unwrap();
     assert_eq!(now["name"], "Today's Name");
 
     // The stale one, replayed under a new id, still loses to the applied one.
     let (status, body) = post_as_network(&b, &a, &update(&b, &old)).await;
     assert_eq!(status, 202, "stale Update again: {body}");
+    settled().await;
     assert_eq!(entry(&a, &id).await.unwrap()["name"], "Today's Name");
+}
+
+/// Waits out the bound within which a running instance's directory search shows a write
+/// its inbox committed: the commit signal (SQLite polls `data_version` every 100 ms) and,
+/// should it be lost, the index's own recheck (`coopnet_db::index::RECHECK`). Read after
+/// this, the public directory is the database's, so an unchanged entry means unchanged.
+async fn settled() {
+    tokio::time::sleep(coopnet_db::index::RECHECK + std::time::Duration::from_millis(300)).await;
 }
 
 /// Blocking a domain drops its co-ops and our follow, refuses its activities; unblocking

@@ -794,7 +794,9 @@ async fn serve_answers_the_api_with_a_cli_token() {
     // The CLI sees what the running server wrote.
     assert_eq!(cli.slugs().await, ["viaapi"]);
 
-    // And the server's search index what the CLI wrote, in the next query.
+    // And the server's search index what the CLI wrote, once the commit signal arrived
+    // (SQLite: the next read of `data_version`, every 100 ms; PostgreSQL: at once), and
+    // within `coopnet_db::index::RECHECK` (1 s) in any case.
     let search = |q: &'static str| {
         let http = http.clone();
         let url = server.url(&format!("/api/v1/coops?q={q}"));
@@ -803,13 +805,29 @@ async fn serve_answers_the_api_with_a_cli_token() {
             page
         }
     };
+    let until = |q: &'static str, total: u64| async move {
+        let started = Instant::now();
+        loop {
+            let page = search(q).await;
+            if page["total"] == total {
+                return (page, started.elapsed());
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(5),
+                "{q}: still {page} after {:?}",
+                started.elapsed()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
     assert_eq!(search("hello").await["total"], 0);
     add_acme(&cli).await;
-    let found = search("hello").await;
-    assert_eq!(found["total"], 1, "{found}");
+    let (found, took) = until("hello", 1).await;
+    assert!(took < Duration::from_millis(1500), "took {took:?}");
     assert_eq!(found["items"][0]["slug"], "acme", "{found}");
     cli.ok(&["coop", "remove", "acme"]).await;
-    assert_eq!(search("hello").await["total"], 0);
+    let (_, took) = until("hello", 0).await;
+    assert!(took < Duration::from_millis(1500), "took {took:?}");
     drop(server);
 }
 

@@ -657,8 +657,13 @@ async fn catch_up_after_a_write(instance: &Instance) -> anyhow::Result<f64> {
         .items
         .first()
         .ok_or_else(|| anyhow::anyhow!("no local co-op to change"))?;
+    // A summary never written before, so each call is a real change.
+    let summary = format!(
+        "Changed for the catch-up measure at {}.",
+        chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+    );
     let patch: coopnet_core::CoopPatch =
-        serde_json::from_value(json!({"summary": {"en": "Changed for the catch-up measure."}}))?;
+        serde_json::from_value(json!({"summary": {"en": summary}}))?;
     coopnet_app::coops::update(
         ctx,
         &coopnet_core::TokenScope::Admin,

@@ -315,14 +315,14 @@ mod tests {
             .unwrap();
         for (id, text) in documents {
             writer
-                .add_document(document(fields, *id, &texts(text)))
+                .add_document(document(fields, *id, &texts(text), None))
                 .unwrap();
         }
         // A delete and a second segment: expansion reads every segment's dictionary.
         writer.delete_term(id_term(fields, 3));
         writer.commit().unwrap();
         writer
-            .add_document(document(fields, 4, &texts("Coöperaties Zürich")))
+            .add_document(document(fields, 4, &texts("Coöperaties Zürich"), None))
             .unwrap();
         writer.commit().unwrap();
         let reader = index
