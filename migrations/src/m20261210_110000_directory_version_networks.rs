@@ -7,9 +7,8 @@
 //! count: the sync bookkeeping (`last_sync_*`, `member_digest`) changes on every member
 //! walk and must not make every process re-check its index.
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::DbBackend;
 
-use crate::statements::run;
+use crate::statements::run_by_backend;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -46,16 +45,10 @@ const POSTGRES_DOWN: &[&str] = &[
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        match manager.get_database_backend() {
-            DbBackend::Postgres => run(manager, POSTGRES_UP).await,
-            _ => run(manager, SQLITE_UP).await,
-        }
+        run_by_backend(manager, SQLITE_UP, POSTGRES_UP).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        match manager.get_database_backend() {
-            DbBackend::Postgres => run(manager, POSTGRES_DOWN).await,
-            _ => run(manager, SQLITE_DOWN).await,
-        }
+        run_by_backend(manager, SQLITE_DOWN, POSTGRES_DOWN).await
     }
 }

@@ -10,3 +10,15 @@ pub(crate) async fn run(manager: &SchemaManager<'_>, sqls: &[&str]) -> Result<()
     }
     Ok(())
 }
+
+/// Runs `postgres` on PostgreSQL, `sqlite` on SQLite: for migrations whose DDL differs.
+pub(crate) async fn run_by_backend(
+    manager: &SchemaManager<'_>,
+    sqlite: &[&str],
+    postgres: &[&str],
+) -> Result<(), DbErr> {
+    match manager.get_database_backend() {
+        sea_orm_migration::sea_orm::DbBackend::Postgres => run(manager, postgres).await,
+        _ => run(manager, sqlite).await,
+    }
+}

@@ -507,17 +507,7 @@ async fn catch_up<C: ConnectionTrait>(
     let (diff, watermark, full) = match writer.watermark {
         Some(since) if writer.read_at.elapsed() < directory_changes::MAX_GAP => {
             let (ids, watermark) = directory_changes::since(conn, since).await?;
-            // Every logged co-op is looked at again: the ones still listed are re-indexed
-            // (whatever changed, even a column `updated_at` does not reflect), the others
-            // dropped.
-            (
-                Diff {
-                    removed: ids,
-                    changed: Vec::new(),
-                },
-                watermark,
-                false,
-            )
+            (Diff::from_log(ids), watermark, false)
         }
         _ => {
             let watermark = directory_changes::watermark(conn).await?;
@@ -531,13 +521,6 @@ async fn catch_up<C: ConnectionTrait>(
     if diff.is_empty() {
         return Ok((writer, full, 0));
     }
-    // From the log, `removed` holds every logged id; which of them are listed is learnt
-    // by reading them.
-    let look_again: Vec<i64> = if full {
-        diff.changed.clone()
-    } else {
-        diff.removed.clone()
-    };
     // Only co-ops the index holds get a delete: tantivy keeps each pending delete with a
     // scoring weight (about 1 KB) until the commit, and deleting every id of a first build
     // held 118 MB at 100,000 co-ops for nothing (heaptrack, `docs/benchmarks.md`).
@@ -559,7 +542,7 @@ async fn catch_up<C: ConnectionTrait>(
     .await?;
 
     let mut indexed = 0;
-    for chunk in look_again.chunks(sync::CHUNK) {
+    for chunk in diff.changed.chunks(sync::CHUNK) {
         let rows = sync::rows(conn, chunk).await?;
         let facets = Arc::make_mut(&mut writer.facets);
         let mut documents = Vec::with_capacity(rows.len());

@@ -46,7 +46,8 @@ pub(super) async fn listing(
 pub(super) struct Diff {
     /// In the index, no longer listed (or gone).
     pub removed: Vec<i64>,
-    /// Listed and new to the index, or changed since indexed.
+    /// Listed and new to the index, or changed since indexed (from the log: written, listed
+    /// or not; `rows` reads only the listed ones).
     pub changed: Vec<i64>,
 }
 
@@ -70,6 +71,16 @@ impl Diff {
         diff.removed.sort_unstable();
         diff.changed.sort_unstable();
         diff
+    }
+
+    /// The co-ops the change log names: each is looked at again (read, and re-indexed if
+    /// still listed, whatever changed, even a column `updated_at` does not reflect;
+    /// dropped otherwise), so all count as changed.
+    pub(super) fn from_log(ids: Vec<i64>) -> Self {
+        Self {
+            removed: Vec::new(),
+            changed: ids,
+        }
     }
 
     pub(super) fn is_empty(&self) -> bool {

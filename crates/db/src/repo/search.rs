@@ -56,6 +56,11 @@ pub fn fold(text: &str) -> String {
     if text.is_ascii() {
         return text.to_ascii_lowercase();
     }
+    fold_unicode(text)
+}
+
+/// The general fold: lowercase, decompose, drop combining marks, compose.
+fn fold_unicode(text: &str) -> String {
     text.chars()
         .flat_map(char::to_lowercase)
         .collect::<String>()
@@ -848,22 +853,13 @@ mod tests {
 
     #[test]
     fn the_ascii_fold_is_the_general_fold() {
-        let general = |text: &str| -> String {
-            text.chars()
-                .flat_map(char::to_lowercase)
-                .collect::<String>()
-                .nfd()
-                .filter(|c| !is_combining_mark(*c))
-                .nfc()
-                .collect()
-        };
         for text in [
             "Web Development & HTML/CSS, co-operative 2026!",
             "ALL CAPS, tabs\tand\nnewlines ~`^_{}|",
             "",
         ] {
             assert!(text.is_ascii());
-            assert_eq!(fold(text), general(text), "{text:?}");
+            assert_eq!(fold(text), fold_unicode(text), "{text:?}");
         }
         assert_eq!(fold("Coöperaties Zürich"), "cooperaties zurich");
     }
